@@ -1,0 +1,387 @@
+package dev.snapshotsidecar.build;
+
+import dev.snapshotsidecar.store.TransientStoreException;
+import dev.snapshotsidecar.track.Outcome;
+import dev.snapshotsidecar.track.SnapshotRequest;
+import dev.snapshotsidecar.track.SnapshotResult;
+import dev.snapshotsidecar.track.TrackerTopology;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Consumes {@code snapshot-requests} in its own consumer group and builds snapshots on a bounded pool.
+ * <ul>
+ *   <li>Never two builds of one stream at once: requests for a stream that is being built wait, and only the newest
+ *       of them is built when it finishes (the others are answered by it).</li>
+ *   <li>Offsets are committed only up to the lowest request still in flight, so a crash loses no request; a
+ *       redelivered one is a cheap ALREADY_CURRENT.</li>
+ *   <li>Bounded: the consumer pauses while {@code 2 × concurrency} requests are in flight.</li>
+ *   <li>Transient database failures are retried with backoff; after {@code giveUpAfter} the result is FAILED and
+ *       the tracker asks again later. A result is published before its offset is committed.</li>
+ * </ul>
+ * One poll thread owns the consumer; build threads own nothing but their build. {@link #close()} is idempotent.
+ */
+public final class SnapshotWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotWorker.class);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, SnapshotResult> producer;
+    private final String requestsTopic;
+    private final String resultsTopic;
+    private final SnapshotBuilder builder;
+    private final int maxInFlight;
+    private final Backoff backoff;
+    private final Duration giveUpAfter;
+    private final Clock clock;
+    private final ExecutorService builds;
+    private final Thread pollThread;
+    private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+    private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
+    private final Map<String, Deque<Job>> waitingByStream = new HashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
+    private final Timer buildTimer;
+    private final Counter retries;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+
+    public SnapshotWorker(Map<String, String> clientProperties, String bootstrapServers, String groupId,
+                          String requestsTopic, String resultsTopic, SnapshotBuilder builder, int concurrency,
+                          Backoff backoff, Duration giveUpAfter, MeterRegistry registry, Clock clock) {
+        this.requestsTopic = requestsTopic;
+        this.resultsTopic = resultsTopic;
+        this.builder = builder;
+        this.maxInFlight = concurrency * 2;
+        this.backoff = backoff;
+        this.giveUpAfter = giveUpAfter;
+        this.clock = clock;
+
+        Properties consumerProps = new Properties();
+        consumerProps.putAll(clientProperties);
+        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // requests are written inside the tracker's transactions
+        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(10, maxInFlight));
+        consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        this.consumer = new KafkaConsumer<>(consumerProps);
+
+        Properties producerProps = new Properties();
+        producerProps.putAll(clientProperties);
+        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), TrackerTopology.RESULT_SERDE);
+
+        AtomicInteger threadNumber = new AtomicInteger();
+        ThreadFactory factory = runnable -> {
+            Thread thread = new Thread(runnable, "snapshot-build-" + threadNumber.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+        this.builds = Executors.newFixedThreadPool(concurrency, factory);
+        this.pollThread = new Thread(this::pollLoop, "snapshot-worker-poll");
+
+        for (Outcome outcome : Outcome.values()) {
+            outcomes.put(outcome, Counter.builder("sidecar.build.results").tag("outcome", outcome.name())
+                    .description("Builds finished, by outcome").baseUnit("builds").register(registry));
+        }
+        buildTimer = Timer.builder("sidecar.build.duration").description("Time to build one snapshot")
+                .register(registry);
+        retries = Counter.builder("sidecar.build.retries")
+                .description("Build attempts retried after a transient database or Kafka failure")
+                .baseUnit("attempts").register(registry);
+        Gauge.builder("sidecar.build.in.flight", inFlight, AtomicInteger::get)
+                .description("Requests taken from Kafka and not yet finished").baseUnit("requests").register(registry);
+    }
+
+    public void start() {
+        pollThread.start();
+    }
+
+    /** False once the poll thread has died; a liveness probe fails then. */
+    public boolean isAlive() {
+        return pollThread.isAlive() && failure == null;
+    }
+
+    private void pollLoop() {
+        try {
+            consumer.subscribe(List.of(requestsTopic), new Rebalance());
+            while (running) {
+                drainFinished();
+                commit(false);
+                if (inFlight.get() >= maxInFlight) {
+                    consumer.pause(consumer.assignment());
+                } else if (!consumer.paused().isEmpty()) {
+                    consumer.resume(consumer.paused());
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    accept(record);
+                }
+            }
+        } catch (WakeupException e) {
+            // close() woke us up
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("snapshot worker stopped: {}", e.toString(), e);
+        } finally {
+            try {
+                awaitInFlight(progress.keySet(), Duration.ofSeconds(30));
+                commit(true);
+            } catch (RuntimeException e) {
+                LOG.warn("final commit of the snapshot worker failed; requests will be redelivered: {}", e.toString());
+            }
+            consumer.close();
+        }
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        PartitionProgress partitionProgress = progress.computeIfAbsent(partition, p -> new PartitionProgress());
+        SnapshotRequest request;
+        try {
+            request = TrackerTopology.REQUEST_SERDE.deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            LOG.error("request at {}-{}@{} cannot be read and is skipped: {}", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            partitionProgress.started(record.offset());
+            partitionProgress.finished(record.offset());
+            return;
+        }
+        partitionProgress.started(record.offset());
+        inFlight.incrementAndGet();
+        Job job = new Job(partition, record.offset(), request);
+        Deque<Job> waiting = waitingByStream.get(request.streamId());
+        if (waiting != null) {
+            waiting.add(job); // a build of this stream is running: single-flight
+        } else {
+            waitingByStream.put(request.streamId(), new ArrayDeque<>());
+            submit(List.of(job));
+        }
+    }
+
+    /** Builds the newest of {@code jobs}; all of them finish with it. */
+    private void submit(List<Job> jobs) {
+        Job newest = jobs.stream().max(java.util.Comparator.comparingLong(j -> j.request.headVersion())).orElseThrow();
+        builds.execute(() -> {
+            SnapshotResult result = buildWithRetry(newest);
+            if (result != null && publish(result, newest)) {
+                outcomes.get(result.outcome()).increment();
+                buildTimer.record(Duration.ofMillis(result.buildMillis()));
+                LOG.info("snapshot of {} at version {}: {} in {} ms ({}; request {}-{}@{})", result.streamId(),
+                        result.version(), result.outcome(), result.buildMillis(), result.detail(),
+                        newest.partition.topic(), newest.partition.partition(), newest.offset);
+                finished.add(new Finished(newest.request.streamId(), jobs, true));
+            } else {
+                finished.add(new Finished(newest.request.streamId(), jobs, false));
+            }
+        });
+    }
+
+    /** The result, or null when the worker is closing before one could be had (the request is redelivered). */
+    private SnapshotResult buildWithRetry(Job job) {
+        long started = clock.millis();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return builder.build(job.request);
+            } catch (TransientStoreException e) {
+                long elapsed = clock.millis() - started;
+                if (elapsed >= giveUpAfter.toMillis()) {
+                    return SnapshotResult.of(job.request.streamId(), job.request.headVersion(), Outcome.FAILED,
+                            "database unavailable for " + elapsed + " ms: " + e.getMessage(), elapsed);
+                }
+                Duration wait = backoff.delay(attempt);
+                LOG.warn("build of {} at version {} (request {}-{}@{}): {}; attempt {} in {} ms",
+                        job.request.streamId(), job.request.headVersion(), job.partition.topic(),
+                        job.partition.partition(), job.offset, e.getMessage(), attempt + 1, wait.toMillis());
+                retries.increment();
+                if (!pause(wait)) {
+                    return null;
+                }
+            } catch (RuntimeException e) {
+                LOG.error("build of {} at version {} failed unexpectedly: {}", job.request.streamId(),
+                        job.request.headVersion(), e.getClass().getName(), e);
+                return SnapshotResult.of(job.request.streamId(), job.request.headVersion(), Outcome.FAILED,
+                        "unexpected " + e.getClass().getSimpleName() + " while building", clock.millis() - started);
+            }
+        }
+    }
+
+    /** Publishes the result, retrying while Kafka is unavailable; false when closing first. */
+    private boolean publish(SnapshotResult result, Job job) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                producer.send(new ProducerRecord<>(resultsTopic, result.streamId(), result)).get();
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (Exception e) {
+                Duration wait = backoff.delay(attempt);
+                LOG.warn("publishing the result of {} at version {} failed: {}; attempt {} in {} ms",
+                        result.streamId(), result.version(), e.getClass().getSimpleName(), attempt + 1,
+                        wait.toMillis());
+                retries.increment();
+                if (!pause(wait)) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    private boolean pause(Duration wait) {
+        if (!running) {
+            return false;
+        }
+        try {
+            Thread.sleep(wait.toMillis());
+            return running;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** On the poll thread: marks finished jobs done and starts the next build of each stream that has one waiting. */
+    private void drainFinished() {
+        Finished done;
+        while ((done = finished.poll()) != null) {
+            for (Job job : done.jobs) {
+                PartitionProgress p = progress.get(job.partition);
+                if (p != null && done.completed) {
+                    p.finished(job.offset);
+                }
+                inFlight.decrementAndGet();
+            }
+            Deque<Job> waiting = waitingByStream.get(done.streamId);
+            if (waiting == null || waiting.isEmpty() || !running) {
+                waitingByStream.remove(done.streamId);
+            } else {
+                List<Job> next = new ArrayList<>(waiting);
+                waiting.clear();
+                submit(next);
+            }
+        }
+    }
+
+    private void commit(boolean sync) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        progress.forEach((partition, p) -> p.committable().ifPresent(position -> {
+            offsets.put(partition, new OffsetAndMetadata(position));
+            p.committed(position);
+        }));
+        if (offsets.isEmpty()) {
+            return;
+        }
+        if (sync) {
+            consumer.commitSync(offsets);
+        } else {
+            consumer.commitAsync(offsets, (committed, e) -> {
+                if (e != null) {
+                    LOG.warn("committing request offsets failed ({}); they are committed again later or redelivered",
+                            e.getClass().getSimpleName());
+                }
+            });
+        }
+    }
+
+    private void awaitInFlight(Collection<TopicPartition> partitions, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (partitions.stream().map(progress::get).anyMatch(p -> p != null && p.inFlight() > 0)
+                && System.nanoTime() < deadline) {
+            drainFinished();
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        consumer.wakeup();
+        try {
+            pollThread.join(Duration.ofSeconds(60).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        builds.shutdownNow();
+        try {
+            builds.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(10));
+    }
+
+    private record Job(TopicPartition partition, long offset, SnapshotRequest request) {
+    }
+
+    private record Finished(String streamId, List<Job> jobs, boolean completed) {
+    }
+
+    /** Before a partition moves to another instance, its builds finish and their offsets are committed. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            awaitInFlight(partitions, Duration.ofSeconds(60));
+            commit(true);
+            partitions.forEach(progress::remove);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            LOG.info("snapshot worker assigned {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            partitions.forEach(progress::remove);
+        }
+    }
+}

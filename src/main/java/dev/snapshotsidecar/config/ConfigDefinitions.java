@@ -1,0 +1,146 @@
+package dev.snapshotsidecar.config;
+
+import dev.snapshotsidecar.config.ConfigKey.Type;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every configuration key, defined once. The README's configuration reference is generated from these definitions
+ * ({@link #referenceTable()}), and a test keeps the two equal.
+ */
+public final class ConfigDefinitions {
+    /** Prefix of the per-aggregate-type keys; the type's name follows, then one of {@link #TYPE_KEYS}. */
+    public static final String TYPE_PREFIX = "aggregate-types.";
+    /** Prefix of Kafka client properties passed through unchanged (TLS, SASL, timeouts, ...). */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+
+    public static final List<ConfigKey> GLOBAL_KEYS = List.of(
+            ConfigKey.of("kafka.bootstrap-servers", Type.STRING, "Kafka bootstrap servers, host:port[,host:port].")
+                    .requiredKey(),
+            ConfigKey.of("kafka.application-id", Type.STRING,
+                    "Kafka Streams application id; prefixes the tracker's internal topics and names the builder's consumer group (`<id>-builder`). Defaults to snapshot-sidecar.")
+                    .defaultsTo("snapshot-sidecar"),
+            ConfigKey.of("kafka.processing-guarantee", Type.ENUM,
+                    "Processing guarantee of the tracker. Defaults to exactly_once_v2.")
+                    .oneOf("exactly_once_v2", "at_least_once").defaultsTo("exactly_once_v2"),
+            ConfigKey.of("kafka.state-dir", Type.PATH,
+                    "Directory of the tracker's RocksDB state. Defaults to ./state.").defaultsTo("./state"),
+            ConfigKey.of("kafka.replication-factor", Type.INT,
+                    "Replication factor of the topics the sidecar creates and of its internal topics; -1 takes the broker's default. Defaults to -1.")
+                    .atLeast(-1).defaultsTo("-1"),
+            ConfigKey.of("topics.source", Type.LIST,
+                    "The Debezium topic(s) of the events table, e.g. eventstore.event_store.events.").requiredKey(),
+            ConfigKey.of("topics.requests", Type.STRING, "Topic of snapshot requests. Defaults to snapshot-requests.")
+                    .defaultsTo("snapshot-requests"),
+            ConfigKey.of("topics.results", Type.STRING, "Topic of snapshot results. Defaults to snapshot-results.")
+                    .defaultsTo("snapshot-results"),
+            ConfigKey.of("topics.dead-letters", Type.STRING,
+                    "Topic of change events that could not be parsed, with topic, partition, offset and reason in headers. Defaults to snapshot-dead-letters.")
+                    .defaultsTo("snapshot-dead-letters"),
+            ConfigKey.of("topics.partitions", Type.INT,
+                    "Partitions of the requests, results and dead-letter topics when the sidecar creates them, and of the tracker's repartition topic. Defaults to 6.")
+                    .atLeast(1).defaultsTo("6"),
+            ConfigKey.of("database.dialect", Type.ENUM, "SQL dialect of the event store. Defaults to postgres.")
+                    .oneOf("postgres", "sqlserver").defaultsTo("postgres"),
+            ConfigKey.of("database.jdbc-url", Type.STRING, "JDBC URL of the event store.").requiredKey(),
+            ConfigKey.of("database.user", Type.STRING, "Database user.").requiredKey(),
+            ConfigKey.of("database.password", Type.STRING, "Database password; masked in logs.").secretKey(),
+            ConfigKey.of("database.schema", Type.STRING, "Schema of the events and snapshots tables. Defaults to event_store.")
+                    .defaultsTo("event_store"),
+            ConfigKey.of("database.events-table", Type.STRING, "Name of the events table. Defaults to events.")
+                    .defaultsTo("events"),
+            ConfigKey.of("database.snapshots-table", Type.STRING, "Name of the snapshots table. Defaults to snapshots.")
+                    .defaultsTo("snapshots"),
+            ConfigKey.of("database.columns.global-position", Type.STRING,
+                    "Column of the store-wide position. Defaults to global_position.").defaultsTo("global_position"),
+            ConfigKey.of("database.columns.stream-id", Type.STRING, "Column of the stream id. Defaults to stream_id.")
+                    .defaultsTo("stream_id"),
+            ConfigKey.of("database.columns.stream-version", Type.STRING,
+                    "Column of the version within the stream. Defaults to stream_version.").defaultsTo("stream_version"),
+            ConfigKey.of("database.columns.event-type", Type.STRING, "Column of the event type. Defaults to event_type.")
+                    .defaultsTo("event_type"),
+            ConfigKey.of("database.columns.event-data", Type.STRING, "Column of the event payload (JSON). Defaults to event_data.")
+                    .defaultsTo("event_data"),
+            ConfigKey.of("database.columns.metadata", Type.STRING, "Column of the event metadata (JSON). Defaults to metadata.")
+                    .defaultsTo("metadata"),
+            ConfigKey.of("database.columns.created-at", Type.STRING, "Column of the time the event was written. Defaults to created_at.")
+                    .defaultsTo("created_at"),
+            ConfigKey.of("database.columns.aggregate-type", Type.STRING,
+                    "Column holding the aggregate type, when the table has one; aggregate types are then recognised by `type-column-value`. No default."),
+            ConfigKey.of("database.first-version", Type.INT,
+                    "Version of a stream's first event. Defaults to 0.").atLeast(0).defaultsTo("0"),
+            ConfigKey.of("database.pool-size", Type.INT, "Connections in the builder's pool. Defaults to 4.")
+                    .atLeast(1).defaultsTo("4"),
+            ConfigKey.of("database.fetch-size", Type.INT,
+                    "Rows fetched per round trip when a builder streams events. Defaults to 500.").atLeast(1).defaultsTo("500"),
+            ConfigKey.of("tracker.request-timeout", Type.DURATION,
+                    "A request with no result after this long is sent again. Defaults to 5m.").atLeast(1000).defaultsTo("5m"),
+            ConfigKey.of("tracker.failure-backoff", Type.DURATION,
+                    "Wait after a failed build before asking again; doubles per consecutive failure up to 64 times. Defaults to 30s.")
+                    .atLeast(1).defaultsTo("30s"),
+            ConfigKey.of("tracker.scan-interval", Type.DURATION,
+                    "How often the tracker walks its store for timed-out requests and retries due. Defaults to 10s.")
+                    .atLeast(100).defaultsTo("10s"),
+            ConfigKey.of("tracker.scan-batch", Type.INT,
+                    "Stream heads visited per scan, so a scan never holds the stream thread for long. Defaults to 1000.")
+                    .atLeast(1).defaultsTo("1000"),
+            ConfigKey.of("worker.concurrency", Type.INT, "Snapshots built at once by one instance. Defaults to 4.")
+                    .atLeast(1).defaultsTo("4"),
+            ConfigKey.of("worker.retry-initial-backoff", Type.DURATION,
+                    "First wait before retrying a build after a transient database error; doubles up to 30s. Defaults to 200ms.")
+                    .atLeast(1).defaultsTo("200ms"),
+            ConfigKey.of("worker.retry-give-up-after", Type.DURATION,
+                    "A build still failing on transient database errors after this long reports FAILED; the tracker asks again later. Defaults to 5m.")
+                    .atLeast(1).defaultsTo("5m"),
+            ConfigKey.of("plugins.directory", Type.PATH,
+                    "Directory of jars with more aggregators (ServiceLoader). No default: built-in aggregators only."));
+
+    public static final List<ConfigKey> TYPE_KEYS = List.of(
+            ConfigKey.of("stream-id-pattern", Type.REGEX,
+                    "Regular expression a stream id of this type matches in full, e.g. `prescription-.+`."),
+            ConfigKey.of("type-column-value", Type.STRING,
+                    "Value of `database.columns.aggregate-type` for this type (instead of a pattern)."),
+            ConfigKey.of("aggregator", Type.STRING, "Name of the aggregator that folds this type, e.g. clinical.patient.")
+                    .requiredKey(),
+            ConfigKey.of("every-n-events", Type.INT,
+                    "A snapshot is due once this many events follow the latest one. Defaults to 100.")
+                    .atLeast(1).defaultsTo("100"));
+
+    private ConfigDefinitions() {
+    }
+
+    public static Optional<ConfigKey> global(String name) {
+        return GLOBAL_KEYS.stream().filter(k -> k.name().equals(name)).findFirst();
+    }
+
+    public static Optional<ConfigKey> typeKey(String suffix) {
+        return TYPE_KEYS.stream().filter(k -> k.name().equals(suffix)).findFirst();
+    }
+
+    /** The configuration reference as a Markdown table, as it appears in README.md. */
+    public static String referenceTable() {
+        StringBuilder out = new StringBuilder();
+        out.append("| key | environment variable | default | description |\n");
+        out.append("|---|---|---|---|\n");
+        for (ConfigKey key : GLOBAL_KEYS) {
+            row(out, key.name(), key.environmentVariable(), key);
+        }
+        out.append("| `kafka.properties.*` | `SIDECAR_KAFKA_PROPERTIES_*` | | Any Kafka client property, passed through (`_` in the variable becomes `.`); values of keys naming a password, secret or JAAS config are masked in logs. |\n");
+        for (ConfigKey key : TYPE_KEYS) {
+            String name = TYPE_PREFIX + "<type>." + key.name();
+            row(out, name, ConfigKey.environmentVariable(TYPE_PREFIX + "<TYPE>." + key.name()), key);
+        }
+        return out.toString();
+    }
+
+    private static void row(StringBuilder out, String name, String env, ConfigKey key) {
+        out.append("| `").append(name).append("` | `").append(env).append("` | ")
+                .append(key.required() ? "required" : key.defaultValue().map(v -> "`" + v + "`").orElse(""))
+                .append(" | ").append(key.doc()).append(' ').append(capitalise(key.rule())).append(". |\n");
+    }
+
+    private static String capitalise(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}

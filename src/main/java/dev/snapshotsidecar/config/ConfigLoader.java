@@ -1,0 +1,352 @@
+package dev.snapshotsidecar.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.snapshotsidecar.config.ConfigKey.Type;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Reads the YAML file, applies environment overrides, validates every key and returns a {@link SidecarConfig}, or
+ * throws {@link InvalidConfigurationException} listing every problem at once. Stateless.
+ *
+ * <p>Overrides: each key {@code a.b-c} is overridden by {@code SIDECAR_A_B_C}; Kafka client properties by
+ * {@code SIDECAR_KAFKA_PROPERTIES_X_Y} (becoming {@code x.y}), as Kafka's own container images do.
+ */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern TYPE_NAME = Pattern.compile("[a-z][a-z0-9_-]*");
+    private static final String KAFKA_ENV_PREFIX = "SIDECAR_KAFKA_PROPERTIES_";
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * @param aggregatorNames the aggregators available, given the plugin directory the configuration names
+     */
+    public static SidecarConfig load(Path file, Map<String, String> environment,
+                                     Function<Optional<Path>, Set<String>> aggregatorNames) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new InvalidConfigurationException(
+                    List.of(new ConfigProblem("--config", file.toString(), "cannot be read: " + e.getMessage())));
+        }
+        return parse(text, environment, aggregatorNames);
+    }
+
+    public static SidecarConfig parse(String yaml, Map<String, String> environment,
+                                      Function<Optional<Path>, Set<String>> aggregatorNames) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        Map<String, String> raw = new LinkedHashMap<>();
+        try {
+            JsonNode root = YAML.readTree(yaml);
+            if (root != null && !root.isMissingNode() && !root.isNull()) {
+                if (!root.isObject()) {
+                    problems.add(new ConfigProblem("(file)", "", "must be a YAML mapping of keys"));
+                } else {
+                    flatten("", root, raw);
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidConfigurationException(List.of(new ConfigProblem("(file)", "",
+                    "is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""))));
+        }
+        applyEnvironment(raw, environment);
+
+        Values values = new Values(raw, problems);
+        Set<String> typeNames = new LinkedHashSet<>();
+        for (String key : raw.keySet()) {
+            if (key.startsWith(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX)) {
+                continue;
+            }
+            if (key.startsWith(ConfigDefinitions.TYPE_PREFIX)) {
+                String rest = key.substring(ConfigDefinitions.TYPE_PREFIX.length());
+                int dot = rest.indexOf('.');
+                if (dot > 0 && ConfigDefinitions.typeKey(rest.substring(dot + 1)).isPresent()) {
+                    typeNames.add(rest.substring(0, dot));
+                    continue;
+                }
+            } else if (ConfigDefinitions.global(key).isPresent()) {
+                continue;
+            }
+            problems.add(new ConfigProblem(key, "", "is not a known key (see the configuration reference)"));
+        }
+
+        SidecarConfig.Kafka kafka = new SidecarConfig.Kafka(values.string("kafka.bootstrap-servers"),
+                values.string("kafka.application-id"), values.string("kafka.processing-guarantee"),
+                values.path("kafka.state-dir").orElse(Path.of("./state")), values.integer("kafka.replication-factor"),
+                kafkaProperties(raw));
+        SidecarConfig.Topics topics = new SidecarConfig.Topics(values.list("topics.source"),
+                values.string("topics.requests"), values.string("topics.results"),
+                values.string("topics.dead-letters"), values.integer("topics.partitions"));
+        Optional<String> typeColumn = values.optional("database.columns.aggregate-type");
+        SidecarConfig.Columns columns = new SidecarConfig.Columns(values.identifier("database.columns.global-position"),
+                values.identifier("database.columns.stream-id"), values.identifier("database.columns.stream-version"),
+                values.identifier("database.columns.event-type"), values.identifier("database.columns.event-data"),
+                values.identifier("database.columns.metadata"), values.identifier("database.columns.created-at"),
+                typeColumn.map(c -> values.identifier("database.columns.aggregate-type")));
+        SidecarConfig.Database database = new SidecarConfig.Database(values.string("database.dialect"),
+                values.string("database.jdbc-url"), values.string("database.user"),
+                values.optional("database.password"), values.identifier("database.schema"),
+                values.identifier("database.events-table"), values.identifier("database.snapshots-table"), columns,
+                values.integer("database.first-version"), values.integer("database.pool-size"),
+                values.integer("database.fetch-size"));
+        SidecarConfig.Tracker tracker = new SidecarConfig.Tracker(values.duration("tracker.request-timeout"),
+                values.duration("tracker.failure-backoff"), values.duration("tracker.scan-interval"),
+                values.integer("tracker.scan-batch"));
+        SidecarConfig.Worker worker = new SidecarConfig.Worker(values.integer("worker.concurrency"),
+                values.duration("worker.retry-initial-backoff"), values.duration("worker.retry-give-up-after"));
+        Optional<Path> plugins = values.path("plugins.directory");
+        plugins.filter(p -> !Files.isDirectory(p)).ifPresent(p ->
+                problems.add(new ConfigProblem("plugins.directory", p.toString(), "must be an existing directory")));
+
+        if (topics.source().isEmpty() && raw.containsKey("topics.source")) {
+            problems.add(new ConfigProblem("topics.source", "", "must name at least one topic"));
+        }
+        Set<String> known = Set.of();
+        try {
+            known = aggregatorNames.apply(plugins.filter(Files::isDirectory));
+        } catch (RuntimeException e) {
+            problems.add(new ConfigProblem("plugins.directory", plugins.map(Path::toString).orElse(""),
+                    "aggregators could not be loaded: " + e.getMessage()));
+        }
+        List<SidecarConfig.AggregateType> types = new ArrayList<>();
+        for (String name : typeNames) {
+            types.add(aggregateType(name, values, typeColumn.isPresent(), known, problems));
+        }
+        if (typeNames.isEmpty()) {
+            problems.add(new ConfigProblem("aggregate-types", "",
+                    "must define at least one aggregate type, e.g. aggregate-types.patient.aggregator"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException(problems);
+        }
+        return new SidecarConfig(kafka, topics, database, types, tracker, worker, plugins, effective(raw));
+    }
+
+    private static SidecarConfig.AggregateType aggregateType(String name, Values values, boolean hasTypeColumn,
+                                                             Set<String> knownAggregators,
+                                                             List<ConfigProblem> problems) {
+        String prefix = ConfigDefinitions.TYPE_PREFIX + name + ".";
+        if (!TYPE_NAME.matcher(name).matches()) {
+            problems.add(new ConfigProblem(ConfigDefinitions.TYPE_PREFIX + name, name,
+                    "an aggregate type name must be lower case letters, digits, _ or -, starting with a letter"));
+        }
+        Optional<Pattern> pattern = values.regex(prefix + "stream-id-pattern");
+        Optional<String> columnValue = values.optional(prefix + "type-column-value");
+        if (pattern.isPresent() == columnValue.isPresent()) {
+            problems.add(new ConfigProblem(prefix + "stream-id-pattern", "",
+                    "set exactly one of stream-id-pattern and type-column-value for aggregate type " + name));
+        }
+        if (columnValue.isPresent() && !hasTypeColumn) {
+            problems.add(new ConfigProblem(prefix + "type-column-value", columnValue.get(),
+                    "needs database.columns.aggregate-type to name the column it is read from"));
+        }
+        String aggregator = values.string(prefix + "aggregator");
+        if (!aggregator.isEmpty() && !knownAggregators.contains(aggregator)) {
+            problems.add(new ConfigProblem(prefix + "aggregator", aggregator,
+                    "must name a known aggregator: " + String.join(", ", knownAggregators)));
+        }
+        return new SidecarConfig.AggregateType(name, pattern, columnValue, aggregator,
+                values.integer(prefix + "every-n-events"));
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        if (node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), out);
+            }
+        } else if (node.isArray()) {
+            List<String> items = new ArrayList<>();
+            node.forEach(item -> items.add(item.asText()));
+            out.put(prefix, String.join(",", items));
+        } else if (!node.isNull()) {
+            out.put(prefix, node.asText());
+        }
+    }
+
+    private static void applyEnvironment(Map<String, String> raw, Map<String, String> environment) {
+        Map<String, String> byVariable = new TreeMap<>();
+        ConfigDefinitions.GLOBAL_KEYS.forEach(k -> byVariable.put(k.environmentVariable(), k.name()));
+        for (String key : raw.keySet()) {
+            if (!key.startsWith(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX)) {
+                byVariable.put(ConfigKey.environmentVariable(key), key);
+            }
+        }
+        // per-type keys the file does not set yet, for every type the file names
+        for (String key : List.copyOf(raw.keySet())) {
+            if (key.startsWith(ConfigDefinitions.TYPE_PREFIX)) {
+                String type = key.substring(ConfigDefinitions.TYPE_PREFIX.length()).split("\\.", 2)[0];
+                for (ConfigKey typeKey : ConfigDefinitions.TYPE_KEYS) {
+                    String full = ConfigDefinitions.TYPE_PREFIX + type + "." + typeKey.name();
+                    byVariable.putIfAbsent(ConfigKey.environmentVariable(full), full);
+                }
+            }
+        }
+        environment.forEach((variable, value) -> {
+            if (variable.startsWith(KAFKA_ENV_PREFIX)) {
+                String property = variable.substring(KAFKA_ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                raw.put(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX + property, value);
+            } else if (byVariable.containsKey(variable)) {
+                raw.put(byVariable.get(variable), value);
+            }
+        });
+    }
+
+    private static Map<String, String> kafkaProperties(Map<String, String> raw) {
+        Map<String, String> props = new TreeMap<>();
+        raw.forEach((k, v) -> {
+            if (k.startsWith(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX)) {
+                props.put(k.substring(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX.length()), v);
+            }
+        });
+        return props;
+    }
+
+    private static List<String> effective(Map<String, String> raw) {
+        Map<String, String> all = new TreeMap<>();
+        for (ConfigKey key : ConfigDefinitions.GLOBAL_KEYS) {
+            key.defaultValue().ifPresent(d -> all.put(key.name(), d));
+        }
+        all.putAll(raw);
+        List<String> lines = new ArrayList<>();
+        all.forEach((k, v) -> lines.add(k + " = " + (isSecret(k) ? "****" : v)));
+        return lines;
+    }
+
+    /** Whether a key's value is masked in logs and errors. */
+    static boolean isSecret(String key) {
+        if (ConfigDefinitions.global(key).map(ConfigKey::secret).orElse(false)) {
+            return true;
+        }
+        String lower = key.toLowerCase(Locale.ROOT);
+        return key.startsWith(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX)
+                && (lower.contains("password") || lower.contains("secret") || lower.contains("jaas"));
+    }
+
+    /** Typed reads of raw values; each read that fails adds a problem and returns a harmless placeholder. */
+    private static final class Values {
+        private final Map<String, String> raw;
+        private final List<ConfigProblem> problems;
+
+        Values(Map<String, String> raw, List<ConfigProblem> problems) {
+            this.raw = raw;
+            this.problems = problems;
+        }
+
+        private ConfigKey definition(String key) {
+            return ConfigDefinitions.global(key).or(() -> {
+                if (key.startsWith(ConfigDefinitions.TYPE_PREFIX)) {
+                    String suffix = key.substring(key.indexOf('.', ConfigDefinitions.TYPE_PREFIX.length()) + 1);
+                    return ConfigDefinitions.typeKey(suffix);
+                }
+                return Optional.empty();
+            }).orElseThrow(() -> new IllegalArgumentException("undefined key " + key));
+        }
+
+        /** The raw text, or the default; empty when neither (and a problem when required). */
+        Optional<String> optional(String key) {
+            ConfigKey def = definition(key);
+            Optional<String> value = Optional.ofNullable(raw.get(key)).map(String::trim).filter(s -> !s.isEmpty())
+                    .or(def::defaultValue);
+            if (value.isEmpty() && def.required()) {
+                problems.add(new ConfigProblem(key, "", "is required: " + def.doc()));
+            }
+            return value;
+        }
+
+        String string(String key) {
+            return optional(key).map(v -> {
+                ConfigKey def = definition(key);
+                if (def.type() == Type.ENUM && !def.choices().contains(v)) {
+                    problems.add(new ConfigProblem(key, shown(key, v), def.rule()));
+                }
+                return v;
+            }).orElse("");
+        }
+
+        String identifier(String key) {
+            String v = string(key);
+            if (!v.isEmpty() && !IDENTIFIER.matcher(v).matches()) {
+                problems.add(new ConfigProblem(key, v, "must be a plain SQL identifier (letters, digits, _)"));
+            }
+            return v;
+        }
+
+        int integer(String key) {
+            ConfigKey def = definition(key);
+            return optional(key).map(v -> {
+                try {
+                    int n = Integer.parseInt(v);
+                    if (n < def.min()) {
+                        problems.add(new ConfigProblem(key, v, def.rule()));
+                    }
+                    return n;
+                } catch (NumberFormatException e) {
+                    problems.add(new ConfigProblem(key, v, def.rule()));
+                    return 0;
+                }
+            }).orElse(0);
+        }
+
+        Duration duration(String key) {
+            ConfigKey def = definition(key);
+            return optional(key).map(v -> {
+                Optional<Duration> d = Durations.parse(v);
+                if (d.isEmpty() || d.get().toMillis() < def.min()) {
+                    problems.add(new ConfigProblem(key, v, def.rule()));
+                    return Duration.ofSeconds(1);
+                }
+                return d.get();
+            }).orElse(Duration.ofSeconds(1));
+        }
+
+        List<String> list(String key) {
+            return optional(key).map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                    .toList()).orElse(List.of());
+        }
+
+        Optional<Path> path(String key) {
+            return optional(key).map(Path::of);
+        }
+
+        Optional<Pattern> regex(String key) {
+            return optional(key).flatMap(v -> {
+                try {
+                    return Optional.of(Pattern.compile(v));
+                } catch (PatternSyntaxException e) {
+                    problems.add(new ConfigProblem(key, v, definition(key).rule() + " (" + e.getDescription() + ")"));
+                    return Optional.empty();
+                }
+            });
+        }
+
+        private String shown(String key, String value) {
+            return isSecret(key) ? "****" : value;
+        }
+    }
+}

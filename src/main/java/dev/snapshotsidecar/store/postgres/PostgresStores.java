@@ -1,0 +1,239 @@
+package dev.snapshotsidecar.store.postgres;
+
+import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.fold.StoredEvent;
+import dev.snapshotsidecar.store.DialectStores;
+import dev.snapshotsidecar.store.EventAppender;
+import dev.snapshotsidecar.store.EventReader;
+import dev.snapshotsidecar.store.EventStoreSchema;
+import dev.snapshotsidecar.store.SnapshotStore;
+import dev.snapshotsidecar.store.StoredSnapshot;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Builds the PostgreSQL store roles over one pool. */
+public final class PostgresStores {
+    private PostgresStores() {
+    }
+
+    public static DialectStores of(SidecarConfig.Database database, DataSource dataSource) {
+        return new DialectStores(new PostgresEventReader(database, dataSource),
+                new PostgresSnapshotStore(database, dataSource), new PostgresSchema(database, dataSource),
+                new PostgresEventAppender(database, dataSource));
+    }
+
+    static String table(SidecarConfig.Database database, String table) {
+        return database.schema() + "." + table;
+    }
+
+    /** Reads events with a server-side cursor: PostgreSQL's driver only honours the fetch size outside autocommit. */
+    static final class PostgresEventReader implements EventReader {
+        private final DataSource dataSource;
+        private final int fetchSize;
+        private final String sql;
+
+        PostgresEventReader(SidecarConfig.Database db, DataSource dataSource) {
+            this.dataSource = dataSource;
+            this.fetchSize = db.fetchSize();
+            SidecarConfig.Columns c = db.columns();
+            this.sql = "SELECT " + c.streamVersion() + ", " + c.eventType() + ", " + c.eventData() + ", "
+                    + c.metadata() + ", " + c.createdAt() + " FROM " + table(db, db.eventsTable())
+                    + " WHERE " + c.streamId() + " = ? AND " + c.streamVersion() + " BETWEEN ? AND ?"
+                    + " ORDER BY " + c.streamVersion();
+        }
+
+        @Override
+        public long read(String streamId, long fromVersion, long toVersion, EventSink sink) {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                    statement.setFetchSize(fetchSize);
+                    statement.setString(1, streamId);
+                    statement.setLong(2, fromVersion);
+                    statement.setLong(3, Math.min(toVersion, Integer.MAX_VALUE));
+                    long count = 0;
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            Timestamp created = rows.getTimestamp(5);
+                            sink.accept(new StoredEvent(streamId, rows.getLong(1), rows.getString(2),
+                                    rows.getString(3), Optional.ofNullable(rows.getString(4)),
+                                    created == null ? java.time.Instant.EPOCH : created.toInstant()));
+                            count++;
+                        }
+                    }
+                    return count;
+                } finally {
+                    connection.rollback();
+                }
+            } catch (SQLException e) {
+                throw PostgresErrors.classify("reading events of " + streamId, e);
+            }
+        }
+    }
+
+    static final class PostgresSnapshotStore implements SnapshotStore {
+        private final DataSource dataSource;
+        private final String latestSql;
+        private final String saveSql;
+        private final String idsSql;
+
+        PostgresSnapshotStore(SidecarConfig.Database db, DataSource dataSource) {
+            this.dataSource = dataSource;
+            String t = table(db, db.snapshotsTable());
+            latestSql = "SELECT stream_version, aggregate_type, snapshot_data, schema_version FROM " + t
+                    + " WHERE stream_id = ? AND schema_version = ? ORDER BY stream_version DESC LIMIT 1";
+            // ON CONFLICT DO NOTHING: a duplicate request, or two builders racing, write one row and both succeed
+            saveSql = "INSERT INTO " + t + " (stream_id, stream_version, aggregate_type, snapshot_data, schema_version)"
+                    + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (stream_id, stream_version) DO NOTHING";
+            idsSql = "SELECT DISTINCT stream_id FROM " + t + " WHERE stream_id > ? ORDER BY stream_id LIMIT ?";
+        }
+
+        @Override
+        public Optional<StoredSnapshot> latest(String streamId, int schemaVersion) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(latestSql)) {
+                statement.setString(1, streamId);
+                statement.setInt(2, schemaVersion);
+                try (ResultSet rows = statement.executeQuery()) {
+                    return rows.next()
+                            ? Optional.of(new StoredSnapshot(streamId, rows.getLong(1), rows.getString(2),
+                            rows.getString(3), rows.getInt(4)))
+                            : Optional.empty();
+                }
+            } catch (SQLException e) {
+                throw PostgresErrors.classify("loading the latest snapshot of " + streamId, e);
+            }
+        }
+
+        @Override
+        public boolean save(StoredSnapshot snapshot) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(saveSql)) {
+                statement.setString(1, snapshot.streamId());
+                statement.setLong(2, snapshot.version());
+                statement.setString(3, snapshot.aggregateType());
+                statement.setString(4, snapshot.data());
+                statement.setInt(5, snapshot.schemaVersion());
+                return statement.executeUpdate() == 1;
+            } catch (SQLException e) {
+                throw PostgresErrors.classify("saving the snapshot of " + snapshot.streamId() + " at version "
+                        + snapshot.version(), e);
+            }
+        }
+
+        @Override
+        public List<String> streamIds(String afterStreamId, int limit) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(idsSql)) {
+                statement.setString(1, afterStreamId);
+                statement.setInt(2, limit);
+                List<String> ids = new ArrayList<>();
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(rows.getString(1));
+                    }
+                }
+                return ids;
+            } catch (SQLException e) {
+                throw PostgresErrors.classify("listing streams with snapshots", e);
+            }
+        }
+    }
+
+    static final class PostgresSchema implements EventStoreSchema {
+        private final SidecarConfig.Database db;
+        private final DataSource dataSource;
+
+        PostgresSchema(SidecarConfig.Database db, DataSource dataSource) {
+            this.db = db;
+            this.dataSource = dataSource;
+        }
+
+        @Override
+        public void createSnapshotsTable() {
+            execute("creating the snapshots table",
+                    "CREATE SCHEMA IF NOT EXISTS " + db.schema(),
+                    "CREATE TABLE IF NOT EXISTS " + table(db, db.snapshotsTable()) + " ("
+                            + "stream_id VARCHAR(500) NOT NULL, stream_version INT NOT NULL, "
+                            + "aggregate_type VARCHAR(500) NOT NULL, snapshot_data TEXT NOT NULL, "
+                            + "schema_version INT NOT NULL DEFAULT 1, "
+                            + "created_at TIMESTAMPTZ NOT NULL DEFAULT now(), "
+                            + "CONSTRAINT pk_" + db.snapshotsTable() + " PRIMARY KEY (stream_id, stream_version))");
+            // no separate (stream_id, stream_version DESC) index as on SQL Server: PostgreSQL scans the primary
+            // key backwards for ORDER BY stream_version DESC LIMIT 1
+        }
+
+        @Override
+        public void createEventsTable() {
+            SidecarConfig.Columns c = db.columns();
+            execute("creating the events table",
+                    "CREATE SCHEMA IF NOT EXISTS " + db.schema(),
+                    "CREATE TABLE IF NOT EXISTS " + table(db, db.eventsTable()) + " ("
+                            + c.globalPosition() + " BIGSERIAL PRIMARY KEY, "
+                            + c.streamId() + " VARCHAR(500) NOT NULL, "
+                            + c.streamVersion() + " INT NOT NULL, "
+                            + c.eventType() + " VARCHAR(500) NOT NULL, "
+                            + c.eventData() + " JSONB NOT NULL, "
+                            + c.metadata() + " JSONB, "
+                            + c.aggregateType().map(t -> t + " VARCHAR(500), ").orElse("")
+                            + c.createdAt() + " TIMESTAMPTZ NOT NULL DEFAULT now(), "
+                            // the service's optimistic concurrency: one event per stream version
+                            + "CONSTRAINT uq_" + db.eventsTable() + "_stream_version UNIQUE (" + c.streamId() + ", "
+                            + c.streamVersion() + "))");
+        }
+
+        private void execute(String operation, String... statements) {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                for (String sql : statements) {
+                    statement.execute(sql);
+                }
+            } catch (SQLException e) {
+                throw PostgresErrors.classify(operation, e);
+            }
+        }
+    }
+
+    static final class PostgresEventAppender implements EventAppender {
+        private final DataSource dataSource;
+        private final String sql;
+
+        PostgresEventAppender(SidecarConfig.Database db, DataSource dataSource) {
+            this.dataSource = dataSource;
+            SidecarConfig.Columns c = db.columns();
+            this.sql = "INSERT INTO " + table(db, db.eventsTable()) + " (" + c.streamId() + ", " + c.streamVersion()
+                    + ", " + c.eventType() + ", " + c.eventData() + ") VALUES (?, ?, ?, ?::jsonb)";
+        }
+
+        @Override
+        public void append(List<NewEvent> events) {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                    for (NewEvent event : events) {
+                        statement.setString(1, event.streamId());
+                        statement.setLong(2, event.version());
+                        statement.setString(3, event.eventType());
+                        statement.setString(4, event.data());
+                        statement.addBatch();
+                    }
+                    statement.executeBatch();
+                    connection.commit();
+                } catch (SQLException e) {
+                    connection.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw PostgresErrors.classify("appending " + events.size() + " events", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.snapshotsidecar.track;
+
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+import java.nio.charset.StandardCharsets;
+
+/** Turns a dead letter into a record with the original key and value and its coordinates and reason in headers. */
+final class DeadLetterProcessor implements Processor<byte[], ParseResult, byte[], byte[]> {
+    private ProcessorContext<byte[], byte[]> context;
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], ParseResult> record) {
+        ParseResult.DeadLetter letter = (ParseResult.DeadLetter) record.value();
+        Headers headers = new RecordHeaders();
+        headers.add(TrackerNames.DLQ_TOPIC, bytes(letter.error().topic()));
+        headers.add(TrackerNames.DLQ_PARTITION, bytes(Integer.toString(letter.error().partition())));
+        headers.add(TrackerNames.DLQ_OFFSET, bytes(Long.toString(letter.error().offset())));
+        headers.add(TrackerNames.DLQ_REASON, bytes(letter.error().reason()));
+        context.forward(new Record<>(letter.key(), letter.value(), record.timestamp(), headers));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

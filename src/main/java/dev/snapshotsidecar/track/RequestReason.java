@@ -1,0 +1,4 @@
+package dev.snapshotsidecar.track;
+
+/** Why a snapshot was requested. */
+public enum RequestReason { THRESHOLD, SCHEDULED, MANUAL, REBUILD }

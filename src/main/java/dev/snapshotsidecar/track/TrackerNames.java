@@ -1,0 +1,35 @@
+package dev.snapshotsidecar.track;
+
+/**
+ * Every name in the tracker topology, kept in one place. Internal topics are
+ * {@code <application-id>-<name>-repartition} and {@code <application-id>-<store>-changelog}.
+ */
+public final class TrackerNames {
+    public static final String CHANGE_EVENTS_SOURCE = "change-events-source";
+    public static final String PARSE = "parse-change-events";
+    public static final String ROUTE = "route-";
+    public static final String DEAD_LETTERS_BRANCH = "dead-letters";
+    public static final String APPENDED_BRANCH = "appended";
+    public static final String TO_DEAD_LETTER = "to-dead-letter-record";
+    public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+    public static final String KEY_BY_STREAM = "key-by-stream-id";
+    /** Repartition topic that co-partitions appended events with results by the stream id. */
+    public static final String APPENDED_BY_STREAM = "appended-by-stream";
+    public static final String WRAP_APPENDED = "wrap-appended";
+    public static final String RESULTS_SOURCE = "results-source";
+    public static final String WRAP_RESULTS = "wrap-results";
+    public static final String MERGE_INPUTS = "merge-tracker-inputs";
+    public static final String TRACK_HEADS = "track-heads";
+    public static final String REQUESTS_SINK = "requests-sink";
+    /** The persistent store of one {@link StreamHead} per stream. */
+    public static final String HEADS_STORE = "stream-heads";
+
+    /** Header names on dead-letter records; the record's key and value are the original bytes. */
+    public static final String DLQ_TOPIC = "sidecar.dlq.topic";
+    public static final String DLQ_PARTITION = "sidecar.dlq.partition";
+    public static final String DLQ_OFFSET = "sidecar.dlq.offset";
+    public static final String DLQ_REASON = "sidecar.dlq.reason";
+
+    private TrackerNames() {
+    }
+}

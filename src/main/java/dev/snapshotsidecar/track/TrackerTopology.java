@@ -1,0 +1,112 @@
+package dev.snapshotsidecar.track;
+
+import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.ingest.AppendedEvent;
+import dev.snapshotsidecar.ingest.ChangeEventParser;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Builds the tracker topology; {@code run}, {@code demo} and the tests all build it here.
+ *
+ * <pre>
+ * change-events-source ─▶ parse-change-events ─┬─▶ dead letters ─▶ dead-letters-sink
+ *                                               └─▶ key-by-stream-id ─▶ appended-by-stream (repartition)
+ *                                                       ─▶ merge-tracker-inputs ◀─ results-source
+ *                                                       ─▶ track-heads [stream-heads] ─▶ requests-sink
+ * </pre>
+ * The repartition re-keys events by the bare stream id so that they meet the results (keyed the same way) in the
+ * task that owns the stream's head; Debezium keys them by a JSON struct.
+ */
+public final class TrackerTopology {
+    public static final JsonSerde<AppendedEvent> APPENDED_SERDE = new JsonSerde<>(AppendedEvent.class);
+    public static final JsonSerde<SnapshotRequest> REQUEST_SERDE = new JsonSerde<>(SnapshotRequest.class);
+    public static final JsonSerde<SnapshotResult> RESULT_SERDE = new JsonSerde<>(SnapshotResult.class);
+    public static final JsonSerde<StreamHead> HEAD_SERDE = new JsonSerde<>(StreamHead.class);
+
+    private TrackerTopology() {
+    }
+
+    public static Topology build(TrackerSettings settings, ChangeEventParser parser, Clock clock,
+                                 TrackerMetrics metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TrackerNames.HEADS_STORE), Serdes.String(), HEAD_SERDE));
+
+        KStream<byte[], byte[]> changes = builder.stream(settings.sourceTopics(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(TrackerNames.CHANGE_EVENTS_SOURCE));
+        Map<String, KStream<byte[], ParseResult>> routes = changes
+                .process(() -> new ParseProcessor(parser, metrics), Named.as(TrackerNames.PARSE))
+                .split(Named.as(TrackerNames.ROUTE))
+                .branch((key, value) -> value instanceof ParseResult.DeadLetter,
+                        Branched.as(TrackerNames.DEAD_LETTERS_BRANCH))
+                .defaultBranch(Branched.as(TrackerNames.APPENDED_BRANCH));
+
+        routes.get(TrackerNames.ROUTE + TrackerNames.DEAD_LETTERS_BRANCH)
+                .process(DeadLetterProcessor::new, Named.as(TrackerNames.TO_DEAD_LETTER))
+                .to(settings.deadLettersTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                        .withName(TrackerNames.DEAD_LETTERS_SINK));
+
+        KStream<String, TrackerInput> appended = routes.get(TrackerNames.ROUTE + TrackerNames.APPENDED_BRANCH)
+                .map((key, value) -> {
+                    AppendedEvent event = ((ParseResult.Parsed) value).event();
+                    return KeyValue.pair(event.streamId(), event);
+                }, Named.as(TrackerNames.KEY_BY_STREAM))
+                .repartition(Repartitioned.<String, AppendedEvent>as(TrackerNames.APPENDED_BY_STREAM)
+                        .withKeySerde(Serdes.String()).withValueSerde(APPENDED_SERDE)
+                        .withNumberOfPartitions(settings.partitions()))
+                .mapValues(event -> (TrackerInput) new TrackerInput.Appended(event),
+                        Named.as(TrackerNames.WRAP_APPENDED));
+
+        KStream<String, TrackerInput> results = builder.stream(settings.resultsTopic(),
+                        Consumed.with(Serdes.String(), RESULT_SERDE).withName(TrackerNames.RESULTS_SOURCE))
+                .mapValues(result -> (TrackerInput) new TrackerInput.Result(result),
+                        Named.as(TrackerNames.WRAP_RESULTS));
+
+        appended.merge(results, Named.as(TrackerNames.MERGE_INPUTS))
+                .process(() -> new HeadTracker(settings, clock, metrics), Named.as(TrackerNames.TRACK_HEADS),
+                        TrackerNames.HEADS_STORE)
+                .to(settings.requestsTopic(), Produced.with(Serdes.String(), REQUEST_SERDE)
+                        .withName(TrackerNames.REQUESTS_SINK));
+        return builder.build();
+    }
+
+    /** The tracker's settings from the configuration. */
+    public static TrackerSettings settings(SidecarConfig config) {
+        Map<String, SnapshotPolicy> policies = new java.util.HashMap<>();
+        config.aggregateTypes().forEach(t -> policies.put(t.name(), new EveryNEventsPolicy(t.everyNEvents())));
+        return new TrackerSettings(config.topics().source(), config.topics().requests(), config.topics().results(),
+                config.topics().deadLetters(), config.topics().partitions(), policies,
+                config.database().firstVersion(), config.tracker().requestTimeout(),
+                config.tracker().failureBackoff(), config.tracker().scanInterval(), config.tracker().scanBatch());
+    }
+
+    /** Kafka Streams properties; client properties from the configuration pass through first, ours win. */
+    public static Properties streamsConfig(SidecarConfig config) {
+        Properties props = new Properties();
+        props.putAll(config.kafka().properties());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.kafka().applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.kafka().processingGuarantee());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.kafka().stateDir().toAbsolutePath().toString());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.kafka().replicationFactor());
+        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return props;
+    }
+}
