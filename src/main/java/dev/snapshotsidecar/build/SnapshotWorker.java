@@ -207,7 +207,7 @@ public final class SnapshotWorker implements AutoCloseable {
             if (result != null && publish(result, newest)) {
                 outcomes.get(result.outcome()).increment();
                 buildTimer.record(Duration.ofMillis(result.buildMillis()));
-                LOG.info("snapshot of {} at version {}: {} in {} ms ({}; request {}-{}@{})", result.streamId(),
+                LOG.debug("snapshot of {} at version {}: {} in {} ms ({}; request {}-{}@{})", result.streamId(),
                         result.version(), result.outcome(), result.buildMillis(), result.detail(),
                         newest.partition.topic(), newest.partition.partition(), newest.offset);
                 finished.add(new Finished(newest.request.streamId(), jobs, true));

@@ -1,0 +1,2 @@
+/** The command line: run, demo, init-db and verify; exit 0 on success, 1 on failure, 2 on bad usage. */
+package dev.snapshotsidecar.cli;

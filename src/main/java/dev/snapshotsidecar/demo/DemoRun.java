@@ -1,0 +1,198 @@
+package dev.snapshotsidecar.demo;
+
+import dev.snapshotsidecar.Sidecar;
+import dev.snapshotsidecar.build.SnapshotVerifier;
+import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.fold.Aggregator;
+import dev.snapshotsidecar.fold.AggregatorRegistry;
+import dev.snapshotsidecar.store.DialectStores;
+import dev.snapshotsidecar.store.SnapshottingRepository;
+import dev.snapshotsidecar.store.StoredSnapshot;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.Search;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The demo, end to end: starts the embedded stack and the sidecar, writes the clinical workload while the sidecar
+ * snapshots beside it, waits until every due snapshot is written, then measures rehydration with and without
+ * snapshots and verifies every snapshot against full replay. Progress goes to {@code progress}.
+ */
+public final class DemoRun {
+    private final int streams;
+    private final int meanEvents;
+    private final Duration deadline;
+    private final PrintStream progress;
+
+    public DemoRun(int streams, int meanEvents, Duration deadline, PrintStream progress) {
+        this.streams = streams;
+        this.meanEvents = meanEvents;
+        this.deadline = deadline;
+        this.progress = progress;
+    }
+
+    public DemoReport run() throws Exception {
+        long started = System.nanoTime();
+        progress.println("starting PostgreSQL, a Kafka broker and Kafka Connect with Debezium in this JVM ...");
+        try (DemoStack stack = DemoStack.start()) {
+            SidecarConfig config = stack.sidecarConfig("snapshot-sidecar-demo", Map.of());
+            AggregatorRegistry aggregators = AggregatorRegistry.load(config.pluginDirectory());
+            try (var pool = DialectStores.pool(config.database(), "demo")) {
+                DialectStores stores = DialectStores.of(config.database(), pool);
+                stores.schema().createEventsTable();
+                stores.schema().createSnapshotsTable();
+                stack.startConnector("demo-postgres");
+                progress.printf("stack up in %.1f s; starting the sidecar%n", seconds(started));
+                MeterRegistry meters = new SimpleMeterRegistry();
+                try (Sidecar sidecar = Sidecar.start(config, aggregators, meters, Clock.systemUTC(),
+                        Duration.ofMinutes(1))) {
+                    ClinicalWorkload workload = new ClinicalWorkload(streams, meanEvents,
+                            config.database().firstVersion(), 42);
+                    progress.printf("writing %,d clinical events into %d streams (mean %d, longest %d) ...%n",
+                            workload.totalEvents(), streams, meanEvents,
+                            workload.lengths().values().stream().mapToInt(Integer::intValue).max().orElse(0));
+                    ExecutorService writer = Executors.newSingleThreadExecutor();
+                    Future<?> writing = writer.submit(() -> workload.run(stores.appender(), 2));
+                    int due = awaitSnapshots(config, stores, aggregators, workload, writing, meters, started);
+                    writer.shutdown();
+                    long ingested = appended(meters);
+                    progress.printf("measuring rehydration of %d streams, with and without snapshots ...%n", streams);
+                    Rehydration rehydration = measure(config, stores, aggregators, workload);
+                    progress.println("verifying every snapshot against full replay ...");
+                    SnapshotVerifier verifier = new SnapshotVerifier(stores.snapshots(), stores.events(), aggregators,
+                            Sidecar.aggregatorByType(config), config.database().firstVersion());
+                    SnapshotVerifier.Report report = verifier.verify(streamTypes(config, workload));
+                    List<String> mismatches = report.mismatches().stream()
+                            .map(m -> m.streamId() + "@" + m.version() + ": " + m.reason()).toList();
+                    return new DemoReport(streams, workload.written(), ingested, written(meters),
+                            report.checked(), mismatches, due, rehydration.full.percentile(50),
+                            rehydration.full.percentile(95), rehydration.snapshot.percentile(50),
+                            rehydration.snapshot.percentile(95),
+                            workload.lengths().values().stream().mapToInt(Integer::intValue).max().orElse(0),
+                            seconds(started));
+                }
+            }
+        }
+    }
+
+    /** Waits until the workload is written and ingested and no stream is due; returns the streams still due. */
+    private int awaitSnapshots(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+                               ClinicalWorkload workload, Future<?> writing, MeterRegistry meters, long started) throws Exception {
+        long end = System.nanoTime() + deadline.toNanos();
+        long lastPrint = 0;
+        int due = Integer.MAX_VALUE;
+        while (System.nanoTime() < end) {
+            if (writing.isDone()) {
+                writing.get(); // rethrows a failed workload
+            }
+            long ingested = appended(meters);
+            boolean written = writing.isDone();
+            if (written && ingested >= workload.totalEvents()) {
+                due = streamsDue(config, stores, aggregators, workload);
+                if (due == 0) {
+                    progress.printf("[%5.1f s] all %,d events ingested; every due snapshot written%n",
+                            seconds(started), ingested);
+                    return 0;
+                }
+            }
+            if (System.nanoTime() - lastPrint > 2_000_000_000L) {
+                lastPrint = System.nanoTime();
+                progress.printf("[%5.1f s] written %,d / %,d   ingested %,d   snapshots %,d%s%n", seconds(started),
+                        workload.written(), workload.totalEvents(), ingested, written(meters),
+                        due == Integer.MAX_VALUE ? "" : "   streams due " + due);
+            }
+            Thread.sleep(200);
+        }
+        progress.printf("deadline of %s reached with %d streams still due%n", deadline, due);
+        return due == Integer.MAX_VALUE ? streams : due;
+    }
+
+    private int streamsDue(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+                           ClinicalWorkload workload) {
+        Map<String, Integer> threshold = new HashMap<>();
+        config.aggregateTypes().forEach(t -> threshold.put(t.name(), t.everyNEvents()));
+        long first = config.database().firstVersion();
+        int due = 0;
+        for (Map.Entry<String, String> stream : streamTypes(config, workload).entrySet()) {
+            Aggregator<?> aggregator = aggregator(config, stream.getValue(), aggregators);
+            long head = first + workload.lengths().get(stream.getKey()) - 1;
+            long snapshot = stores.snapshots().latest(stream.getKey(), aggregator.schemaVersion())
+                    .map(StoredSnapshot::version).orElse(first - 1);
+            if (head - snapshot >= threshold.get(stream.getValue())) {
+                due++;
+            }
+        }
+        return due;
+    }
+
+    private record Rehydration(Latencies full, Latencies snapshot) {
+    }
+
+    private Rehydration measure(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+                                ClinicalWorkload workload) {
+        Map<String, String> types = streamTypes(config, workload);
+        List<Double> full = new ArrayList<>();
+        List<Double> withSnapshot = new ArrayList<>();
+        // one pass to warm up the JIT and the database's caches, then the measured pass
+        for (int pass = 0; pass < 2; pass++) {
+            for (Map.Entry<String, String> stream : types.entrySet()) {
+                SnapshottingRepository<?> repository = new SnapshottingRepository<>(stores.snapshots(),
+                        stores.events(), aggregator(config, stream.getValue(), aggregators),
+                        config.database().firstVersion());
+                long t0 = System.nanoTime();
+                repository.replay(stream.getKey());
+                long t1 = System.nanoTime();
+                repository.load(stream.getKey());
+                long t2 = System.nanoTime();
+                if (pass == 1) {
+                    full.add((t1 - t0) / 1e6);
+                    withSnapshot.add((t2 - t1) / 1e6);
+                }
+            }
+        }
+        return new Rehydration(new Latencies(full.stream().mapToDouble(Double::doubleValue).toArray()),
+                new Latencies(withSnapshot.stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+
+    private static Aggregator<?> aggregator(SidecarConfig config, String type, AggregatorRegistry aggregators) {
+        return aggregators.find(Sidecar.aggregatorByType(config).get(type)).orElseThrow();
+    }
+
+    private static Map<String, String> streamTypes(SidecarConfig config, ClinicalWorkload workload) {
+        Map<String, String> types = new HashMap<>();
+        for (String id : workload.lengths().keySet()) {
+            config.aggregateTypes().stream()
+                    .filter(t -> t.streamIdPattern().map(p -> p.matcher(id).matches()).orElse(false))
+                    .findFirst().ifPresent(t -> types.put(id, t.name()));
+        }
+        return types;
+    }
+
+    private static long written(MeterRegistry meters) {
+        return count(meters, "sidecar.build.results", "outcome", "WRITTEN");
+    }
+
+    private static long appended(MeterRegistry meters) {
+        return count(meters, "sidecar.ingest.events", "outcome", "appended");
+    }
+
+    private static long count(MeterRegistry meters, String name, String tag, String value) {
+        return Optional.ofNullable(Search.in(meters).name(name).tag(tag, value).counter())
+                .map(c -> (long) c.count()).orElse(0L);
+    }
+
+    private static double seconds(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+}

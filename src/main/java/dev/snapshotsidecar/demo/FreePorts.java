@@ -1,0 +1,20 @@
+package dev.snapshotsidecar.demo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+
+/** Free loopback ports for the embedded servers. */
+final class FreePorts {
+    private FreePorts() {
+    }
+
+    static int next() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.snapshotsidecar.track;
+
+import dev.snapshotsidecar.SidecarException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Before the topology starts: creates the sidecar's own topics when missing, checks that the results topic is
+ * co-partitioned with the tracker's repartition topic, and waits for the Debezium source topics, which the connector
+ * creates with its first change event. Kafka being unreachable, or a source topic missing, is waited out with
+ * backoff and a log line, not a crash. Runs on the starting thread.
+ */
+public final class TopicSetup {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+
+    private TopicSetup() {
+    }
+
+    /**
+     * @param giveUpAfter how long to wait for Kafka and the source topics before failing
+     */
+    public static void ensure(Map<String, String> clientProperties, String bootstrapServers, TrackerSettings settings,
+                              int replicationFactor, Duration giveUpAfter) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        long deadline = System.nanoTime() + giveUpAfter.toNanos();
+        long wait = 500;
+        try (Admin admin = Admin.create(props)) {
+            while (true) {
+                String waitingFor;
+                try {
+                    List<String> missing = attempt(admin, settings, replicationFactor);
+                    if (missing.isEmpty()) {
+                        return;
+                    }
+                    waitingFor = "source topic(s) " + missing
+                            + " (Debezium creates them with the first change; is topics.source its topic?)";
+                } catch (TimeoutException e) {
+                    waitingFor = "Kafka at " + bootstrapServers + " (no answer in 30 s)";
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof RetriableException)) {
+                        throw new SidecarException("cannot prepare topics on " + bootstrapServers + ": "
+                                + e.getCause(), e);
+                    }
+                    waitingFor = "Kafka at " + bootstrapServers + " (" + e.getCause().getClass().getSimpleName() + ")";
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new SidecarException("gave up after " + giveUpAfter + " waiting for " + waitingFor);
+                }
+                LOG.info("waiting for {}; next check in {} ms", waitingFor, wait);
+                Thread.sleep(wait);
+                wait = Math.min(wait * 2, 30_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SidecarException("interrupted while preparing topics", e);
+        }
+    }
+
+    /** One round; returns the source topics still missing. */
+    private static List<String> attempt(Admin admin, TrackerSettings settings, int replicationFactor)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Optional<Short> rf = replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor);
+        Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        List<NewTopic> wanted = new ArrayList<>();
+        for (String topic : List.of(settings.requestsTopic(), settings.resultsTopic(), settings.deadLettersTopic())) {
+            if (!existing.contains(topic)) {
+                wanted.add(new NewTopic(topic, Optional.of(settings.partitions()), rf));
+            }
+        }
+        for (NewTopic topic : wanted) {
+            try {
+                admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+                LOG.info("created topic {} with {} partitions", topic.name(), settings.partitions());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+        TopicDescription results = admin.describeTopics(List.of(settings.resultsTopic())).allTopicNames()
+                .get(30, TimeUnit.SECONDS).get(settings.resultsTopic());
+        if (results.partitions().size() != settings.partitions()) {
+            throw new SidecarException("topic " + settings.resultsTopic() + " has " + results.partitions().size()
+                    + " partitions but topics.partitions is " + settings.partitions()
+                    + ": they must be equal so results meet their stream's head; set topics.partitions to "
+                    + results.partitions().size());
+        }
+        return settings.sourceTopics().stream().filter(t -> !existing.contains(t)).toList();
+    }
+}
