@@ -3,6 +3,9 @@ package dev.snapshotsidecar.demo;
 import dev.snapshotsidecar.config.ConfigLoader;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,9 +13,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * PostgreSQL, a Kafka broker and Kafka Connect with the Debezium PostgreSQL connector, all real and all in this
@@ -23,42 +34,67 @@ public final class DemoStack implements AutoCloseable {
     /** Debezium's topic for {@code event_store.events} with the topic prefix of {@code connect/postgres.json}. */
     public static final String SOURCE_TOPIC = "eventstore.event_store.events";
 
-    private final LocalPostgres postgres;
-    private final EmbeddedKafka kafka;
+    private final RunningPostgres postgres;
+    private final RunningKafka kafka;
     private final EmbeddedConnect connect;
     private final Path stateDirectory;
-    private Optional<String> connector = Optional.empty();
-    private Optional<String> slot = Optional.empty();
+    private final List<String> connectors = new ArrayList<>();
+    private final List<String> slots = new ArrayList<>();
 
-    private DemoStack(LocalPostgres postgres, EmbeddedKafka kafka, EmbeddedConnect connect, Path stateDirectory) {
+    private DemoStack(RunningPostgres postgres, RunningKafka kafka, EmbeddedConnect connect, Path stateDirectory) {
         this.postgres = postgres;
         this.kafka = kafka;
         this.connect = connect;
         this.stateDirectory = stateDirectory;
     }
 
+    /** The embedded stack: PostgreSQL from zonky and the broker in this JVM. */
     public static DemoStack start() {
         LocalPostgres postgres = LocalPostgres.start();
-        EmbeddedKafka kafka = null;
         try {
-            kafka = EmbeddedKafka.start();
+            return start(postgres, EmbeddedKafka.start());
+        } catch (RuntimeException e) {
+            postgres.close();
+            throw e;
+        }
+    }
+
+    /** A stack on the given servers; Kafka Connect always runs in this JVM. Takes ownership of both. */
+    public static DemoStack start(RunningPostgres postgres, RunningKafka kafka) {
+        try {
             EmbeddedConnect connect = EmbeddedConnect.start(kafka.bootstrapServers());
             return new DemoStack(postgres, kafka, connect, Files.createTempDirectory("sidecar-state-"));
         } catch (RuntimeException | IOException e) {
-            if (kafka != null) {
-                kafka.close();
-            }
+            kafka.close();
             postgres.close();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
-    public LocalPostgres postgres() {
+    public RunningPostgres postgres() {
         return postgres;
     }
 
-    public EmbeddedKafka kafka() {
+    public RunningKafka kafka() {
         return kafka;
+    }
+
+    public Path stateDirectory() {
+        return stateDirectory;
+    }
+
+    /** Creates topics that do not exist yet. */
+    public void createTopics(int partitions, String... topics) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = Arrays.stream(topics).filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, partitions, (short) 1)).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topics " + Arrays.toString(topics), e);
+        }
     }
 
     public EmbeddedConnect connect() {
@@ -78,7 +114,8 @@ public final class DemoStack implements AutoCloseable {
         environment.put("SIDECAR_KAFKA_APPLICATION_ID", applicationId);
         environment.put("SIDECAR_KAFKA_STATE_DIR", stateDirectory.resolve(applicationId).toString());
         environment.put("SIDECAR_DATABASE_JDBC_URL", postgres.jdbcUrl());
-        environment.put("SIDECAR_DATABASE_USER", LocalPostgres.USER);
+        environment.put("SIDECAR_DATABASE_USER", postgres.user());
+        environment.put("SIDECAR_DATABASE_PASSWORD", postgres.password());
         environment.putAll(overrides);
         return ConfigLoader.parse(resource("demo/sidecar.yaml"), environment,
                 dir -> AggregatorRegistry.load(dir).names());
@@ -92,19 +129,19 @@ public final class DemoStack implements AutoCloseable {
         Map<String, String> config = new HashMap<>(EmbeddedConnect.connectorFile("connect/postgres.json"));
         String slotName = name.replaceAll("[^a-z0-9_]", "_");
         config.put("name", name);
-        config.put("database.hostname", "localhost");
+        config.put("database.hostname", postgres.host());
         config.put("database.port", Integer.toString(postgres.port()));
-        config.put("database.user", LocalPostgres.USER);
-        config.put("database.password", "postgres");
-        config.put("database.dbname", LocalPostgres.DATABASE);
+        config.put("database.user", postgres.user());
+        config.put("database.password", postgres.password());
+        config.put("database.dbname", postgres.database());
         config.put("slot.name", slotName);
         config.put("publication.name", slotName);
         // the embedded stack favours latency over throughput
         config.put("poll.interval.ms", "50");
-        kafka.createTopics(4, SOURCE_TOPIC);
+        createTopics(4, SOURCE_TOPIC);
         connect.create(config);
-        connector = Optional.of(name);
-        slot = Optional.of(slotName);
+        connectors.add(name);
+        slots.add(slotName);
     }
 
     static String resource(String name) {
@@ -118,13 +155,25 @@ public final class DemoStack implements AutoCloseable {
         }
     }
 
+    /** Drops a replication slot: an inactive slot keeps WAL forever. */
+    private void dropReplicationSlot(String slot) {
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
+             PreparedStatement s = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) "
+                     + "FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
+            s.setString(1, slot);
+            s.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot drop replication slot " + slot, e);
+        }
+    }
+
     @Override
     public void close() {
         try {
-            connector.ifPresent(connect::delete);
+            connectors.forEach(connect::delete);
         } finally {
             connect.close();
-            slot.ifPresent(postgres::dropReplicationSlot);
+            slots.forEach(this::dropReplicationSlot);
             kafka.close();
             postgres.close();
             Directories.delete(stateDirectory);

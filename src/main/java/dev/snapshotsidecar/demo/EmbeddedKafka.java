@@ -5,7 +5,6 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
@@ -17,7 +16,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * A real Kafka broker (KRaft, combined broker and controller) in this JVM, on loopback ports, with every
  * replication factor 1. Started in about 4 s. {@link #close()} stops it and deletes its log directory.
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements RunningKafka {
     private final KafkaRaftServer server;
     private final Path directory;
     private final String bootstrapServers;
@@ -86,33 +84,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void awaitReady() {
-        try (Admin admin = admin()) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("the embedded broker did not become ready", e);
         }
     }
 
+    @Override
     public String bootstrapServers() {
         return bootstrapServers;
-    }
-
-    public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
-    }
-
-    /** Creates topics that do not exist yet. */
-    public void createTopics(int partitions, String... topics) {
-        try (Admin admin = admin()) {
-            var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = java.util.Arrays.stream(topics).filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, partitions, (short) 1)).toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot create topics", e);
-        }
     }
 
     @Override

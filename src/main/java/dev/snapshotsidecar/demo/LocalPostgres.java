@@ -2,18 +2,14 @@ package dev.snapshotsidecar.demo;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 
 /**
  * A real PostgreSQL 15 server from binaries in a Maven jar (zonky), with {@code wal_level=logical} for Debezium.
  * Starts in 2-4 s, also as root. {@link #close()} stops it and removes its data directory.
  */
-public final class LocalPostgres implements AutoCloseable {
+public final class LocalPostgres implements RunningPostgres {
     public static final String USER = "postgres";
     public static final String DATABASE = "postgres";
 
@@ -36,26 +32,35 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    @Override
     public String jdbcUrl() {
         return postgres.getJdbcUrl(USER, DATABASE);
     }
 
+    @Override
+    public String host() {
+        return "localhost";
+    }
+
+    @Override
     public int port() {
         return postgres.getPort();
     }
 
-    public DataSource dataSource() {
-        return postgres.getPostgresDatabase();
+    @Override
+    public String user() {
+        return USER;
     }
 
-    /** Drops a replication slot: an inactive slot keeps WAL forever. */
-    public void dropReplicationSlot(String slot) {
-        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
-                    + slot.replace("'", "''") + "' AND NOT active");
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot drop replication slot " + slot, e);
-        }
+    /** The embedded server trusts local connections; any password is accepted. */
+    @Override
+    public String password() {
+        return "postgres";
+    }
+
+    @Override
+    public String database() {
+        return DATABASE;
     }
 
     @Override

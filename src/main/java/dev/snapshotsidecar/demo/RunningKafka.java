@@ -1,0 +1,9 @@
+package dev.snapshotsidecar.demo;
+
+/** A Kafka broker the stack can use: the embedded one, or a container in tests where Docker exists. */
+public interface RunningKafka extends AutoCloseable {
+    String bootstrapServers();
+
+    @Override
+    void close();
+}

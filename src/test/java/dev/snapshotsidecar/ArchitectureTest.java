@@ -1,0 +1,54 @@
+package dev.snapshotsidecar;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/** The layering DESIGN.md promises, checked on the compiled classes. */
+class ArchitectureTest {
+    static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.snapshotsidecar");
+    }
+
+    @Test
+    @DisplayName("fold imports neither Kafka nor JDBC")
+    void foldIsPure() {
+        noClasses().that().resideInAPackage("..fold..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "java.sql..", "javax.sql..",
+                        "org.postgresql..", "com.microsoft.sqlserver..")
+                .check(classes);
+    }
+
+    @Test
+    @DisplayName("only store/<dialect> imports a JDBC driver")
+    void driversInDialects() {
+        noClasses().that().resideOutsideOfPackages("..store.postgres..", "..store.sqlserver..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.postgresql..", "com.microsoft.sqlserver..")
+                .check(classes);
+    }
+
+    @Test
+    @DisplayName("only track, build, the assembly and the embedded demo stack import Kafka clients")
+    void kafkaInTrackAndBuild() {
+        noClasses().that().resideInAnyPackage("..ingest..", "..fold..", "..store..", "..config..", "..cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..")
+                .check(classes);
+    }
+
+    @Test
+    @DisplayName("SQL lives in the dialect packages: store's interfaces do not touch java.sql")
+    void sqlInDialects() {
+        noClasses().that().resideInAPackage("dev.snapshotsidecar.store")
+                .should().dependOnClassesThat().resideInAnyPackage("java.sql..")
+                .check(classes);
+    }
+}

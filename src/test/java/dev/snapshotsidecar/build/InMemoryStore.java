@@ -1,0 +1,66 @@
+package dev.snapshotsidecar.build;
+
+import dev.snapshotsidecar.fold.StoredEvent;
+import dev.snapshotsidecar.store.EventReader;
+import dev.snapshotsidecar.store.SnapshotStore;
+import dev.snapshotsidecar.store.StoredSnapshot;
+import dev.snapshotsidecar.store.TransientStoreException;
+
+import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A small in-memory event store for the builder's pure logic; the real dialects pass the contract ITs. */
+final class InMemoryStore implements EventReader, SnapshotStore {
+    final List<StoredEvent> events = new CopyOnWriteArrayList<>();
+    final List<StoredSnapshot> snapshots = new CopyOnWriteArrayList<>();
+    final AtomicInteger failuresToInject = new AtomicInteger();
+
+    @Override
+    public long read(String streamId, long fromVersion, long toVersion, EventSink sink) {
+        maybeFail();
+        long count = 0;
+        for (StoredEvent e : events.stream().filter(e -> e.streamId().equals(streamId))
+                .sorted(Comparator.comparingLong(StoredEvent::version)).toList()) {
+            if (e.version() >= fromVersion && e.version() <= toVersion) {
+                sink.accept(e);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    @Override
+    public Optional<StoredSnapshot> latest(String streamId, int schemaVersion) {
+        maybeFail();
+        return snapshots.stream().filter(s -> s.streamId().equals(streamId) && s.schemaVersion() == schemaVersion)
+                .max(Comparator.comparingLong(StoredSnapshot::version));
+    }
+
+    @Override
+    public boolean save(StoredSnapshot snapshot) {
+        boolean exists = snapshots.stream().anyMatch(s -> s.streamId().equals(snapshot.streamId())
+                && s.version() == snapshot.version());
+        if (!exists) {
+            snapshots.add(snapshot);
+        }
+        return !exists;
+    }
+
+    @Override
+    public List<String> streamIds(String afterStreamId, int limit) {
+        return new ArrayList<>(snapshots.stream().map(StoredSnapshot::streamId)
+                .filter(id -> id.compareTo(afterStreamId) > 0).distinct().sorted().limit(limit).toList());
+    }
+
+    private void maybeFail() {
+        if (failuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new TransientStoreException("test", Optional.of("08006"), 0,
+                    new SQLTransientConnectionException("connection refused"));
+        }
+    }
+}

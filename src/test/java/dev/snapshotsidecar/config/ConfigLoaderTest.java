@@ -1,0 +1,143 @@
+package dev.snapshotsidecar.config;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    static final Set<String> AGGREGATORS = Set.of("clinical.patient", "clinical.prescription");
+    static final String VALID = """
+            kafka:
+              bootstrap-servers: broker:9092
+              properties:
+                security.protocol: SASL_SSL
+                sasl.jaas.config: org.apache.kafka.common.security.plain.PlainLoginModule required password="s3cret";
+            topics:
+              source: [eventstore.event_store.events]
+            database:
+              jdbc-url: jdbc:postgresql://db:5432/clinical
+              user: sidecar
+              password: hunter2
+            aggregate-types:
+              patient:
+                stream-id-pattern: "patient-.+"
+                aggregator: clinical.patient
+                every-n-events: 500
+              prescription:
+                stream-id-pattern: "prescription-.+"
+                aggregator: clinical.prescription
+            """;
+
+    static SidecarConfig parse(String yaml, Map<String, String> env) {
+        return ConfigLoader.parse(yaml, env, dir -> AGGREGATORS);
+    }
+
+    @Test
+    @DisplayName("a valid file parses into typed values with every default applied")
+    void valid() {
+        SidecarConfig config = parse(VALID, Map.of());
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("broker:9092");
+        assertThat(config.kafka().processingGuarantee()).isEqualTo("exactly_once_v2");
+        assertThat(config.kafka().properties()).containsEntry("security.protocol", "SASL_SSL");
+        assertThat(config.topics().requests()).isEqualTo("snapshot-requests");
+        assertThat(config.topics().source()).containsExactly("eventstore.event_store.events");
+        assertThat(config.database().schema()).isEqualTo("event_store");
+        assertThat(config.database().password()).contains("hunter2");
+        assertThat(config.tracker().requestTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.aggregateTypes()).extracting(SidecarConfig.AggregateType::name)
+                .containsExactly("patient", "prescription");
+        assertThat(config.aggregateTypes().get(0).everyNEvents()).isEqualTo(500);
+        assertThat(config.aggregateTypes().get(1).everyNEvents()).isEqualTo(100);
+    }
+
+    @Test
+    @DisplayName("environment variables override keys of the file, of the defaults and of Kafka's client")
+    void environmentOverrides() {
+        SidecarConfig config = parse(VALID, Map.of(
+                "SIDECAR_DATABASE_JDBC_URL", "jdbc:postgresql://other:5432/x",
+                "SIDECAR_WORKER_CONCURRENCY", "9",
+                "SIDECAR_AGGREGATE_TYPES_PRESCRIPTION_EVERY_N_EVENTS", "50",
+                "SIDECAR_KAFKA_PROPERTIES_SSL_TRUSTSTORE_LOCATION", "/etc/ts.jks",
+                "UNRELATED", "x"));
+        assertThat(config.database().jdbcUrl()).isEqualTo("jdbc:postgresql://other:5432/x");
+        assertThat(config.worker().concurrency()).isEqualTo(9);
+        assertThat(config.aggregateTypes().get(1).everyNEvents()).isEqualTo(50);
+        assertThat(config.kafka().properties()).containsEntry("ssl.truststore.location", "/etc/ts.jks");
+    }
+
+    @Test
+    @DisplayName("every problem is listed at once, with key, value and rule")
+    void everyProblem() {
+        String yaml = """
+                kafka:
+                  processing-guarantee: exactly_once
+                topics:
+                  partitions: 0
+                database:
+                  user: sidecar
+                  columns:
+                    stream-id: "stream id; drop table"
+                tracker:
+                  request-timeout: soon
+                aggregate-types:
+                  patient:
+                    every-n-events: 0
+                    aggregator: clinical.nope
+                  Bad:
+                    stream-id-pattern: "(["
+                    aggregator: clinical.patient
+                worker:
+                  concurency: 4
+                """;
+        assertThatThrownBy(() -> parse(yaml, Map.of()))
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {
+                    assertThat(e.problems()).extracting(ConfigProblem::key).contains(
+                            "kafka.bootstrap-servers", "kafka.processing-guarantee", "topics.source",
+                            "topics.partitions", "database.jdbc-url", "database.columns.stream-id",
+                            "tracker.request-timeout", "aggregate-types.patient.every-n-events",
+                            "aggregate-types.patient.aggregator", "aggregate-types.patient.stream-id-pattern",
+                            "aggregate-types.Bad", "aggregate-types.Bad.stream-id-pattern", "worker.concurency");
+                    assertThat(e.getMessage()).contains(
+                            "Invalid value 0 for `aggregate-types.patient.every-n-events`: must be an integer of at least 1",
+                            "Invalid value exactly_once for `kafka.processing-guarantee`: must be one of exactly_once_v2, at_least_once",
+                            "`worker.concurency`: is not a known key");
+                });
+    }
+
+    @Test
+    @DisplayName("secrets are masked in the effective configuration")
+    void masking() {
+        SidecarConfig config = parse(VALID, Map.of());
+        assertThat(String.join("\n", config.effective()))
+                .contains("database.password = ****", "kafka.properties.sasl.jaas.config = ****",
+                        "kafka.properties.security.protocol = SASL_SSL", "database.user = sidecar")
+                .doesNotContain("hunter2", "s3cret");
+    }
+
+    @Test
+    @DisplayName("a type recognised by a column value needs the column to be configured")
+    void typeColumn() {
+        String yaml = VALID.replace("stream-id-pattern: \"patient-.+\"", "type-column-value: Patient");
+        assertThatThrownBy(() -> parse(yaml, Map.of())).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("needs database.columns.aggregate-type");
+        SidecarConfig config = parse(yaml, Map.of("SIDECAR_DATABASE_COLUMNS_AGGREGATE_TYPE", "aggregate_type"));
+        assertThat(config.aggregateTypes().get(0).typeColumnValue()).contains("Patient");
+        assertThat(config.database().columns().aggregateType()).contains("aggregate_type");
+    }
+
+    @Test
+    @DisplayName("durations accept short and ISO-8601 forms")
+    void durations() {
+        assertThat(Durations.parse("250ms")).contains(Duration.ofMillis(250));
+        assertThat(Durations.parse("30s")).contains(Duration.ofSeconds(30));
+        assertThat(Durations.parse("2h")).contains(Duration.ofHours(2));
+        assertThat(Durations.parse("PT5M")).contains(Duration.ofMinutes(5));
+        assertThat(Durations.parse("soon")).isEmpty();
+    }
+}

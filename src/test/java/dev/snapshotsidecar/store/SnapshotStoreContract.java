@@ -1,0 +1,96 @@
+package dev.snapshotsidecar.store;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What every dialect's {@link SnapshotStore} must do; written once, run per database. */
+public abstract class SnapshotStoreContract {
+
+    /** A store over an empty snapshots table of its own. */
+    protected abstract DialectStores stores();
+
+    static StoredSnapshot snapshot(String streamId, long version, int schema) {
+        return new StoredSnapshot(streamId, version, "patient", "{\"version\":" + version + ",\"name\":\"Zoë\"}", schema);
+    }
+
+    @Test
+    @DisplayName("a saved snapshot is the latest, read back exactly, unicode included")
+    void saveAndLoad() {
+        SnapshotStore store = stores().snapshots();
+        assertThat(store.save(snapshot("patient-1", 49, 1))).isTrue();
+        assertThat(store.latest("patient-1", 1)).contains(snapshot("patient-1", 49, 1));
+        assertThat(store.latest("patient-2", 1)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("saving the same stream and version again writes nothing and says so")
+    void idempotent() {
+        SnapshotStore store = stores().snapshots();
+        assertThat(store.save(snapshot("patient-3", 10, 1))).isTrue();
+        assertThat(store.save(new StoredSnapshot("patient-3", 10, "patient", "{\"other\":1}", 1))).isFalse();
+        assertThat(store.latest("patient-3", 1).orElseThrow().data()).contains("Zoë");
+    }
+
+    @Test
+    @DisplayName("concurrent saves of one snapshot write exactly one row")
+    void concurrentDuplicates() throws Exception {
+        SnapshotStore store = stores().snapshots();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Callable<Boolean>> saves = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                saves.add(() -> store.save(snapshot("patient-4", 99, 1)));
+            }
+            int written = 0;
+            for (Future<Boolean> f : pool.invokeAll(saves)) {
+                written += f.get() ? 1 : 0;
+            }
+            assertThat(written).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @DisplayName("the latest is the highest version of the requested schema version")
+    void latestBySchema() {
+        SnapshotStore store = stores().snapshots();
+        store.save(snapshot("patient-5", 49, 1));
+        store.save(snapshot("patient-5", 149, 1));
+        store.save(snapshot("patient-5", 99, 1));
+        store.save(snapshot("patient-5", 199, 2));
+        assertThat(store.latest("patient-5", 1).orElseThrow().version()).isEqualTo(149);
+        assertThat(store.latest("patient-5", 2).orElseThrow().version()).isEqualTo(199);
+        assertThat(store.latest("patient-5", 3)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("stream ids with snapshots are listed in pages, in id order")
+    void streamIds() {
+        SnapshotStore store = stores().snapshots();
+        for (String id : List.of("rx-c", "rx-a", "rx-b")) {
+            store.save(snapshot(id, 1, 1));
+            store.save(snapshot(id, 2, 1));
+        }
+        assertThat(store.streamIds("rx-", 2)).containsExactly("rx-a", "rx-b");
+        assertThat(store.streamIds("rx-b", 2)).containsExactly("rx-c");
+    }
+
+    @Test
+    @DisplayName("creating the tables again changes nothing")
+    void schemaIsIdempotent() {
+        stores().snapshots().save(snapshot("patient-6", 1, 1));
+        stores().schema().createSnapshotsTable();
+        stores().schema().createEventsTable();
+        assertThat(stores().snapshots().latest("patient-6", 1)).isPresent();
+    }
+}

@@ -1,0 +1,293 @@
+package dev.snapshotsidecar.track;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.ingest.AggregateTypeResolver;
+import dev.snapshotsidecar.ingest.ChangeEventParser;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TrackerTopologyTest {
+    static final String SOURCE = "eventstore.event_store.events";
+    static final Duration TIMEOUT = Duration.ofMinutes(5);
+    static final Duration BACKOFF = Duration.ofSeconds(30);
+    static final Duration SCAN = Duration.ofSeconds(10);
+    static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-28T09:00:00Z"));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    TopologyTestDriver driver;
+    TestInputTopic<byte[], byte[]> changes;
+    TestInputTopic<String, SnapshotResult> results;
+    TestOutputTopic<String, SnapshotRequest> requests;
+    TestOutputTopic<byte[], byte[]> deadLetters;
+    KeyValueStore<String, StreamHead> heads;
+
+    @BeforeEach
+    void start() {
+        start(2);
+    }
+
+    void start(int scanBatch) {
+        if (driver != null) {
+            driver.close();
+        }
+        SidecarConfig.Columns columns = new SidecarConfig.Columns("global_position", "stream_id", "stream_version",
+                "event_type", "event_data", "metadata", "created_at", Optional.empty());
+        ChangeEventParser parser = new ChangeEventParser(columns, new AggregateTypeResolver(List.of(
+                new SidecarConfig.AggregateType("patient", Optional.of(Pattern.compile("patient-.+")),
+                        Optional.empty(), "clinical.patient", 3),
+                new SidecarConfig.AggregateType("prescription", Optional.of(Pattern.compile("prescription-.+")),
+                        Optional.empty(), "clinical.prescription", 5))));
+        TrackerSettings settings = new TrackerSettings(List.of(SOURCE), "snapshot-requests", "snapshot-results",
+                "snapshot-dead-letters", 4, Map.of("patient", new EveryNEventsPolicy(3),
+                "prescription", new EveryNEventsPolicy(5)), 0, TIMEOUT, BACKOFF, SCAN, scanBatch);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tracker-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        driver = new TopologyTestDriver(TrackerTopology.build(settings, parser, clock, new TrackerMetrics(meters)),
+                props, clock.instant());
+        changes = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());
+        results = driver.createInputTopic("snapshot-results", new StringSerializer(), TrackerTopology.RESULT_SERDE);
+        requests = driver.createOutputTopic("snapshot-requests", new StringDeserializer(), TrackerTopology.REQUEST_SERDE);
+        deadLetters = driver.createOutputTopic("snapshot-dead-letters", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        heads = driver.getKeyValueStore(TrackerNames.HEADS_STORE);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    void append(String streamId, long version) {
+        ObjectNode after = JSON.createObjectNode().put("stream_id", streamId).put("stream_version", version)
+                .put("event_type", "PatientAdmitted").put("created_at", "2026-11-28T09:00:00Z");
+        ObjectNode envelope = JSON.createObjectNode();
+        envelope.putNull("before");
+        envelope.set("after", after);
+        envelope.putObject("source").put("connector", "postgresql").put("lsn", 100 + version)
+                .put("ts_ms", clock.millis());
+        envelope.put("op", "c");
+        changes.pipeInput(bytes("{\"stream_id\":\"" + streamId + "\"}"), bytes(envelope.toString()));
+    }
+
+    void appendAll(String streamId, long from, long to) {
+        for (long v = from; v <= to; v++) {
+            append(streamId, v);
+        }
+    }
+
+    void result(String streamId, long version, Outcome outcome) {
+        results.pipeInput(streamId, SnapshotResult.of(streamId, version, outcome, "test", 5));
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @DisplayName("a stream is due once every-n events follow its latest snapshot, and is asked for once")
+    void crossing() {
+        appendAll("patient-1", 0, 1);
+        assertThat(requests.isEmpty()).isTrue();
+        append("patient-1", 2);
+        SnapshotRequest request = requests.readValue();
+        assertThat(request.streamId()).isEqualTo("patient-1");
+        assertThat(request.aggregateType()).isEqualTo("patient");
+        assertThat(request.headVersion()).isEqualTo(2);
+        assertThat(request.snapshotVersion()).isEqualTo(StreamHead.NONE);
+        assertThat(request.reason()).isEqualTo(RequestReason.THRESHOLD);
+        appendAll("patient-1", 3, 9);
+        assertThat(requests.isEmpty()).as("no second request while one is pending").isTrue();
+        assertThat(heads.get("patient-1").headVersion()).isEqualTo(9);
+    }
+
+    @Test
+    @DisplayName("every crossing of every stream is detected, one request per crossing")
+    void everyCrossing() {
+        for (int s = 0; s < 50; s++) {
+            appendAll("prescription-" + s, 0, 4);
+        }
+        List<TestRecord<String, SnapshotRequest>> all = requests.readRecordsToList();
+        assertThat(all).hasSize(50).allSatisfy(r -> assertThat(r.value().headVersion()).isEqualTo(4));
+        for (int s = 0; s < 50; s++) {
+            result("prescription-" + s, 4, Outcome.WRITTEN);
+            appendAll("prescription-" + s, 5, 9);
+        }
+        assertThat(requests.readRecordsToList()).hasSize(50)
+                .allSatisfy(r -> assertThat(r.value().headVersion()).isEqualTo(9));
+    }
+
+    @Test
+    @DisplayName("a duplicate change event does not move the head")
+    void duplicates() {
+        appendAll("patient-1", 0, 1);
+        append("patient-1", 1);
+        append("patient-1", 0);
+        assertThat(heads.get("patient-1").headVersion()).isEqualTo(1);
+        assertThat(requests.isEmpty()).isTrue();
+        assertThat(meters.get("sidecar.track.duplicates").counter().count()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("reordered events keep the maximum version, and the crossing is still seen")
+    void reordering() {
+        append("patient-1", 0);
+        append("patient-1", 2);
+        assertThat(requests.readValue().headVersion()).isEqualTo(2);
+        append("patient-1", 1);
+        assertThat(heads.get("patient-1").headVersion()).isEqualTo(2);
+        assertThat(requests.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a result moves the snapshot version, and events that came during the build make it due again")
+    void resultThenDueAgain() {
+        appendAll("patient-1", 0, 2);
+        requests.readValue();
+        appendAll("patient-1", 3, 6);
+        result("patient-1", 2, Outcome.WRITTEN);
+        StreamHead head = heads.get("patient-1");
+        assertThat(head.snapshotVersion()).isEqualTo(2);
+        SnapshotRequest again = requests.readValue();
+        assertThat(again.headVersion()).isEqualTo(6);
+        assertThat(again.snapshotVersion()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a request with no result is sent again after the timeout, by the scan")
+    void timeout() {
+        appendAll("patient-1", 0, 2);
+        requests.readValue();
+        clock.advance(TIMEOUT.minusSeconds(20));
+        driver.advanceWallClockTime(SCAN);
+        assertThat(requests.isEmpty()).isTrue();
+        clock.advance(Duration.ofSeconds(20));
+        driver.advanceWallClockTime(SCAN);
+        SnapshotRequest again = requests.readValue();
+        assertThat(again.headVersion()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a late result of an older request does not clear the newer pending one")
+    void lateResult() {
+        appendAll("patient-1", 0, 2);
+        requests.readValue();
+        clock.advance(TIMEOUT);
+        append("patient-1", 3);
+        assertThat(requests.readValue().headVersion()).isEqualTo(3);
+        result("patient-1", 2, Outcome.WRITTEN);
+        StreamHead head = heads.get("patient-1");
+        assertThat(head.snapshotVersion()).isEqualTo(2);
+        assertThat(head.pendingVersion()).isEqualTo(3);
+        appendAll("patient-1", 4, 6);
+        assertThat(requests.isEmpty()).as("still pending at 3").isTrue();
+    }
+
+    @Test
+    @DisplayName("a failed build is asked for again after the backoff, which doubles per failure")
+    void failureBackoff() {
+        appendAll("patient-1", 0, 2);
+        requests.readValue();
+        result("patient-1", 2, Outcome.FAILED);
+        assertThat(requests.isEmpty()).isTrue();
+        assertThat(heads.get("patient-1").consecutiveFailures()).isEqualTo(1);
+        clock.advance(BACKOFF);
+        driver.advanceWallClockTime(SCAN);
+        assertThat(requests.readValue().headVersion()).isEqualTo(2);
+        result("patient-1", 2, Outcome.FAILED);
+        clock.advance(BACKOFF);
+        driver.advanceWallClockTime(SCAN);
+        assertThat(requests.isEmpty()).as("second failure waits twice as long").isTrue();
+        clock.advance(BACKOFF);
+        driver.advanceWallClockTime(SCAN);
+        assertThat(requests.readValue().headVersion()).isEqualTo(2);
+        result("patient-1", 2, Outcome.WRITTEN);
+        assertThat(heads.get("patient-1").consecutiveFailures()).isZero();
+    }
+
+    @Test
+    @DisplayName("the scan visits the store in bounded slices and resumes where it stopped")
+    void boundedScan() {
+        start(2);
+        for (int s = 0; s < 5; s++) {
+            appendAll("patient-" + s, 0, 2);
+        }
+        assertThat(requests.readRecordsToList()).hasSize(5);
+        clock.advance(TIMEOUT);
+        driver.advanceWallClockTime(SCAN);
+        assertThat(requests.readRecordsToList()).hasSize(2);
+        driver.advanceWallClockTime(SCAN);
+        assertThat(requests.readRecordsToList()).hasSize(2);
+        driver.advanceWallClockTime(SCAN);
+        assertThat(requests.readRecordsToList()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("bad change events go to dead letters with topic, partition, offset and reason, and the rest go on")
+    void deadLetters() {
+        changes.pipeInput(bytes("{\"stream_id\":\"patient-1\"}"), bytes("{not json"));
+        appendAll("patient-1", 0, 2);
+        TestRecord<byte[], byte[]> letter = deadLetters.readRecord();
+        assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+        assertThat(header(letter, TrackerNames.DLQ_TOPIC)).isEqualTo(SOURCE);
+        assertThat(header(letter, TrackerNames.DLQ_PARTITION)).isEqualTo("0");
+        assertThat(header(letter, TrackerNames.DLQ_OFFSET)).isEqualTo("0");
+        assertThat(header(letter, TrackerNames.DLQ_REASON)).startsWith("value is not JSON");
+        assertThat(requests.readValue().headVersion()).isEqualTo(2);
+        assertThat(meters.get("sidecar.ingest.dead.letters").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("tombstones, updates and untracked streams move no head")
+    void ignored() {
+        changes.pipeInput(bytes("{\"stream_id\":\"patient-1\"}"), (byte[]) null);
+        append("invoice-1", 5);
+        assertThat(heads.approximateNumEntries()).isZero();
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("every processor, store and internal topic has an explicit name")
+    void explicitNames() {
+        String described = TrackerTopology.build(new TrackerSettings(List.of(SOURCE), "r", "s", "d", 4, Map.of(), 0,
+                TIMEOUT, BACKOFF, SCAN, 10), new ChangeEventParser(new SidecarConfig.Columns("g", "s", "v", "t", "d",
+                "m", "c", Optional.empty()), new AggregateTypeResolver(List.of())), clock,
+                new TrackerMetrics(new SimpleMeterRegistry())).describe().toString();
+        assertThat(described).doesNotContain("KSTREAM-").doesNotContain("KTABLE-")
+                .contains(TrackerNames.HEADS_STORE, TrackerNames.APPENDED_BY_STREAM, TrackerNames.TRACK_HEADS);
+    }
+
+    private static String header(TestRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
