@@ -2,6 +2,7 @@ package dev.snapshotsidecar;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.snapshotsidecar.build.Backoff;
+import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
 import dev.snapshotsidecar.build.SnapshotBuilder;
 import dev.snapshotsidecar.build.SnapshotWorker;
 import dev.snapshotsidecar.config.SidecarConfig;
@@ -57,7 +58,7 @@ public final class Sidecar implements AutoCloseable {
         HikariDataSource pool = DialectStores.pool(config.database(), "snapshot-builder");
         DialectStores stores = DialectStores.of(config.database(), pool);
         Map<String, String> aggregatorByType = aggregatorByType(config);
-        SnapshotBuilder builder = new SnapshotBuilder(stores.snapshots(), stores.events(), aggregators,
+        SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), aggregators,
                 aggregatorByType, config.database().firstVersion(), clock);
 
         ChangeEventParser parser = new ChangeEventParser(config.database().columns(),

@@ -22,10 +22,10 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class SnapshotBuilderTest {
+class FoldingSnapshotBuilderTest {
     final InMemoryStore store = new InMemoryStore();
     final PrescriptionAggregator aggregator = new PrescriptionAggregator();
-    final SnapshotBuilder builder = new SnapshotBuilder(store, store,
+    final SnapshotBuilder builder = new FoldingSnapshotBuilder(store, store,
             AggregatorRegistry.of(List.of(aggregator, new PatientAggregator())),
             Map.of("prescription", PrescriptionAggregator.NAME), 0, Clock.systemUTC());
 

@@ -1,0 +1,132 @@
+package dev.snapshotsidecar.build;
+
+import dev.snapshotsidecar.fold.Aggregator;
+import dev.snapshotsidecar.fold.AggregatorRegistry;
+import dev.snapshotsidecar.fold.FoldException;
+import dev.snapshotsidecar.fold.StoredEvent;
+import dev.snapshotsidecar.store.EventReader;
+import dev.snapshotsidecar.store.PermanentStoreException;
+import dev.snapshotsidecar.store.SnapshotStore;
+import dev.snapshotsidecar.store.StoredSnapshot;
+import dev.snapshotsidecar.track.Outcome;
+import dev.snapshotsidecar.track.SnapshotRequest;
+import dev.snapshotsidecar.track.SnapshotResult;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds a snapshot by folding: loads the latest snapshot of the aggregator's schema version, folds the events after it up
+ * to the requested version (read from the database, never from Kafka), and saves the result idempotently.
+ * A snapshot at version V is therefore the fold of the events first..V as the database holds them.
+ *
+ * <p>Thread-safe; called from the worker's build threads. Transient database failures propagate as
+ * {@link dev.snapshotsidecar.store.TransientStoreException} for the worker to retry; everything else that is wrong
+ * with one stream becomes a FAILED result naming the reason.
+ */
+public final class FoldingSnapshotBuilder implements SnapshotBuilder {
+    private final SnapshotStore snapshots;
+    private final EventReader events;
+    private final Map<String, String> aggregatorByType;
+    private final AggregatorRegistry aggregators;
+    private final long firstVersion;
+    private final Clock clock;
+
+    public FoldingSnapshotBuilder(SnapshotStore snapshots, EventReader events, AggregatorRegistry aggregators,
+                           Map<String, String> aggregatorByType, long firstVersion, Clock clock) {
+        this.snapshots = snapshots;
+        this.events = events;
+        this.aggregators = aggregators;
+        this.aggregatorByType = Map.copyOf(aggregatorByType);
+        this.firstVersion = firstVersion;
+        this.clock = clock;
+    }
+
+    @Override
+    public SnapshotResult build(SnapshotRequest request) {
+        long started = clock.millis();
+        Optional<Aggregator<?>> aggregator = Optional.ofNullable(aggregatorByType.get(request.aggregateType()))
+                .flatMap(aggregators::find);
+        if (aggregator.isEmpty()) {
+            return failed(request, "no aggregator is configured for aggregate type '" + request.aggregateType() + "'",
+                    started);
+        }
+        try {
+            return build(request, aggregator.get(), started);
+        } catch (FoldException e) {
+            return failed(request, e.getMessage(), started);
+        } catch (PermanentStoreException e) {
+            return failed(request, e.getMessage(), started);
+        }
+    }
+
+    private <S> SnapshotResult build(SnapshotRequest request, Aggregator<S> aggregator, long started) {
+        String streamId = request.streamId();
+        Optional<StoredSnapshot> latest = snapshots.latest(streamId, aggregator.schemaVersion());
+        if (latest.isPresent() && latest.get().version() >= request.headVersion()) {
+            return SnapshotResult.of(streamId, latest.get().version(), Outcome.ALREADY_CURRENT,
+                    "a snapshot at version " + latest.get().version() + " exists", clock.millis() - started);
+        }
+        Fold<S> fold = new Fold<>(aggregator, streamId,
+                latest.map(s -> readState(aggregator, s)).orElseGet(aggregator::initialState),
+                latest.map(StoredSnapshot::version).orElse(firstVersion - 1));
+        events.read(streamId, fold.version + 1, request.headVersion(), fold::apply);
+        if (fold.version != request.headVersion()) {
+            return failed(request, "events of " + streamId + " end at version " + fold.version
+                    + ", before the requested " + request.headVersion(), started);
+        }
+        String json = aggregator.toJson(fold.state);
+        boolean written = snapshots.save(new StoredSnapshot(streamId, fold.version, request.aggregateType(), json,
+                aggregator.schemaVersion()));
+        return SnapshotResult.of(streamId, fold.version, written ? Outcome.WRITTEN : Outcome.ALREADY_CURRENT,
+                written ? "folded " + fold.count + " events" : "written concurrently by another build",
+                clock.millis() - started);
+    }
+
+    private static <S> S readState(Aggregator<S> aggregator, StoredSnapshot snapshot) {
+        try {
+            return aggregator.fromJson(snapshot.data());
+        } catch (RuntimeException e) {
+            throw new FoldException(snapshot.streamId(), snapshot.version(), "(snapshot)",
+                    "the snapshot at this version cannot be read: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private SnapshotResult failed(SnapshotRequest request, String reason, long started) {
+        return SnapshotResult.of(request.streamId(), request.headVersion(), Outcome.FAILED, reason,
+                clock.millis() - started);
+    }
+
+    /** The running fold of one build; checks that versions are contiguous. */
+    private static final class Fold<S> {
+        private final Aggregator<S> aggregator;
+        private final String streamId;
+        private S state;
+        private long version;
+        private long count;
+
+        Fold(Aggregator<S> aggregator, String streamId, S state, long version) {
+            this.aggregator = aggregator;
+            this.streamId = streamId;
+            this.state = state;
+            this.version = version;
+        }
+
+        void apply(StoredEvent event) {
+            if (event.version() != version + 1) {
+                throw new FoldException(streamId, event.version(), event.eventType(),
+                        "expected version " + (version + 1) + ": the stream has a gap", null);
+            }
+            try {
+                state = aggregator.apply(state, event);
+            } catch (RuntimeException e) {
+                // the exception's message may quote the payload: only its type is reported
+                throw new FoldException(streamId, event.version(), event.eventType(),
+                        e.getClass().getSimpleName() + " in " + aggregator.name(), e);
+            }
+            version = event.version();
+            count++;
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.snapshotsidecar.build;
+
+import dev.snapshotsidecar.demo.DemoStack;
+import dev.snapshotsidecar.store.TransientStoreException;
+import dev.snapshotsidecar.testing.Poll;
+import dev.snapshotsidecar.testing.SharedStack;
+import dev.snapshotsidecar.track.Outcome;
+import dev.snapshotsidecar.track.RequestReason;
+import dev.snapshotsidecar.track.SnapshotRequest;
+import dev.snapshotsidecar.track.SnapshotResult;
+import dev.snapshotsidecar.track.TrackerTopology;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.SQLTransientConnectionException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The worker on a real broker, with builders that observe how they are called. */
+@ExtendWith(SharedStack.class)
+class SnapshotWorkerIT {
+    static final Duration DEADLINE = Duration.ofMinutes(2);
+
+    /** Records concurrent builds per stream and overall; each build takes a few milliseconds of "work". */
+    static final class ObservingBuilder implements SnapshotBuilder {
+        final Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
+        final AtomicInteger runningOverall = new AtomicInteger();
+        final AtomicInteger maxPerStream = new AtomicInteger();
+        final AtomicInteger maxOverall = new AtomicInteger();
+        final AtomicInteger builds = new AtomicInteger();
+
+        @Override
+        public SnapshotResult build(SnapshotRequest request) {
+            int mine = running.computeIfAbsent(request.streamId(), k -> new AtomicInteger()).incrementAndGet();
+            int all = runningOverall.incrementAndGet();
+            maxPerStream.accumulateAndGet(mine, Math::max);
+            maxOverall.accumulateAndGet(all, Math::max);
+            try {
+                burn(Duration.ofMillis(15));
+                builds.incrementAndGet();
+                return SnapshotResult.of(request.streamId(), request.headVersion(), Outcome.WRITTEN, "observed", 15);
+            } finally {
+                running.get(request.streamId()).decrementAndGet();
+                runningOverall.decrementAndGet();
+            }
+        }
+
+        private static void burn(Duration work) {
+            long end = System.nanoTime() + work.toNanos();
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    static SnapshotWorker worker(String name, SnapshotBuilder builder, SimpleMeterRegistry meters) {
+        DemoStack stack = SharedStack.stack();
+        stack.createTopics(4, name + "-requests", name + "-results");
+        return new SnapshotWorker(Map.of(), stack.kafka().bootstrapServers(), name + "-builder", name + "-requests",
+                name + "-results", builder, 4, new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)),
+                Duration.ofMinutes(1), meters, Clock.systemUTC());
+    }
+
+    static void request(String topic, String streamId, long head) throws Exception {
+        try (KafkaProducer<String, SnapshotRequest> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
+                new StringSerializer(), TrackerTopology.REQUEST_SERDE)) {
+            producer.send(new ProducerRecord<>(topic, streamId, SnapshotRequest.of(streamId, "patient", head, -1,
+                    RequestReason.THRESHOLD, Instant.now()))).get();
+        }
+    }
+
+    static Map<String, Long> latestResults(String topic, int expectedStreams) {
+        Map<String, Long> latest = new HashMap<>();
+        try (KafkaConsumer<String, SnapshotResult> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), TrackerTopology.RESULT_SERDE)) {
+            consumer.subscribe(List.of(topic));
+            Poll.until("results for every stream at its newest requested version", DEADLINE, () -> {
+                for (ConsumerRecord<String, SnapshotResult> r : consumer.poll(Duration.ofMillis(200))) {
+                    latest.merge(r.key(), r.value().version(), Math::max);
+                }
+                return latest.size() == expectedStreams && latest.values().stream().allMatch(v -> v == 19);
+            }, latest::toString);
+        }
+        return latest;
+    }
+
+    @Test
+    @DisplayName("builds run concurrently, never two of one stream at once, newest request wins, offsets committed")
+    void singleFlight() throws Exception {
+        String name = "worker-single-flight";
+        ObservingBuilder builder = new ObservingBuilder();
+        try (KafkaProducer<String, SnapshotRequest> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
+                new StringSerializer(), TrackerTopology.REQUEST_SERDE)) {
+            for (int head = 0; head < 20; head++) {
+                for (int s = 0; s < 10; s++) {
+                    String id = "patient-w" + s;
+                    producer.send(new ProducerRecord<>(name + "-requests", id, SnapshotRequest.of(id, "patient", head,
+                            -1, RequestReason.THRESHOLD, Instant.now())));
+                }
+            }
+            producer.flush();
+        }
+        try (SnapshotWorker worker = worker(name, builder, new SimpleMeterRegistry())) {
+            worker.start();
+            Map<String, Long> latest = latestResults(name + "-results", 10);
+            assertThat(latest.values()).containsOnly(19L);
+            Poll.until("every request offset committed", DEADLINE, () -> lag(name) == 0, () -> "lag " + lag(name));
+        }
+        assertThat(builder.maxPerStream.get()).as("builds of one stream at once").isEqualTo(1);
+        assertThat(builder.maxOverall.get()).as("builds of different streams at once").isGreaterThan(1);
+        assertThat(builder.builds.get()).as("superseded requests are answered by the newest build, not built")
+                .isLessThan(200);
+    }
+
+    @Test
+    @DisplayName("a database outage is retried with backoff and the request is not lost")
+    void retriesTransientFailures() throws Exception {
+        String name = "worker-retry";
+        AtomicInteger failuresLeft = new AtomicInteger(3);
+        SnapshotBuilder flaky = request -> {
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new TransientStoreException("reading events", Optional.of("08006"), 0,
+                        new SQLTransientConnectionException("connection refused"));
+            }
+            return SnapshotResult.of(request.streamId(), request.headVersion(), Outcome.WRITTEN, "after retries", 1);
+        };
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        request(name + "-requests", "patient-r1", 19);
+        try (SnapshotWorker worker = worker(name, flaky, meters)) {
+            worker.start();
+            assertThat(latestResults(name + "-results", 1)).containsEntry("patient-r1", 19L);
+            assertThat(worker.isAlive()).isTrue();
+        }
+        assertThat(meters.get("sidecar.build.retries").counter().count()).isEqualTo(3);
+    }
+
+    static long lag(String name) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedStack.stack().kafka().bootstrapServers()))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(name + "-builder")
+                    .partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetSpec> latest = committed.isEmpty() ? Map.of()
+                    : java.util.stream.IntStream.range(0, 4).boxed().collect(Collectors.toMap(
+                    p -> new TopicPartition(name + "-requests", p), p -> OffsetSpec.latest()));
+            long lag = committed.isEmpty() ? Long.MAX_VALUE : 0;
+            for (var end : admin.listOffsets(latest).all().get().entrySet()) {
+                OffsetAndMetadata c = committed.get(end.getKey());
+                lag += end.getValue().offset() - (c == null ? 0 : c.offset());
+            }
+            return lag;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

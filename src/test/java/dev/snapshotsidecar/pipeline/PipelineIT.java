@@ -1,0 +1,329 @@
+package dev.snapshotsidecar.pipeline;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.snapshotsidecar.Sidecar;
+import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.demo.DemoStack;
+import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
+import dev.snapshotsidecar.fold.Aggregator;
+import dev.snapshotsidecar.fold.AggregatorRegistry;
+import dev.snapshotsidecar.fold.StoredEvent;
+import dev.snapshotsidecar.store.DialectStores;
+import dev.snapshotsidecar.store.EventAppender.NewEvent;
+import dev.snapshotsidecar.testing.Poll;
+import dev.snapshotsidecar.testing.SharedStack;
+import dev.snapshotsidecar.track.TrackerNames;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole pipeline on real parts: events inserted with JDBC into PostgreSQL, captured by the real Debezium
+ * connector in Kafka Connect, tracked by the topology on a real broker, built by the worker, written to the
+ * snapshots table. Each test uses its own stream ids, application id and topics.
+ */
+@ExtendWith(SharedStack.class)
+class PipelineIT {
+    static final int THRESHOLD = 50; // demo/sidecar.yaml: every 50 events for both types
+    static final Duration DEADLINE = Duration.ofMinutes(3);
+
+    static DemoStack stack;
+    static HikariDataSource pool;
+    static DialectStores stores;
+    static AggregatorRegistry aggregators = AggregatorRegistry.load(java.util.Optional.empty());
+
+    @BeforeAll
+    static void startConnector() {
+        stack = SharedStack.stack();
+        SidecarConfig base = stack.sidecarConfig("it-base", Map.of());
+        pool = DialectStores.pool(base.database(), "pipeline-it");
+        stores = DialectStores.of(base.database(), pool);
+        stores.schema().createEventsTable();
+        stores.schema().createSnapshotsTable();
+        stack.startConnector("it-postgres");
+    }
+
+    @AfterAll
+    static void closePool() {
+        pool.close();
+    }
+
+    static Map<String, String> topics(String applicationId) {
+        return Map.of("SIDECAR_TOPICS_REQUESTS", applicationId + "-requests",
+                "SIDECAR_TOPICS_RESULTS", applicationId + "-results",
+                "SIDECAR_TOPICS_DEAD_LETTERS", applicationId + "-dead-letters",
+                "SIDECAR_TRACKER_SCAN_INTERVAL", "1s",
+                "SIDECAR_KAFKA_PROPERTIES_SESSION_TIMEOUT_MS", "6000");
+    }
+
+    static Sidecar sidecar(String applicationId, SimpleMeterRegistry meters) {
+        SidecarConfig config = stack.sidecarConfig(applicationId, topics(applicationId));
+        return Sidecar.start(config, aggregators, meters, Clock.systemUTC(), Duration.ofMinutes(1));
+    }
+
+    /** Writes the streams to their lengths, interleaved, a few events per command, many commands per transaction. */
+    static void write(Map<String, Integer> lengths, long seed) {
+        Random random = new Random(seed);
+        Map<String, ClinicalEvents> scripts = new HashMap<>();
+        Map<String, Integer> left = new LinkedHashMap<>(lengths);
+        lengths.keySet().forEach(id -> scripts.put(id, new ClinicalEvents(id, 0, id.hashCode())));
+        while (!left.isEmpty()) {
+            List<NewEvent> transaction = new ArrayList<>();
+            for (String id : List.copyOf(left.keySet())) {
+                int n = Math.min(1 + random.nextInt(10), left.get(id));
+                for (int i = 0; i < n; i++) {
+                    transaction.add(scripts.get(id).next());
+                }
+                if (left.merge(id, -n, Integer::sum) == 0) {
+                    left.remove(id);
+                }
+            }
+            stores.appender().append(transaction);
+        }
+    }
+
+    /** Every snapshot row of the streams with this prefix: stream id to (version to snapshot_data). */
+    static Map<String, TreeMap<Long, String>> snapshotRows(String prefix) {
+        Map<String, TreeMap<Long, String>> rows = new TreeMap<>();
+        try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT stream_id, stream_version, snapshot_data FROM event_store.snapshots WHERE stream_id LIKE ?")) {
+            s.setString(1, prefix + "%");
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.computeIfAbsent(r.getString(1), k -> new TreeMap<>()).put(r.getLong(2), r.getString(3));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return rows;
+    }
+
+    /** Streams whose tail after their latest snapshot is still at least the threshold. */
+    static List<String> due(Map<String, Integer> lengths, Map<String, TreeMap<Long, String>> rows) {
+        List<String> due = new ArrayList<>();
+        lengths.forEach((id, length) -> {
+            long latest = rows.containsKey(id) ? rows.get(id).lastKey() : -1;
+            if ((length - 1) - latest >= THRESHOLD) {
+                due.add(id);
+            }
+        });
+        return due;
+    }
+
+    static String fullReplay(String streamId, long upTo) {
+        String name = streamId.startsWith("patient") ? "clinical.patient" : "clinical.prescription";
+        return replay(aggregators.find(name).orElseThrow(), streamId, upTo);
+    }
+
+    private static <S> String replay(Aggregator<S> aggregator, String streamId, long upTo) {
+        List<S> state = new ArrayList<>(List.of(aggregator.initialState()));
+        stores.events().read(streamId, 0, upTo, (StoredEvent e) -> state.set(0, aggregator.apply(state.get(0), e)));
+        return aggregator.toJson(state.get(0));
+    }
+
+    static void assertEverySnapshotEqualsFullReplay(Map<String, TreeMap<Long, String>> rows) {
+        rows.forEach((id, versions) -> versions.forEach((version, data) ->
+                assertThat(data).as("snapshot of %s at %d equals the fold of its events 0..%d", id, version, version)
+                        .isEqualTo(fullReplay(id, version))));
+    }
+
+    static void awaitNoneDue(String prefix, Map<String, Integer> lengths) {
+        Poll.until("every stream of " + prefix + " has a snapshot less than " + THRESHOLD + " events behind",
+                DEADLINE, () -> due(lengths, snapshotRows(prefix)).isEmpty(),
+                () -> "due: " + due(lengths, snapshotRows(prefix)));
+    }
+
+    @Test
+    @DisplayName("inserted events give snapshots at the expected versions, each equal to full replay")
+    void snapshotsAtExpectedVersions() {
+        Map<String, Integer> lengths = new LinkedHashMap<>();
+        int[] sizes = {1, 7, 49, 50, 51, 99, 100, 149, 150, 230, 333, 401};
+        for (int i = 0; i < sizes.length; i++) {
+            lengths.put((i % 2 == 0 ? "patient-a" : "prescription-a") + i, sizes[i]);
+        }
+        try (Sidecar sidecar = sidecar("it-snapshots", new SimpleMeterRegistry())) {
+            write(lengths, 1);
+            awaitNoneDue("%-a", lengths);
+        }
+        Map<String, TreeMap<Long, String>> rows = new TreeMap<>(snapshotRows("patient-a"));
+        rows.putAll(snapshotRows("prescription-a"));
+        lengths.forEach((id, length) -> {
+            if (length < THRESHOLD) {
+                assertThat(rows).as("%s has %d events, fewer than the threshold", id, length).doesNotContainKey(id);
+                return;
+            }
+            List<Long> versions = List.copyOf(rows.get(id).keySet());
+            assertThat(versions.get(0)).as("first snapshot of %s", id).isEqualTo(THRESHOLD - 1);
+            for (int i = 1; i < versions.size(); i++) {
+                assertThat(versions.get(i) - versions.get(i - 1)).as("snapshots of %s are %d events apart", id,
+                        THRESHOLD).isGreaterThanOrEqualTo(THRESHOLD);
+            }
+            assertThat(versions.get(versions.size() - 1)).isLessThanOrEqualTo(length - 1);
+        });
+        assertEverySnapshotEqualsFullReplay(rows);
+    }
+
+    @Test
+    @DisplayName("bad change events land in dead letters with their coordinates while good ones go through")
+    void deadLetters() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        String app = "it-dead-letters";
+        try (Sidecar sidecar = sidecar(app, meters);
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),
+                     new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<byte[]> garbage = List.of(bytes("not json at all"), bytes("[1,2,3]"),
+                    bytes("{\"op\":\"c\",\"before\":null,\"after\":{\"stream_id\":\"prescription-c9\"}}"));
+            List<RecordMetadata> sent = new ArrayList<>();
+            for (byte[] value : garbage) {
+                sent.add(producer.send(new ProducerRecord<>(DemoStack.SOURCE_TOPIC,
+                        bytes("{\"stream_id\":\"prescription-c9\"}"), value)).get());
+            }
+            write(Map.of("prescription-c1", 60), 3);
+
+            Map<String, ConsumerRecord<byte[], byte[]>> letters = new HashMap<>();
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG, "it-dead-letter-reader",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                consumer.subscribe(List.of(app + "-dead-letters"));
+                Poll.until("the garbage records reach the dead-letter topic", DEADLINE, () -> {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        letters.put(header(r, TrackerNames.DLQ_PARTITION) + "@" + header(r, TrackerNames.DLQ_OFFSET), r);
+                    }
+                    return sent.stream().allMatch(m -> letters.containsKey(m.partition() + "@" + m.offset()));
+                }, () -> letters.keySet().toString());
+            }
+            for (int i = 0; i < sent.size(); i++) {
+                ConsumerRecord<byte[], byte[]> letter = letters.get(sent.get(i).partition() + "@" + sent.get(i).offset());
+                assertThat(header(letter, TrackerNames.DLQ_TOPIC)).isEqualTo(DemoStack.SOURCE_TOPIC);
+                assertThat(header(letter, TrackerNames.DLQ_REASON)).isNotBlank();
+                assertThat(letter.value()).as("the original bytes are kept").isEqualTo(garbage.get(i));
+            }
+            assertThat(header(letters.get(sent.get(2).partition() + "@" + sent.get(2).offset()), TrackerNames.DLQ_REASON))
+                    .contains("stream_version");
+            awaitNoneDue("prescription-c1", Map.of("prescription-c1", 60));
+            assertThat(snapshotRows("prescription-c1").get("prescription-c1").firstKey()).isEqualTo(THRESHOLD - 1);
+            assertThat(meters.get("sidecar.ingest.dead.letters").counter().count()).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    @DisplayName("a sidecar killed hard and restarted misses no threshold and writes no wrong snapshot")
+    void hardKillAndRestart() throws Exception {
+        String app = "it-restart";
+        Map<String, Integer> lengths = new LinkedHashMap<>();
+        for (int i = 0; i < 16; i++) {
+            lengths.put((i % 2 == 0 ? "patient-b" : "prescription-b") + i, 120 + 37 * i);
+        }
+        Map<String, Integer> firstHalf = new LinkedHashMap<>();
+        lengths.forEach((id, n) -> firstHalf.put(id, n / 2));
+        Path logs = Files.createDirectories(Path.of("target", "it-logs"));
+        Process first = startSidecarProcess(app, logs.resolve(app + "-1.log"));
+        try {
+            write(firstHalf, 5);
+            Poll.until("the first sidecar writes snapshots", DEADLINE,
+                    () -> snapshotRows("%-b").size() >= 4, () -> snapshotRows("%-b").keySet().toString());
+        } finally {
+            first.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no commit, no clean close
+        }
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        Process second = startSidecarProcess(app, logs.resolve(app + "-2.log"));
+        try {
+            Future<?> rest = writer.submit(() -> writeRest(lengths, firstHalf));
+            rest.get();
+            awaitNoneDue("%-b", lengths);
+        } finally {
+            writer.shutdownNow();
+            second.destroy();
+            second.waitFor();
+        }
+        Map<String, TreeMap<Long, String>> rows = new TreeMap<>(snapshotRows("patient-b"));
+        rows.putAll(snapshotRows("prescription-b"));
+        assertThat(rows.keySet()).containsExactlyInAnyOrderElementsOf(lengths.keySet());
+        assertEverySnapshotEqualsFullReplay(rows);
+    }
+
+    /** Writes each stream from where the first half stopped, continuing its clinical script. */
+    static void writeRest(Map<String, Integer> lengths, Map<String, Integer> written) {
+        List<NewEvent> transaction = new ArrayList<>();
+        for (Map.Entry<String, Integer> stream : lengths.entrySet()) {
+            ClinicalEvents script = new ClinicalEvents(stream.getKey(), 0, stream.getKey().hashCode());
+            for (int v = 0; v < stream.getValue(); v++) {
+                NewEvent e = script.next();
+                if (v >= written.get(stream.getKey())) {
+                    transaction.add(e);
+                }
+            }
+        }
+        stores.appender().append(transaction);
+    }
+
+    /** The real command line in its own JVM, so that it can be killed without mercy. */
+    static Process startSidecarProcess(String app, Path log) throws IOException {
+        Path config = Files.createTempFile("sidecar-", ".yaml");
+        try (var in = PipelineIT.class.getClassLoader().getResourceAsStream("demo/sidecar.yaml")) {
+            Files.write(config, in.readAllBytes());
+        }
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", Path.of("target", "snapshot-sidecar.jar").toString(), "run", "--config",
+                config.toString());
+        Map<String, String> env = builder.environment();
+        env.put("SIDECAR_KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
+        env.put("SIDECAR_KAFKA_APPLICATION_ID", app);
+        env.put("SIDECAR_KAFKA_STATE_DIR", stack.stateDirectory().resolve(app).toString());
+        env.put("SIDECAR_DATABASE_JDBC_URL", stack.postgres().jdbcUrl());
+        env.put("SIDECAR_DATABASE_USER", stack.postgres().user());
+        env.put("SIDECAR_DATABASE_PASSWORD", stack.postgres().password());
+        env.putAll(topics(app));
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        return builder.start();
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
