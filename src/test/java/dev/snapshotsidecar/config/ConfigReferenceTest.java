@@ -13,12 +13,13 @@ class ConfigReferenceTest {
     @Test
     @DisplayName("README's configuration reference is the one generated from the key definitions")
     void readmeIsCurrent() throws IOException {
+        Path generated = Path.of("target", "config-reference.md");
+        Files.createDirectories(generated.getParent());
+        Files.writeString(generated, ConfigDefinitions.referenceTable());
         String readme = Files.readString(Path.of("README.md"));
         String begin = "<!-- config-reference:begin -->\n";
         String end = "<!-- config-reference:end -->";
         String current = readme.substring(readme.indexOf(begin) + begin.length(), readme.indexOf(end));
-        Path generated = Path.of("target", "config-reference.md");
-        Files.writeString(generated, ConfigDefinitions.referenceTable());
         assertThat(current).as("README.md's table between the config-reference markers; the current one is in "
                 + generated).isEqualTo(ConfigDefinitions.referenceTable());
     }
