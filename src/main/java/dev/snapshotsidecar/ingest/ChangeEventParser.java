@@ -48,8 +48,11 @@ public final class ChangeEventParser {
         try {
             root = JSON.readTree(value);
         } catch (IOException e) {
+            // the parser's own message quotes the input, which may be patient data: only type and location go on
+            String where = e instanceof JsonProcessingException jpe && jpe.getLocation() != null
+                    ? " at line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() : "";
             throw new UnparseableChangeEventException(topic, partition, offset, "value is not JSON ("
-                    + (e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getClass().getSimpleName()) + ")");
+                    + e.getClass().getSimpleName() + where + ")");
         }
         if (root == null || !root.isObject()) {
             throw new UnparseableChangeEventException(topic, partition, offset, "value is not a JSON object");
