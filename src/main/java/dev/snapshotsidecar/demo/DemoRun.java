@@ -5,6 +5,7 @@ import dev.snapshotsidecar.build.SnapshotVerifier;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.Aggregator;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
+import dev.snapshotsidecar.ingest.AggregateTypeResolver;
 import dev.snapshotsidecar.store.DialectStores;
 import dev.snapshotsidecar.store.SnapshottingRepository;
 import dev.snapshotsidecar.store.StoredSnapshot;
@@ -170,11 +171,10 @@ public final class DemoRun {
     }
 
     private static Map<String, String> streamTypes(SidecarConfig config, ClinicalWorkload workload) {
+        AggregateTypeResolver resolver = new AggregateTypeResolver(config.aggregateTypes());
         Map<String, String> types = new HashMap<>();
         for (String id : workload.lengths().keySet()) {
-            config.aggregateTypes().stream()
-                    .filter(t -> t.streamIdPattern().map(p -> p.matcher(id).matches()).orElse(false))
-                    .findFirst().ifPresent(t -> types.put(id, t.name()));
+            resolver.resolve(id, Optional.empty()).ifPresent(type -> types.put(id, type));
         }
         return types;
     }
