@@ -9,6 +9,8 @@ import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.ingest.AggregateTypeResolver;
 import dev.snapshotsidecar.ingest.ChangeEventParser;
+import dev.snapshotsidecar.ingest.TimestampUnit;
+import dev.snapshotsidecar.store.TransientStoreException;
 import dev.snapshotsidecar.store.DialectStores;
 import dev.snapshotsidecar.track.TopicSetup;
 import dev.snapshotsidecar.track.TrackerMetrics;
@@ -57,12 +59,19 @@ public final class Sidecar implements AutoCloseable {
 
         HikariDataSource pool = DialectStores.pool(config.database(), "snapshot-builder");
         DialectStores stores = DialectStores.of(config.database(), pool);
+        try {
+            awaitDatabase(stores, waitForTopics);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
         Map<String, String> aggregatorByType = aggregatorByType(config);
         SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), aggregators,
                 aggregatorByType, config.database().firstVersion(), clock);
 
         ChangeEventParser parser = new ChangeEventParser(config.database().columns(),
-                new AggregateTypeResolver(config.aggregateTypes()));
+                new AggregateTypeResolver(config.aggregateTypes()),
+                TimestampUnit.valueOf(config.ingest().timestampUnit().toUpperCase(java.util.Locale.ROOT)));
         KafkaStreams streams = new KafkaStreams(
                 TrackerTopology.build(settings, parser, clock, new TrackerMetrics(meters)),
                 TrackerTopology.streamsConfig(config));
@@ -81,6 +90,30 @@ public final class Sidecar implements AutoCloseable {
         LOG.info("sidecar started: tracking {} for {}", config.topics().source(),
                 config.aggregateTypes().stream().map(SidecarConfig.AggregateType::name).toList());
         return new Sidecar(streams, worker, pool, stores);
+    }
+
+    /** Checks the server, waiting out an unreachable database with backoff rather than failing start-up. */
+    private static void awaitDatabase(DialectStores stores, Duration giveUpAfter) {
+        long deadline = System.nanoTime() + giveUpAfter.toNanos();
+        long wait = 500;
+        while (true) {
+            try {
+                stores.schema().checkServer();
+                return;
+            } catch (TransientStoreException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.info("waiting for the database: {}; next check in {} ms", e.getMessage(), wait);
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                wait = Math.min(wait * 2, 30_000);
+            }
+        }
     }
 
     public static Map<String, String> aggregatorByType(SidecarConfig config) {

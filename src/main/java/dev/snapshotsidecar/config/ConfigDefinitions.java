@@ -74,6 +74,9 @@ public final class ConfigDefinitions {
                     .atLeast(1).defaultsTo("4"),
             ConfigKey.of("database.fetch-size", Type.INT,
                     "Rows fetched per round trip when a builder streams events. Defaults to 500.").atLeast(1).defaultsTo("500"),
+            ConfigKey.of("ingest.timestamp-unit", Type.ENUM,
+                    "Unit of integer timestamps in change events without schemas (SQL Server datetime2): auto reads it from the magnitude; set it from the connector's time.precision.mode and column precision. Defaults to auto.")
+                    .oneOf("auto", "nanoseconds", "microseconds", "milliseconds").defaultsTo("auto"),
             ConfigKey.of("tracker.request-timeout", Type.DURATION,
                     "A request with no result after this long is sent again. Defaults to 5m.").atLeast(1000).defaultsTo("5m"),
             ConfigKey.of("tracker.failure-backoff", Type.DURATION,

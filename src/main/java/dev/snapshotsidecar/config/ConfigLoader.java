@@ -113,6 +113,7 @@ public final class ConfigLoader {
                 values.identifier("database.events-table"), values.identifier("database.snapshots-table"), columns,
                 values.integer("database.first-version"), values.integer("database.pool-size"),
                 values.integer("database.fetch-size"));
+        SidecarConfig.Ingest ingest = new SidecarConfig.Ingest(values.string("ingest.timestamp-unit"));
         SidecarConfig.Tracker tracker = new SidecarConfig.Tracker(values.duration("tracker.request-timeout"),
                 values.duration("tracker.failure-backoff"), values.duration("tracker.scan-interval"),
                 values.integer("tracker.scan-batch"));
@@ -143,7 +144,7 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
         }
-        return new SidecarConfig(kafka, topics, database, types, tracker, worker, plugins, effective(raw));
+        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, plugins, effective(raw));
     }
 
     private static SidecarConfig.AggregateType aggregateType(String name, Values values, boolean hasTypeColumn,

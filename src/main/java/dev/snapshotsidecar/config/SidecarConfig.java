@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * @param effective the effective configuration as {@code key = value} lines with secrets masked, for the start-up log
  */
 public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<AggregateType> aggregateTypes,
-                            Tracker tracker, Worker worker, Optional<Path> pluginDirectory, List<String> effective) {
+                            Ingest ingest, Tracker tracker, Worker worker, Optional<Path> pluginDirectory,
+                            List<String> effective) {
 
     public SidecarConfig {
         aggregateTypes = List.copyOf(aggregateTypes);
@@ -57,6 +58,10 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
      */
     public record AggregateType(String name, Optional<Pattern> streamIdPattern, Optional<String> typeColumnValue,
                                 String aggregator, int everyNEvents) {
+    }
+
+    /** How change events are read; {@code timestampUnit} is one of auto, nanoseconds, microseconds, milliseconds. */
+    public record Ingest(String timestampUnit) {
     }
 
     /** The tracker's timings. */

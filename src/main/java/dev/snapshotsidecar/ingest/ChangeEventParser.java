@@ -30,10 +30,17 @@ public final class ChangeEventParser {
 
     private final Columns columns;
     private final AggregateTypeResolver resolver;
+    private final TimestampUnit timestampUnit;
 
     public ChangeEventParser(Columns columns, AggregateTypeResolver resolver) {
+        this(columns, resolver, TimestampUnit.AUTO);
+    }
+
+    /** @param timestampUnit the unit of integer timestamps whose field has no schema name */
+    public ChangeEventParser(Columns columns, AggregateTypeResolver resolver, TimestampUnit timestampUnit) {
         this.columns = columns;
         this.resolver = resolver;
+        this.timestampUnit = timestampUnit;
     }
 
     /**
@@ -132,7 +139,8 @@ public final class ChangeEventParser {
         }
         JsonNode type = row.path(columns.eventType());
         Instant committedAt = commitTime(source)
-                .or(() -> timestamp(row.get(columns.createdAt()), fieldSchema(rowSchema, columns.createdAt())))
+                .or(() -> timestamp(row.get(columns.createdAt()), fieldSchema(rowSchema, columns.createdAt()),
+                        timestampUnit))
                 .orElse(Instant.ofEpochMilli(timestampMillis));
         return new ChangeEvent.Appended(AppendedEvent.of(streamId, version, aggregateType.get(),
                 type.isTextual() ? type.asText() : "", position(row, source, where), committedAt));
@@ -176,10 +184,10 @@ public final class ChangeEventParser {
     /**
      * A timestamp column: an ISO-8601 string (PostgreSQL {@code timestamptz}, Debezium's ZonedTimestamp) or an
      * integer in the unit its schema names (SQL Server {@code datetime2}: NanoTimestamp, MicroTimestamp or
-     * Timestamp). Without a schema the unit is read from the magnitude: beyond 10^17 nanoseconds, beyond 10^14
-     * microseconds, else milliseconds (each covers 1973 to 5138 in its unit).
+     * Timestamp). Without a schema, in the configured unit; with AUTO, read from the magnitude: beyond 10^17
+     * nanoseconds, beyond 10^14 microseconds, else milliseconds (each covers 1973 to 5138 in its unit).
      */
-    static Optional<Instant> timestamp(JsonNode value, JsonNode schema) {
+    static Optional<Instant> timestamp(JsonNode value, JsonNode schema, TimestampUnit unit) {
         if (value == null || value.isNull()) {
             return Optional.empty();
         }
@@ -203,8 +211,13 @@ public final class ChangeEventParser {
             case "io.debezium.time.NanoTimestamp" -> nanos(n);
             case "io.debezium.time.MicroTimestamp" -> micros(n);
             case "io.debezium.time.Timestamp", "org.apache.kafka.connect.data.Timestamp" -> Instant.ofEpochMilli(n);
-            default -> Math.abs(n) > 100_000_000_000_000_000L ? nanos(n)
-                    : Math.abs(n) > 100_000_000_000_000L ? micros(n) : Instant.ofEpochMilli(n);
+            default -> switch (unit) {
+                case NANOSECONDS -> nanos(n);
+                case MICROSECONDS -> micros(n);
+                case MILLISECONDS -> Instant.ofEpochMilli(n);
+                case AUTO -> Math.abs(n) > 100_000_000_000_000_000L ? nanos(n)
+                        : Math.abs(n) > 100_000_000_000_000L ? micros(n) : Instant.ofEpochMilli(n);
+            };
         });
     }
 

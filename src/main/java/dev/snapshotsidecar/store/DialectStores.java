@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.store.postgres.PostgresStores;
+import dev.snapshotsidecar.store.sqlserver.SqlServerStores;
 
 import javax.sql.DataSource;
 
@@ -14,6 +15,7 @@ public record DialectStores(EventReader events, SnapshotStore snapshots, EventSt
     public static DialectStores of(SidecarConfig.Database database, DataSource dataSource) {
         return switch (database.dialect()) {
             case "postgres" -> PostgresStores.of(database, dataSource);
+            case "sqlserver" -> SqlServerStores.of(database, dataSource);
             default -> throw new IllegalArgumentException("no store for dialect " + database.dialect());
         };
     }

@@ -103,10 +103,15 @@ class ChangeEventParserTest {
     void datetimeUnits() {
         ObjectNode micro = DebeziumEnvelopes.JSON.createObjectNode().put("name", "io.debezium.time.MicroTimestamp");
         ObjectNode milli = DebeziumEnvelopes.JSON.createObjectNode().put("name", "io.debezium.time.Timestamp");
-        assertThat(ChangeEventParser.timestamp(DebeziumEnvelopes.JSON.getNodeFactory().numberNode(1_000_000_001L), micro))
+        var number = DebeziumEnvelopes.JSON.getNodeFactory();
+        assertThat(ChangeEventParser.timestamp(number.numberNode(1_000_000_001L), micro, TimestampUnit.AUTO))
                 .contains(Instant.ofEpochSecond(1000, 1000));
-        assertThat(ChangeEventParser.timestamp(DebeziumEnvelopes.JSON.getNodeFactory().numberNode(1_500L), milli))
-                .contains(Instant.ofEpochMilli(1_500));
+        assertThat(ChangeEventParser.timestamp(number.numberNode(1_500L), milli, TimestampUnit.NANOSECONDS))
+                .as("the schema name wins over the configured unit").contains(Instant.ofEpochMilli(1_500));
+        assertThat(ChangeEventParser.timestamp(number.numberNode(1_500L), null, TimestampUnit.MICROSECONDS))
+                .contains(Instant.ofEpochSecond(0, 1_500_000));
+        assertThat(ChangeEventParser.timestamp(number.numberNode(1_796_030_130_123L), null, TimestampUnit.AUTO))
+                .contains(Instant.ofEpochMilli(1_796_030_130_123L));
     }
 
     @ParameterizedTest

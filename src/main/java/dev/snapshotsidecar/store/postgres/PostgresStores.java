@@ -8,6 +8,7 @@ import dev.snapshotsidecar.store.EventReader;
 import dev.snapshotsidecar.store.EventStoreSchema;
 import dev.snapshotsidecar.store.SnapshotStore;
 import dev.snapshotsidecar.store.StoredSnapshot;
+import dev.snapshotsidecar.store.UnsupportedDatabaseException;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -156,6 +157,22 @@ public final class PostgresStores {
         PostgresSchema(SidecarConfig.Database db, DataSource dataSource) {
             this.db = db;
             this.dataSource = dataSource;
+        }
+
+        /** PostgreSQL 10 or later: the first with the pgoutput plugin Debezium uses. */
+        @Override
+        public void checkServer() {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+                 ResultSet row = statement.executeQuery("SHOW server_version_num")) {
+                row.next();
+                int version = Integer.parseInt(row.getString(1).trim());
+                if (version < 100_000) {
+                    throw new UnsupportedDatabaseException("PostgreSQL " + version,
+                            "PostgreSQL 10 or later, for logical decoding with pgoutput");
+                }
+            } catch (SQLException e) {
+                throw PostgresErrors.classify("checking the PostgreSQL version", e);
+            }
         }
 
         @Override

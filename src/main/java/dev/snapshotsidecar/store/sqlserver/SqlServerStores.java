@@ -1,0 +1,295 @@
+package dev.snapshotsidecar.store.sqlserver;
+
+import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.fold.StoredEvent;
+import dev.snapshotsidecar.store.DialectStores;
+import dev.snapshotsidecar.store.EventAppender;
+import dev.snapshotsidecar.store.EventReader;
+import dev.snapshotsidecar.store.EventStoreSchema;
+import dev.snapshotsidecar.store.SnapshotStore;
+import dev.snapshotsidecar.store.StoredSnapshot;
+import dev.snapshotsidecar.store.UnsupportedDatabaseException;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Builds the SQL Server store roles over one pool. The SQL is what SQL Server 2016 SP1+ runs; the contract tests
+ * also run it on H2 in MSSQLServer mode, so each statement keeps to what both accept (noted where it matters).
+ */
+public final class SqlServerStores {
+    private SqlServerStores() {
+    }
+
+    public static DialectStores of(SidecarConfig.Database database, DataSource dataSource) {
+        return new DialectStores(new SqlServerEventReader(database, dataSource),
+                new SqlServerSnapshotStore(database, dataSource), new SqlServerSchema(database, dataSource),
+                new SqlServerEventAppender(database, dataSource));
+    }
+
+    static String table(SidecarConfig.Database database, String table) {
+        return database.schema() + "." + table;
+    }
+
+    /**
+     * Reads events in version order. The driver's default adaptive response buffering streams rows as they are
+     * read, so a long tail is never held in memory; the fetch size bounds each round trip.
+     */
+    static final class SqlServerEventReader implements EventReader {
+        private final DataSource dataSource;
+        private final int fetchSize;
+        private final String sql;
+
+        SqlServerEventReader(SidecarConfig.Database db, DataSource dataSource) {
+            this.dataSource = dataSource;
+            this.fetchSize = db.fetchSize();
+            SidecarConfig.Columns c = db.columns();
+            this.sql = "SELECT " + c.streamVersion() + ", " + c.eventType() + ", " + c.eventData() + ", "
+                    + c.metadata() + ", " + c.createdAt() + " FROM " + table(db, db.eventsTable())
+                    + " WHERE " + c.streamId() + " = ? AND " + c.streamVersion() + " BETWEEN ? AND ?"
+                    + " ORDER BY " + c.streamVersion();
+        }
+
+        @Override
+        public long read(String streamId, long fromVersion, long toVersion, EventSink sink) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setFetchSize(fetchSize);
+                statement.setString(1, streamId);
+                // stream_version is INT: larger bounds would fail the conversion
+                statement.setLong(2, Math.max(Integer.MIN_VALUE, fromVersion));
+                statement.setLong(3, Math.min(Integer.MAX_VALUE, toVersion));
+                long count = 0;
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        Timestamp created = rows.getTimestamp(5);
+                        sink.accept(new StoredEvent(streamId, rows.getLong(1), rows.getString(2), rows.getString(3),
+                                Optional.ofNullable(rows.getString(4)),
+                                created == null ? Instant.EPOCH : created.toInstant()));
+                        count++;
+                    }
+                }
+                return count;
+            } catch (SQLException e) {
+                throw SqlServerErrors.classify("reading events of " + streamId, e);
+            }
+        }
+    }
+
+    static final class SqlServerSnapshotStore implements SnapshotStore {
+        private final DataSource dataSource;
+        private final String latestSql;
+        private final String saveSql;
+        private final String idsSql;
+
+        SqlServerSnapshotStore(SidecarConfig.Database db, DataSource dataSource) {
+            this.dataSource = dataSource;
+            String t = table(db, db.snapshotsTable());
+            // TOP 1 ... ORDER BY stream_version DESC: served by IX_snapshots_stream_latest, as the services read it
+            latestSql = "SELECT TOP 1 stream_version, aggregate_type, snapshot_data, schema_version FROM " + t
+                    + " WHERE stream_id = ? AND schema_version = ? ORDER BY stream_version DESC";
+            // MERGE ... WHEN NOT MATCHED THEN INSERT, as the article's repository writes. Without HOLDLOCK two
+            // concurrent merges can both miss the row; the loser then hits the primary key (2627), which save()
+            // counts as already written. HOLDLOCK would serialise them but takes range locks on the service's table.
+            saveSql = "MERGE INTO " + t + " AS target"
+                    + " USING (VALUES (?, ?, ?, ?, ?)) AS source"
+                    + " (stream_id, stream_version, aggregate_type, snapshot_data, schema_version)"
+                    + " ON target.stream_id = source.stream_id AND target.stream_version = source.stream_version"
+                    + " WHEN NOT MATCHED THEN INSERT (stream_id, stream_version, aggregate_type, snapshot_data,"
+                    + " schema_version) VALUES (source.stream_id, source.stream_version, source.aggregate_type,"
+                    + " source.snapshot_data, source.schema_version);";
+            idsSql = "SELECT DISTINCT stream_id FROM " + t + " WHERE stream_id > ? ORDER BY stream_id"
+                    + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY";
+        }
+
+        @Override
+        public Optional<StoredSnapshot> latest(String streamId, int schemaVersion) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(latestSql)) {
+                statement.setString(1, streamId);
+                statement.setInt(2, schemaVersion);
+                try (ResultSet rows = statement.executeQuery()) {
+                    return rows.next()
+                            ? Optional.of(new StoredSnapshot(streamId, rows.getLong(1), rows.getString(2),
+                            rows.getString(3), rows.getInt(4)))
+                            : Optional.empty();
+                }
+            } catch (SQLException e) {
+                throw SqlServerErrors.classify("loading the latest snapshot of " + streamId, e);
+            }
+        }
+
+        @Override
+        public boolean save(StoredSnapshot snapshot) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(saveSql)) {
+                statement.setString(1, snapshot.streamId());
+                statement.setLong(2, snapshot.version());
+                statement.setString(3, snapshot.aggregateType());
+                statement.setString(4, snapshot.data());
+                statement.setInt(5, snapshot.schemaVersion());
+                return statement.executeUpdate() == 1;
+            } catch (SQLException e) {
+                if (SqlServerErrors.isDuplicateKey(e)) {
+                    return false; // a concurrent build wrote the same snapshot first
+                }
+                throw SqlServerErrors.classify("saving the snapshot of " + snapshot.streamId() + " at version "
+                        + snapshot.version(), e);
+            }
+        }
+
+        @Override
+        public List<String> streamIds(String afterStreamId, int limit) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(idsSql)) {
+                statement.setString(1, afterStreamId);
+                statement.setInt(2, limit);
+                List<String> ids = new ArrayList<>();
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(rows.getString(1));
+                    }
+                }
+                return ids;
+            } catch (SQLException e) {
+                throw SqlServerErrors.classify("listing streams with snapshots", e);
+            }
+        }
+    }
+
+    /**
+     * DDL. T-SQL has no CREATE TABLE IF NOT EXISTS, and {@code IF ... EXEC} blocks do not run on H2, so existence
+     * is checked through JDBC metadata and each statement runs alone ({@code CREATE SCHEMA} must be alone in its
+     * batch on SQL Server).
+     */
+    static final class SqlServerSchema implements EventStoreSchema {
+        private final SidecarConfig.Database db;
+        private final DataSource dataSource;
+
+        SqlServerSchema(SidecarConfig.Database db, DataSource dataSource) {
+            this.db = db;
+            this.dataSource = dataSource;
+        }
+
+        /** Refuses a server too old for change data capture in every edition (2016 SP1). */
+        @Override
+        public void checkServer() {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+                 ResultSet row = statement.executeQuery("SELECT CAST(SERVERPROPERTY('ProductVersion') AS NVARCHAR(128)),"
+                         + " CAST(SERVERPROPERTY('EngineEdition') AS INT)")) {
+                row.next();
+                String product = String.valueOf(row.getString(1));
+                SqlServerVersion version = SqlServerVersion.parse(product, row.getInt(2)).orElseThrow(() ->
+                        new UnsupportedDatabaseException("SQL Server of unreadable version " + product,
+                                "SQL Server 2016 SP1 (13.0.4001) or later"));
+                if (!version.supportsChangeDataCapture()) {
+                    throw new UnsupportedDatabaseException("SQL Server " + version,
+                            "SQL Server 2016 SP1 (13.0.4001) or later, for change data capture");
+                }
+            } catch (SQLException e) {
+                throw SqlServerErrors.classify("checking the SQL Server version", e);
+            }
+        }
+
+        @Override
+        public void createSnapshotsTable() {
+            String t = table(db, db.snapshotsTable());
+            createIfMissing("creating the snapshots table", db.snapshotsTable(),
+                    "CREATE TABLE " + t + " ("
+                            + "stream_id NVARCHAR(500) NOT NULL, stream_version INT NOT NULL, "
+                            + "aggregate_type NVARCHAR(500) NOT NULL, snapshot_data NVARCHAR(MAX) NOT NULL, "
+                            + "schema_version INT NOT NULL DEFAULT 1, "
+                            + "created_at DATETIME2 NOT NULL DEFAULT SYSUTCDATETIME(), "
+                            + "CONSTRAINT PK_" + db.snapshotsTable() + " PRIMARY KEY (stream_id, stream_version))",
+                    "CREATE INDEX IX_" + db.snapshotsTable() + "_stream_latest ON " + t
+                            + " (stream_id, stream_version DESC)");
+        }
+
+        @Override
+        public void createEventsTable() {
+            SidecarConfig.Columns c = db.columns();
+            createIfMissing("creating the events table", db.eventsTable(),
+                    "CREATE TABLE " + table(db, db.eventsTable()) + " ("
+                            + c.globalPosition() + " BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY, "
+                            + c.streamId() + " NVARCHAR(500) NOT NULL, "
+                            + c.streamVersion() + " INT NOT NULL, "
+                            + c.eventType() + " NVARCHAR(500) NOT NULL, "
+                            + c.eventData() + " NVARCHAR(MAX) NOT NULL, "
+                            + c.metadata() + " NVARCHAR(MAX) NULL, "
+                            + c.aggregateType().map(t -> t + " NVARCHAR(500) NULL, ").orElse("")
+                            + c.createdAt() + " DATETIME2 NOT NULL DEFAULT SYSUTCDATETIME(), "
+                            // the service's optimistic concurrency: one event per stream version
+                            + "CONSTRAINT UQ_" + db.eventsTable() + "_stream_version UNIQUE (" + c.streamId() + ", "
+                            + c.streamVersion() + "))");
+        }
+
+        private void createIfMissing(String operation, String tableName, String... statements) {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                DatabaseMetaData meta = connection.getMetaData();
+                if (!exists(meta.getSchemas(null, db.schema()))) {
+                    statement.execute("CREATE SCHEMA " + db.schema());
+                }
+                if (exists(meta.getTables(null, db.schema(), tableName, new String[]{"TABLE"}))) {
+                    return;
+                }
+                for (String sql : statements) {
+                    statement.execute(sql);
+                }
+            } catch (SQLException e) {
+                throw SqlServerErrors.classify(operation, e);
+            }
+        }
+
+        private static boolean exists(ResultSet rows) throws SQLException {
+            try (rows) {
+                return rows.next();
+            }
+        }
+    }
+
+    static final class SqlServerEventAppender implements EventAppender {
+        private final DataSource dataSource;
+        private final String sql;
+
+        SqlServerEventAppender(SidecarConfig.Database db, DataSource dataSource) {
+            this.dataSource = dataSource;
+            SidecarConfig.Columns c = db.columns();
+            this.sql = "INSERT INTO " + table(db, db.eventsTable()) + " (" + c.streamId() + ", " + c.streamVersion()
+                    + ", " + c.eventType() + ", " + c.eventData() + ") VALUES (?, ?, ?, ?)";
+        }
+
+        @Override
+        public void append(List<NewEvent> events) {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                    for (NewEvent event : events) {
+                        statement.setString(1, event.streamId());
+                        statement.setLong(2, event.version());
+                        statement.setString(3, event.eventType());
+                        statement.setString(4, event.data());
+                        statement.addBatch();
+                    }
+                    statement.executeBatch();
+                    connection.commit();
+                } catch (SQLException e) {
+                    connection.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw SqlServerErrors.classify("appending " + events.size() + " events", e);
+            }
+        }
+    }
+
+}
