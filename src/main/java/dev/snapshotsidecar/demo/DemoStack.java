@@ -1,6 +1,7 @@
 package dev.snapshotsidecar.demo;
 
 import dev.snapshotsidecar.config.ConfigLoader;
+import dev.snapshotsidecar.config.ConnectorConfig;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import org.apache.kafka.clients.admin.Admin;
@@ -122,18 +123,17 @@ public final class DemoStack implements AutoCloseable {
     }
 
     /**
-     * Registers {@code connect/postgres.json}, the file users deploy, with only the connection pointed at this
-     * stack, and waits until its task runs.
+     * Registers {@code connect/postgres.json}, the file users deploy, as the {@code connector-config} command
+     * derives it from the sidecar's configuration, with the credentials and replication slot of this stack; waits
+     * until its task runs.
      */
     public void startConnector(String name) {
-        Map<String, String> config = new HashMap<>(EmbeddedConnect.connectorFile("connect/postgres.json"));
+        Map<String, String> config = new HashMap<>(
+                ConnectorConfig.derive(sidecarConfig("connector", Map.of())).withName());
         String slotName = name.replaceAll("[^a-z0-9_]", "_");
         config.put("name", name);
-        config.put("database.hostname", postgres.host());
-        config.put("database.port", Integer.toString(postgres.port()));
         config.put("database.user", postgres.user());
         config.put("database.password", postgres.password());
-        config.put("database.dbname", postgres.database());
         config.put("slot.name", slotName);
         config.put("publication.name", slotName);
         // the embedded stack favours latency over throughput

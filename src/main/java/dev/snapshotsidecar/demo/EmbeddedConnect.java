@@ -1,7 +1,5 @@
 package dev.snapshotsidecar.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.Herder;
@@ -13,12 +11,10 @@ import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
 import org.apache.kafka.connect.util.FutureCallback;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +25,6 @@ import java.util.concurrent.TimeUnit;
  * one fails with Connect's own messages. {@link #close()} stops the worker and removes its offsets file.
  */
 public final class EmbeddedConnect implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Connect<StandaloneHerder> connect;
     private final Path directory;
 
@@ -56,22 +50,6 @@ public final class EmbeddedConnect implements AutoCloseable {
             return new EmbeddedConnect(connect, directory);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start Kafka Connect", e);
-        }
-    }
-
-    /** Reads a connector file of {@code connect/} ({@code {"name":…,"config":{…}}}) from the class path. */
-    public static Map<String, String> connectorFile(String resource) {
-        try (InputStream in = EmbeddedConnect.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException(resource + " is not on the class path");
-            }
-            JsonNode root = JSON.readTree(in);
-            Map<String, String> config = new LinkedHashMap<>();
-            config.put("name", root.path("name").asText());
-            root.path("config").fields().forEachRemaining(f -> config.put(f.getKey(), f.getValue().asText()));
-            return config;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -10,16 +10,16 @@ import java.nio.charset.StandardCharsets;
  * Change events shaped as Debezium documents them for the PostgreSQL and SQL Server connectors, with the JSON
  * converter's schemas on or off, and flattened by ExtractNewRecordState. Small factories instead of JSON blobs.
  */
-final class DebeziumEnvelopes {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class DebeziumEnvelopes {
+    public static final ObjectMapper JSON = new ObjectMapper();
 
-    enum Connector { POSTGRES, SQLSERVER }
+    public enum Connector { POSTGRES, SQLSERVER }
 
     private DebeziumEnvelopes() {
     }
 
     /** The row of an events-table insert, as the connector emits it (event_data excluded as connect/ configures). */
-    static ObjectNode row(Connector connector, String streamId, long version, String eventType) {
+    public static ObjectNode row(Connector connector, String streamId, long version, String eventType) {
         ObjectNode row = JSON.createObjectNode();
         row.put("global_position", 1000 + version);
         row.put("stream_id", streamId);
@@ -33,7 +33,7 @@ final class DebeziumEnvelopes {
         return row;
     }
 
-    static ObjectNode source(Connector connector, String snapshot) {
+    public static ObjectNode source(Connector connector, String snapshot) {
         ObjectNode source = JSON.createObjectNode();
         source.put("version", "3.6.1.Final");
         source.put("ts_ms", 1_796_030_130_200L);
@@ -58,7 +58,7 @@ final class DebeziumEnvelopes {
     }
 
     /** An envelope without schemas: op c (insert), r (initial snapshot), u, d. */
-    static ObjectNode envelope(Connector connector, String op, ObjectNode before, ObjectNode after) {
+    public static ObjectNode envelope(Connector connector, String op, ObjectNode before, ObjectNode after) {
         ObjectNode envelope = JSON.createObjectNode();
         envelope.set("before", before);
         envelope.set("after", after);
@@ -70,7 +70,7 @@ final class DebeziumEnvelopes {
     }
 
     /** The same envelope with the JSON converter's schemas on. */
-    static ObjectNode withSchema(Connector connector, ObjectNode envelope) {
+    public static ObjectNode withSchema(Connector connector, ObjectNode envelope) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode schema = root.putObject("schema");
         schema.put("type", "struct");
@@ -85,7 +85,7 @@ final class DebeziumEnvelopes {
         return root;
     }
 
-    static ObjectNode rowSchema(Connector connector, String fieldName) {
+    public static ObjectNode rowSchema(Connector connector, String fieldName) {
         ObjectNode struct = JSON.createObjectNode();
         struct.put("type", "struct");
         struct.put("optional", true);
@@ -107,18 +107,18 @@ final class DebeziumEnvelopes {
     }
 
     /** A record flattened by ExtractNewRecordState with add.fields=op and delete.handling.mode=rewrite. */
-    static ObjectNode flattened(ObjectNode row, String op) {
+    public static ObjectNode flattened(ObjectNode row, String op) {
         ObjectNode flat = row.deepCopy();
         flat.put("__op", op);
         flat.put("__deleted", "d".equals(op) ? "true" : "false");
         return flat;
     }
 
-    static byte[] key(String streamId) {
+    public static byte[] key(String streamId) {
         return bytes(JSON.createObjectNode().put("stream_id", streamId));
     }
 
-    static byte[] bytes(Object node) {
+    public static byte[] bytes(Object node) {
         try {
             return JSON.writeValueAsBytes(node);
         } catch (Exception e) {
@@ -126,7 +126,7 @@ final class DebeziumEnvelopes {
         }
     }
 
-    static byte[] text(String s) {
+    public static byte[] text(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 }

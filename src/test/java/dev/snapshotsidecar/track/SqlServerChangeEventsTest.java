@@ -1,0 +1,85 @@
+package dev.snapshotsidecar.track;
+
+import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.ingest.AggregateTypeResolver;
+import dev.snapshotsidecar.ingest.ChangeEventParser;
+import dev.snapshotsidecar.ingest.DebeziumEnvelopes;
+import dev.snapshotsidecar.ingest.DebeziumEnvelopes.Connector;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+import static dev.snapshotsidecar.ingest.DebeziumEnvelopes.bytes;
+import static dev.snapshotsidecar.ingest.DebeziumEnvelopes.envelope;
+import static dev.snapshotsidecar.ingest.DebeziumEnvelopes.flattened;
+import static dev.snapshotsidecar.ingest.DebeziumEnvelopes.key;
+import static dev.snapshotsidecar.ingest.DebeziumEnvelopes.row;
+import static dev.snapshotsidecar.ingest.DebeziumEnvelopes.withSchema;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** SQL Server change events of every kind, through the whole topology, on its four-part topic. */
+class SqlServerChangeEventsTest {
+    static final String TOPIC = "eventstore.Clinical.event_store.events";
+
+    @Test
+    @DisplayName("inserts, snapshot reads, updates, deletes and tombstones are understood; garbage goes to dead letters")
+    void everyKind() {
+        SidecarConfig.Columns columns = new SidecarConfig.Columns("global_position", "stream_id", "stream_version",
+                "event_type", "event_data", "metadata", "created_at", Optional.empty());
+        ChangeEventParser parser = new ChangeEventParser(columns, new AggregateTypeResolver(List.of(
+                new SidecarConfig.AggregateType("patient", Optional.of(Pattern.compile("patient-.+")),
+                        Optional.empty(), "clinical.patient", 3))));
+        TrackerSettings settings = new TrackerSettings(List.of(TOPIC), "requests", "results", "dead-letters", 4,
+                Map.of("patient", new EveryNEventsPolicy(3)), 0, Duration.ofMinutes(5), Duration.ofSeconds(30),
+                Duration.ofSeconds(10), 100);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sqlserver-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (TopologyTestDriver driver = new TopologyTestDriver(TrackerTopology.build(settings, parser,
+                java.time.Clock.systemUTC(), new TrackerMetrics(meters)), props)) {
+            TestInputTopic<byte[], byte[]> in = driver.createInputTopic(TOPIC, new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            var requests = driver.createOutputTopic("requests", new StringDeserializer(), TrackerTopology.REQUEST_SERDE);
+            var deadLetters = driver.createOutputTopic("dead-letters", new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
+            KeyValueStore<String, StreamHead> heads = driver.getKeyValueStore(TrackerNames.HEADS_STORE);
+            byte[] key = key("patient-1");
+
+            in.pipeInput(key, bytes(envelope(Connector.SQLSERVER, "r", null, row(Connector.SQLSERVER, "patient-1", 0, "PatientRegistered"))));
+            in.pipeInput(key, bytes(withSchema(Connector.SQLSERVER, envelope(Connector.SQLSERVER, "c", null,
+                    row(Connector.SQLSERVER, "patient-1", 1, "PatientAdmitted")))));
+            var updated = row(Connector.SQLSERVER, "patient-1", 1, "PatientAdmitted");
+            in.pipeInput(key, bytes(envelope(Connector.SQLSERVER, "u", updated, updated)));
+            in.pipeInput(key, "{\"op\":".getBytes(StandardCharsets.UTF_8));
+            in.pipeInput(key, bytes(flattened(row(Connector.SQLSERVER, "patient-1", 2, "AllergyRecorded"), "c")));
+            in.pipeInput(key, bytes(envelope(Connector.SQLSERVER, "d", row(Connector.SQLSERVER, "patient-1", 0, "X"), null)));
+            in.pipeInput(key, (byte[]) null);
+
+            StreamHead head = heads.get("patient-1");
+            assertThat(head.headVersion()).isEqualTo(2);
+            assertThat(head.lastEventMillis()).isEqualTo(1_796_030_130_200L);
+            assertThat(requests.readValue().headVersion()).isEqualTo(2);
+            assertThat(deadLetters.readRecordsToList()).hasSize(1);
+            assertThat(meters.get("sidecar.ingest.events").tag("outcome", "appended").counter().count()).isEqualTo(3);
+            assertThat(meters.get("sidecar.ingest.events").tag("outcome", "ignored-update").counter().count()).isEqualTo(1);
+            assertThat(meters.get("sidecar.ingest.events").tag("outcome", "ignored-delete").counter().count()).isEqualTo(1);
+            assertThat(meters.get("sidecar.ingest.events").tag("outcome", "ignored-tombstone").counter().count()).isEqualTo(1);
+        }
+    }
+}
