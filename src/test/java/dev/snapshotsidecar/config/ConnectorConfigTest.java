@@ -3,6 +3,7 @@ package dev.snapshotsidecar.config;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 
@@ -61,6 +62,19 @@ class ConnectorConfigTest {
                 .hasMessageContaining("<topic.prefix>.Clinical.event_store.events");
         assertThatThrownBy(() -> ConnectorConfig.derive(config("postgres", "jdbc:h2:mem:x", "a.event_store.events")))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("database.jdbc-url");
+    }
+
+    @Test
+    @DisplayName("the example configurations load, and the connector they derive matches the compose stack")
+    void examples() {
+        SidecarConfig compose = ConfigLoader.load(Path.of("examples/compose.yaml"), Map.of(),
+                dir -> Set.of("clinical.patient", "clinical.prescription"));
+        assertThat(ConnectorConfig.derive(compose).config()).containsEntry("database.hostname", "sqlserver")
+                .containsEntry("database.names", "Clinical").containsEntry("topic.prefix", "eventstore")
+                .containsEntry("schema.history.internal.kafka.bootstrap.servers", "kafka:9092");
+        SidecarConfig example = ConfigLoader.load(Path.of("examples/sidecar.yaml"), Map.of(),
+                dir -> Set.of("clinical.patient", "clinical.prescription"));
+        assertThat(ConnectorConfig.derive(example).config()).containsEntry("topic.prefix", "eventstore");
     }
 
     @Test
