@@ -2,6 +2,7 @@ package dev.snapshotsidecar;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.snapshotsidecar.build.Backoff;
+import dev.snapshotsidecar.build.BuildRules;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
 import dev.snapshotsidecar.build.SnapshotBuilder;
 import dev.snapshotsidecar.build.SnapshotWorker;
@@ -65,9 +66,8 @@ public final class Sidecar implements AutoCloseable {
             pool.close();
             throw e;
         }
-        Map<String, String> aggregatorByType = aggregatorByType(config);
         SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), aggregators,
-                aggregatorByType, config.database().firstVersion(), clock);
+                BuildRules.byType(config), config.database().firstVersion(), clock);
 
         ChangeEventParser parser = new ChangeEventParser(config.database().columns(),
                 new AggregateTypeResolver(config.aggregateTypes()),

@@ -9,16 +9,20 @@ import dev.snapshotsidecar.store.PermanentStoreException;
 import dev.snapshotsidecar.store.SnapshotStore;
 import dev.snapshotsidecar.store.StoredSnapshot;
 import dev.snapshotsidecar.track.Outcome;
+import dev.snapshotsidecar.track.RequestReason;
 import dev.snapshotsidecar.track.SnapshotRequest;
 import dev.snapshotsidecar.track.SnapshotResult;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Builds a snapshot by folding: loads the latest snapshot of the aggregator's schema version, folds the events after it up
- * to the requested version (read from the database, never from Kafka), and saves the result idempotently.
+ * to the requested version (read from the database, never from Kafka), refuses it when larger than the type's
+ * maximum (TOO_LARGE), saves it idempotently and prunes all but the type's last K. An ERASE request deletes the
+ * stream's snapshots instead.
  * A snapshot at version V is therefore the fold of the events first..V as the database holds them.
  *
  * <p>Thread-safe; called from the worker's build threads. Transient database failures propagate as
@@ -28,17 +32,17 @@ import java.util.Optional;
 public final class FoldingSnapshotBuilder implements SnapshotBuilder {
     private final SnapshotStore snapshots;
     private final EventReader events;
-    private final Map<String, String> aggregatorByType;
+    private final Map<String, BuildRules> rulesByType;
     private final AggregatorRegistry aggregators;
     private final long firstVersion;
     private final Clock clock;
 
     public FoldingSnapshotBuilder(SnapshotStore snapshots, EventReader events, AggregatorRegistry aggregators,
-                           Map<String, String> aggregatorByType, long firstVersion, Clock clock) {
+                                  Map<String, BuildRules> rulesByType, long firstVersion, Clock clock) {
         this.snapshots = snapshots;
         this.events = events;
         this.aggregators = aggregators;
-        this.aggregatorByType = Map.copyOf(aggregatorByType);
+        this.rulesByType = Map.copyOf(rulesByType);
         this.firstVersion = firstVersion;
         this.clock = clock;
     }
@@ -46,14 +50,19 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
     @Override
     public SnapshotResult build(SnapshotRequest request) {
         long started = clock.millis();
-        Optional<Aggregator<?>> aggregator = Optional.ofNullable(aggregatorByType.get(request.aggregateType()))
-                .flatMap(aggregators::find);
+        if (request.reason() == RequestReason.ERASE) {
+            int deleted = snapshots.deleteAll(request.streamId());
+            return SnapshotResult.of(request.streamId(), request.headVersion(), Outcome.ERASED,
+                    "deleted " + deleted + " snapshots", clock.millis() - started);
+        }
+        Optional<BuildRules> rules = Optional.ofNullable(rulesByType.get(request.aggregateType()));
+        Optional<Aggregator<?>> aggregator = rules.map(BuildRules::aggregator).flatMap(aggregators::find);
         if (aggregator.isEmpty()) {
             return failed(request, "no aggregator is configured for aggregate type '" + request.aggregateType() + "'",
                     started);
         }
         try {
-            return build(request, aggregator.get(), started);
+            return build(request, aggregator.get(), rules.get(), started);
         } catch (FoldException e) {
             return failed(request, e.getMessage(), started);
         } catch (PermanentStoreException e) {
@@ -61,7 +70,8 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
         }
     }
 
-    private <S> SnapshotResult build(SnapshotRequest request, Aggregator<S> aggregator, long started) {
+    private <S> SnapshotResult build(SnapshotRequest request, Aggregator<S> aggregator, BuildRules rules,
+                                     long started) {
         String streamId = request.streamId();
         Optional<StoredSnapshot> latest = snapshots.latest(streamId, aggregator.schemaVersion());
         if (latest.isPresent() && latest.get().version() >= request.headVersion()) {
@@ -77,10 +87,17 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
                     + ", before the requested " + request.headVersion(), started);
         }
         String json = aggregator.toJson(fold.state);
+        long bytes = json.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > rules.maxSnapshotBytes()) {
+            return SnapshotResult.of(streamId, fold.version, Outcome.TOO_LARGE, "the snapshot would be " + bytes
+                    + " bytes, over the " + rules.maxSnapshotBytes() + " allowed", clock.millis() - started);
+        }
         boolean written = snapshots.save(new StoredSnapshot(streamId, fold.version, request.aggregateType(), json,
                 aggregator.schemaVersion()));
+        int pruned = written ? snapshots.prune(streamId, rules.keepSnapshots()) : 0;
         return SnapshotResult.of(streamId, fold.version, written ? Outcome.WRITTEN : Outcome.ALREADY_CURRENT,
-                written ? "folded " + fold.count + " events" : "written concurrently by another build",
+                written ? "folded " + fold.count + " events, " + bytes + " bytes, pruned " + pruned
+                        : "written concurrently by another build",
                 clock.millis() - started);
     }
 

@@ -38,8 +38,11 @@ public final class ConfigDefinitions {
             ConfigKey.of("topics.dead-letters", Type.STRING,
                     "Topic of change events that could not be parsed, with topic, partition, offset and reason in headers. Defaults to snapshot-dead-letters.")
                     .defaultsTo("snapshot-dead-letters"),
+            ConfigKey.of("topics.commands", Type.STRING,
+                    "Topic of commands to every tracker task (schema rebuilds). Defaults to snapshot-commands.")
+                    .defaultsTo("snapshot-commands"),
             ConfigKey.of("topics.partitions", Type.INT,
-                    "Partitions of the requests, results and dead-letter topics when the sidecar creates them, and of the tracker's repartition topic. Defaults to 6.")
+                    "Partitions of the requests, results, commands and dead-letter topics when the sidecar creates them, and of the tracker's repartition topic. Defaults to 6.")
                     .atLeast(1).defaultsTo("6"),
             ConfigKey.of("database.dialect", Type.ENUM, "SQL dialect of the event store. Defaults to postgres.")
                     .oneOf("postgres", "sqlserver").defaultsTo("postgres"),
@@ -88,8 +91,18 @@ public final class ConfigDefinitions {
             ConfigKey.of("tracker.scan-batch", Type.INT,
                     "Stream heads visited per scan, so a scan never holds the stream thread for long. Defaults to 1000.")
                     .atLeast(1).defaultsTo("1000"),
-            ConfigKey.of("worker.concurrency", Type.INT, "Snapshots built at once by one instance. Defaults to 4.")
+            ConfigKey.of("tracker.rebuild-batch", Type.INT,
+                    "Rebuild requests a tracker task sends per scan, longest streams first. Defaults to 100.")
+                    .atLeast(1).defaultsTo("100"),
+            ConfigKey.of("erasure.enabled", Type.BOOLEAN,
+                    "Delete a stream's snapshots and forget its head when its events are deleted (Debezium deletes and tombstones). Defaults to true.")
+                    .defaultsTo("true"),
+            ConfigKey.of("worker.concurrency", Type.INT,
+                    "Snapshots built at once by one instance: the cap on builds in flight. Defaults to 4.")
                     .atLeast(1).defaultsTo("4"),
+            ConfigKey.of("worker.max-builds-per-second", Type.INT,
+                    "Builds (and erasures) one instance starts per second at most (token bucket), so a storm of due streams never floods the database. Defaults to 100.")
+                    .atLeast(1).defaultsTo("100"),
             ConfigKey.of("worker.retry-initial-backoff", Type.DURATION,
                     "First wait before retrying a build after a transient database error; doubles up to 30s. Defaults to 200ms.")
                     .atLeast(1).defaultsTo("200ms"),
@@ -107,8 +120,34 @@ public final class ConfigDefinitions {
             ConfigKey.of("aggregator", Type.STRING, "Name of the aggregator that folds this type, e.g. clinical.patient.")
                     .requiredKey(),
             ConfigKey.of("every-n-events", Type.INT,
-                    "A snapshot is due once this many events follow the latest one. Defaults to 100.")
-                    .atLeast(1).defaultsTo("100"));
+                    "A snapshot is due once this many events follow the latest one; 0 turns the rule off. Defaults to 100.")
+                    .atLeast(0).defaultsTo("100"),
+            ConfigKey.of("on-every-save", Type.BOOLEAN,
+                    "A snapshot is due after every event (aggressive: fastest reads, most writes). Defaults to false.")
+                    .defaultsTo("false"),
+            ConfigKey.of("schedule.interval", Type.DURATION,
+                    "Sweep this type's streams at this interval, requesting snapshots for those with at least schedule.min-events since their last. No default.")
+                    .atLeast(1000),
+            ConfigKey.of("schedule.window", Type.WINDOW,
+                    "Sweep this type's streams once a day within this window, e.g. 02:00-04:00, in schedule.time-zone. No default."),
+            ConfigKey.of("schedule.time-zone", Type.ZONE, "Time zone of schedule.window. Defaults to UTC.")
+                    .defaultsTo("UTC"),
+            ConfigKey.of("schedule.min-events", Type.INT,
+                    "Events since the last snapshot a sweep needs to request one. Defaults to 1.").atLeast(1).defaultsTo("1"),
+            ConfigKey.of("idle-after", Type.DURATION,
+                    "A stream with events since its last snapshot and no new event for this long gets one. No default.")
+                    .atLeast(1000),
+            ConfigKey.of("min-interval", Type.DURATION,
+                    "At least this long between two snapshots of the same stream, whatever rule makes it due. No default.")
+                    .atLeast(1),
+            ConfigKey.of("never", Type.BOOLEAN, "Never snapshot this type (its streams are still tracked). Defaults to false.")
+                    .defaultsTo("false"),
+            ConfigKey.of("keep-snapshots", Type.INT,
+                    "Snapshots kept per stream; older ones are pruned after each new one. Defaults to 3.")
+                    .atLeast(1).defaultsTo("3"),
+            ConfigKey.of("max-snapshot-bytes", Type.LONG,
+                    "A snapshot larger than this is not written (TOO_LARGE) and not retried until the stream grows by another threshold. Defaults to 16777216.")
+                    .atLeast(1).defaultsTo("16777216"));
 
     private ConfigDefinitions() {
     }

@@ -20,7 +20,7 @@ public record ConfigKey(String name, Type type, Optional<String> defaultValue, b
                         long min, List<String> choices, String doc) {
 
     /** How a key's text is read. */
-    public enum Type { STRING, INT, DURATION, ENUM, LIST, REGEX, PATH }
+    public enum Type { STRING, INT, LONG, BOOLEAN, DURATION, ENUM, LIST, REGEX, PATH, ZONE, WINDOW }
 
     static ConfigKey of(String name, Type type, String doc) {
         return new ConfigKey(name, type, Optional.empty(), false, false, Long.MIN_VALUE, List.of(), doc);
@@ -58,7 +58,10 @@ public record ConfigKey(String name, Type type, Optional<String> defaultValue, b
     /** The rule in words, for error messages and the reference. */
     public String rule() {
         return switch (type) {
-            case INT -> min == Long.MIN_VALUE ? "must be an integer" : "must be an integer of at least " + min;
+            case INT, LONG -> min == Long.MIN_VALUE ? "must be an integer" : "must be an integer of at least " + min;
+            case BOOLEAN -> "must be true or false";
+            case ZONE -> "must be a time zone such as UTC or Europe/London";
+            case WINDOW -> "must be a daily window such as 02:00-04:00 (it may cross midnight)";
             case DURATION -> "must be a duration such as 500ms, 30s, 5m, 1h or PT5M"
                     + (min == Long.MIN_VALUE ? "" : " of at least " + Durations.format(min));
             case ENUM -> "must be one of " + String.join(", ", choices);

@@ -100,7 +100,7 @@ public final class ConfigLoader {
                 kafkaProperties(raw));
         SidecarConfig.Topics topics = new SidecarConfig.Topics(values.list("topics.source"),
                 values.string("topics.requests"), values.string("topics.results"),
-                values.string("topics.dead-letters"), values.integer("topics.partitions"));
+                values.string("topics.dead-letters"), values.string("topics.commands"), values.integer("topics.partitions"));
         Optional<String> typeColumn = values.optional("database.columns.aggregate-type");
         SidecarConfig.Columns columns = new SidecarConfig.Columns(values.identifier("database.columns.global-position"),
                 values.identifier("database.columns.stream-id"), values.identifier("database.columns.stream-version"),
@@ -116,9 +116,11 @@ public final class ConfigLoader {
         SidecarConfig.Ingest ingest = new SidecarConfig.Ingest(values.string("ingest.timestamp-unit"));
         SidecarConfig.Tracker tracker = new SidecarConfig.Tracker(values.duration("tracker.request-timeout"),
                 values.duration("tracker.failure-backoff"), values.duration("tracker.scan-interval"),
-                values.integer("tracker.scan-batch"));
+                values.integer("tracker.scan-batch"), values.integer("tracker.rebuild-batch"),
+                values.bool("erasure.enabled"));
         SidecarConfig.Worker worker = new SidecarConfig.Worker(values.integer("worker.concurrency"),
-                values.duration("worker.retry-initial-backoff"), values.duration("worker.retry-give-up-after"));
+                values.integer("worker.max-builds-per-second"), values.duration("worker.retry-initial-backoff"),
+                values.duration("worker.retry-give-up-after"));
         Optional<Path> plugins = values.path("plugins.directory");
         plugins.filter(p -> !Files.isDirectory(p)).ifPresent(p ->
                 problems.add(new ConfigProblem("plugins.directory", p.toString(), "must be an existing directory")));
@@ -157,7 +159,7 @@ public final class ConfigLoader {
         }
         Optional<Pattern> pattern = values.regex(prefix + "stream-id-pattern");
         Optional<String> columnValue = values.optional(prefix + "type-column-value");
-        if (pattern.isPresent() == columnValue.isPresent()) {
+        if (values.optional(prefix + "stream-id-pattern").isPresent() == columnValue.isPresent()) {
             problems.add(new ConfigProblem(prefix + "stream-id-pattern", "",
                     "set exactly one of stream-id-pattern and type-column-value for aggregate type " + name));
         }
@@ -170,8 +172,23 @@ public final class ConfigLoader {
             problems.add(new ConfigProblem(prefix + "aggregator", aggregator,
                     "must name a known aggregator: " + String.join(", ", knownAggregators)));
         }
-        return new SidecarConfig.AggregateType(name, pattern, columnValue, aggregator,
-                values.integer(prefix + "every-n-events"));
+        SidecarConfig.Policy policy = new SidecarConfig.Policy(values.integer(prefix + "every-n-events"),
+                values.bool(prefix + "on-every-save"), values.optionalDuration(prefix + "schedule.interval"),
+                values.window(prefix + "schedule.window"), values.zone(prefix + "schedule.time-zone"),
+                values.integer(prefix + "schedule.min-events"), values.optionalDuration(prefix + "idle-after"),
+                values.optionalDuration(prefix + "min-interval"), values.bool(prefix + "never"));
+        if (policy.scheduleInterval().isPresent() && policy.scheduleWindow().isPresent()) {
+            problems.add(new ConfigProblem(prefix + "schedule.window", policy.scheduleWindow().get().toString(),
+                    "set schedule.interval or schedule.window for aggregate type " + name + ", not both"));
+        }
+        boolean anyRule = policy.everyNEvents() > 0 || policy.onEverySave() || policy.scheduleInterval().isPresent()
+                || policy.scheduleWindow().isPresent() || policy.idleAfter().isPresent();
+        if (!anyRule && !policy.never()) {
+            problems.add(new ConfigProblem(prefix + "every-n-events", "0",
+                    "no rule would ever snapshot aggregate type " + name + ": set a rule, or never: true to say so"));
+        }
+        return new SidecarConfig.AggregateType(name, pattern, columnValue, aggregator, policy,
+                values.integer(prefix + "keep-snapshots"), values.longValue(prefix + "max-snapshot-bytes"));
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
@@ -312,6 +329,56 @@ public final class ConfigLoader {
                     return 0;
                 }
             }).orElse(0);
+        }
+
+        long longValue(String key) {
+            ConfigKey def = definition(key);
+            return optional(key).map(v -> {
+                try {
+                    long n = Long.parseLong(v);
+                    if (n < def.min()) {
+                        problems.add(new ConfigProblem(key, v, def.rule()));
+                    }
+                    return n;
+                } catch (NumberFormatException e) {
+                    problems.add(new ConfigProblem(key, v, def.rule()));
+                    return 0L;
+                }
+            }).orElse(0L);
+        }
+
+        boolean bool(String key) {
+            return optional(key).map(v -> {
+                if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+                    problems.add(new ConfigProblem(key, v, definition(key).rule()));
+                }
+                return v.equalsIgnoreCase("true");
+            }).orElse(false);
+        }
+
+        Optional<Duration> optionalDuration(String key) {
+            return optional(key).isPresent() ? Optional.of(duration(key)) : Optional.empty();
+        }
+
+        Optional<DailyWindow> window(String key) {
+            return optional(key).flatMap(v -> {
+                Optional<DailyWindow> window = DailyWindow.parse(v);
+                if (window.isEmpty()) {
+                    problems.add(new ConfigProblem(key, v, definition(key).rule()));
+                }
+                return window;
+            });
+        }
+
+        java.time.ZoneId zone(String key) {
+            return optional(key).map(v -> {
+                try {
+                    return java.time.ZoneId.of(v);
+                } catch (java.time.DateTimeException e) {
+                    problems.add(new ConfigProblem(key, v, definition(key).rule()));
+                    return (java.time.ZoneId) java.time.ZoneOffset.UTC;
+                }
+            }).orElse(java.time.ZoneOffset.UTC);
         }
 
         Duration duration(String key) {

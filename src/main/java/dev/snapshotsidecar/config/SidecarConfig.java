@@ -31,7 +31,8 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
     }
 
     /** Topic names; {@code partitions} applies to the topics the sidecar creates. */
-    public record Topics(List<String> source, String requests, String results, String deadLetters, int partitions) {
+    public record Topics(List<String> source, String requests, String results, String deadLetters, String commands,
+                         int partitions) {
         public Topics {
             source = List.copyOf(source);
         }
@@ -54,21 +55,47 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
 
     /**
      * One aggregate type: how its streams are recognised (a pattern on the stream id, or a value of the type
-     * column), when a snapshot is due, and which aggregator folds it.
+     * column), which aggregator folds it, when a snapshot is due, how many are kept and how large one may be.
      */
     public record AggregateType(String name, Optional<Pattern> streamIdPattern, Optional<String> typeColumnValue,
-                                String aggregator, int everyNEvents) {
+                                String aggregator, Policy policy, int keepSnapshots, long maxSnapshotBytes) {
+
+        /** A type due every n events, keeping 3 snapshots of at most 16 MiB: the defaults. */
+        public AggregateType(String name, Optional<Pattern> streamIdPattern, Optional<String> typeColumnValue,
+                             String aggregator, int everyNEvents) {
+            this(name, streamIdPattern, typeColumnValue, aggregator, Policy.everyN(everyNEvents), 3, 16L << 20);
+        }
+
+        public int everyNEvents() {
+            return policy.everyNEvents();
+        }
+    }
+
+    /**
+     * When a type's streams are due: every n events (0: off), on every save, in a scheduled sweep (at an interval
+     * or in a daily window, for streams with at least {@code scheduleMinEvents} since their last snapshot), when
+     * idle; never sooner than {@code minInterval} after the last; or never.
+     */
+    public record Policy(int everyNEvents, boolean onEverySave, Optional<Duration> scheduleInterval,
+                         Optional<DailyWindow> scheduleWindow, java.time.ZoneId timeZone, int scheduleMinEvents,
+                         Optional<Duration> idleAfter, Optional<Duration> minInterval, boolean never) {
+        public static Policy everyN(int n) {
+            return new Policy(n, false, Optional.empty(), Optional.empty(), java.time.ZoneOffset.UTC, 1,
+                    Optional.empty(), Optional.empty(), false);
+        }
     }
 
     /** How change events are read; {@code timestampUnit} is one of auto, nanoseconds, microseconds, milliseconds. */
     public record Ingest(String timestampUnit) {
     }
 
-    /** The tracker's timings. */
-    public record Tracker(Duration requestTimeout, Duration failureBackoff, Duration scanInterval, int scanBatch) {
+    /** The tracker's timings and batches, and whether deleted events erase their stream's snapshots. */
+    public record Tracker(Duration requestTimeout, Duration failureBackoff, Duration scanInterval, int scanBatch,
+                          int rebuildBatch, boolean erasureEnabled) {
     }
 
-    /** The builder's concurrency and retry timings. */
-    public record Worker(int concurrency, Duration retryInitialBackoff, Duration retryGiveUpAfter) {
+    /** The builder's concurrency, rate limit and retry timings. */
+    public record Worker(int concurrency, int maxBuildsPerSecond, Duration retryInitialBackoff,
+                         Duration retryGiveUpAfter) {
     }
 }

@@ -18,4 +18,22 @@ public interface SnapshotStore {
 
     /** Up to {@code limit} ids of streams that have snapshots, in id order after {@code afterStreamId} (exclusive). */
     List<String> streamIds(String afterStreamId, int limit);
+
+    /** Up to {@code limit} streams with their latest snapshot version (any schema), in id order after {@code afterStreamId}. */
+    List<StreamVersion> latestVersions(String afterStreamId, int limit);
+
+    /**
+     * Keeps the newest {@code keep} snapshots of the stream (any schema version) and deletes the rest, in bounded
+     * batches.
+     *
+     * @return how many were deleted
+     */
+    int prune(String streamId, int keep);
+
+    /** Deletes every snapshot of the stream, in bounded batches (erasure). @return how many were deleted */
+    int deleteAll(String streamId);
+
+    /** A stream and a version of it. */
+    record StreamVersion(String streamId, long version) {
+    }
 }

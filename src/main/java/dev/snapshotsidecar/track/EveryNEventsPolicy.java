@@ -11,7 +11,7 @@ public record EveryNEventsPolicy(int n) implements SnapshotPolicy {
     }
 
     @Override
-    public Optional<RequestReason> due(StreamHead head, long eventsSinceSnapshot, long nowMillis) {
+    public Optional<RequestReason> due(StreamHead head, long eventsSinceSnapshot, long nowMillis, Trigger trigger) {
         return eventsSinceSnapshot >= n ? Optional.of(RequestReason.THRESHOLD) : Optional.empty();
     }
 }

@@ -7,7 +7,7 @@ public enum NeverPolicy implements SnapshotPolicy {
     INSTANCE;
 
     @Override
-    public Optional<RequestReason> due(StreamHead head, long eventsSinceSnapshot, long nowMillis) {
+    public Optional<RequestReason> due(StreamHead head, long eventsSinceSnapshot, long nowMillis, Trigger trigger) {
         return Optional.empty();
     }
 }

@@ -9,5 +9,7 @@ public enum Outcome {
     /** The build failed (fold error, missing events, database gave up); {@code detail} says why. */
     FAILED,
     /** The snapshot exceeded the configured size and was not written. */
-    TOO_LARGE
+    TOO_LARGE,
+    /** The stream's events were deleted and so were its snapshots. */
+    ERASED
 }

@@ -81,7 +81,8 @@ public final class TopicSetup {
         Optional<Short> rf = replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor);
         Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         List<NewTopic> wanted = new ArrayList<>();
-        for (String topic : List.of(settings.requestsTopic(), settings.resultsTopic(), settings.deadLettersTopic())) {
+        for (String topic : List.of(settings.requestsTopic(), settings.resultsTopic(), settings.deadLettersTopic(),
+                settings.commandsTopic())) {
             if (!existing.contains(topic)) {
                 wanted.add(new NewTopic(topic, Optional.of(settings.partitions()), rf));
             }
@@ -96,13 +97,15 @@ public final class TopicSetup {
                 }
             }
         }
-        TopicDescription results = admin.describeTopics(List.of(settings.resultsTopic())).allTopicNames()
-                .get(30, TimeUnit.SECONDS).get(settings.resultsTopic());
-        if (results.partitions().size() != settings.partitions()) {
-            throw new SidecarException("topic " + settings.resultsTopic() + " has " + results.partitions().size()
-                    + " partitions but topics.partitions is " + settings.partitions()
-                    + ": they must be equal so results meet their stream's head; set topics.partitions to "
-                    + results.partitions().size());
+        for (String copartitioned : List.of(settings.resultsTopic(), settings.commandsTopic())) {
+            TopicDescription topic = admin.describeTopics(List.of(copartitioned)).allTopicNames()
+                    .get(30, TimeUnit.SECONDS).get(copartitioned);
+            if (topic.partitions().size() != settings.partitions()) {
+                throw new SidecarException("topic " + copartitioned + " has " + topic.partitions().size()
+                        + " partitions but topics.partitions is " + settings.partitions()
+                        + ": they must be equal so its records meet the stream heads; set topics.partitions to "
+                        + topic.partitions().size());
+            }
         }
         return settings.sourceTopics().stream().filter(t -> !existing.contains(t)).toList();
     }

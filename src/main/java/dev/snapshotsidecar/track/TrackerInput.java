@@ -1,12 +1,13 @@
 package dev.snapshotsidecar.track;
 
-import dev.snapshotsidecar.ingest.AppendedEvent;
-
-/** The two things that reach the head tracker, merged into one co-partitioned stream keyed by stream id. */
+/** What reaches the head tracker, merged into one co-partitioned stream keyed by stream id (commands by type). */
 sealed interface TrackerInput {
-    record Appended(AppendedEvent event) implements TrackerInput {
+    record Change(StreamChange change) implements TrackerInput {
     }
 
     record Result(SnapshotResult result) implements TrackerInput {
+    }
+
+    record Command(TrackerCommand command) implements TrackerInput {
     }
 }

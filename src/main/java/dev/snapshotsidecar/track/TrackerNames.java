@@ -15,14 +15,20 @@ public final class TrackerNames {
     public static final String KEY_BY_STREAM = "key-by-stream-id";
     /** Repartition topic that co-partitions appended events with results by the stream id. */
     public static final String APPENDED_BY_STREAM = "appended-by-stream";
-    public static final String WRAP_APPENDED = "wrap-appended";
+    public static final String WRAP_CHANGES = "wrap-changes";
     public static final String RESULTS_SOURCE = "results-source";
     public static final String WRAP_RESULTS = "wrap-results";
+    public static final String COMMANDS_SOURCE = "commands-source";
+    public static final String WRAP_COMMANDS = "wrap-commands";
     public static final String MERGE_INPUTS = "merge-tracker-inputs";
     public static final String TRACK_HEADS = "track-heads";
     public static final String REQUESTS_SINK = "requests-sink";
     /** The persistent store of one {@link StreamHead} per stream. */
     public static final String HEADS_STORE = "stream-heads";
+    /** Per aggregate type, the progress of its scheduled sweep ({@link SweepState}). */
+    public static final String SWEEPS_STORE = "sweep-state";
+    /** Per aggregate type, the schema rebuild under way ({@link RebuildJob}). */
+    public static final String REBUILDS_STORE = "rebuild-jobs";
 
     /** Header names on dead-letter records; the record's key and value are the original bytes. */
     public static final String DLQ_TOPIC = "sidecar.dlq.topic";

@@ -9,23 +9,44 @@ import java.util.Map;
  *
  * @param sourceTopics   the Debezium topic(s) of the events table
  * @param partitions     partitions of the repartition topic; equal to those of the results topic
- * @param policies       the snapshot policy of each aggregate type; a type not in the map is never snapshotted
+ * @param types          the rules of each aggregate type; a type not in the map is never snapshotted
  * @param firstVersion   version of a stream's first event
  * @param requestTimeout a request with no result after this long is sent again
  * @param failureBackoff wait after a failed build, doubled per consecutive failure (at most 64 times)
  * @param scanInterval   how often the store is walked for timeouts and retries
- * @param scanBatch      heads visited per walk
+ * @param scanBatch      heads visited per walk (scan, sweep, rebuild)
+ * @param rebuildBatch   rebuild requests sent per walk and type
+ * @param erasure        deletions of events erase their stream's snapshots and head
  */
 public record TrackerSettings(List<String> sourceTopics, String requestsTopic, String resultsTopic,
-                              String deadLettersTopic, int partitions, Map<String, SnapshotPolicy> policies,
+                              String deadLettersTopic, String commandsTopic, int partitions, Map<String, TypeRules> types,
                               long firstVersion, Duration requestTimeout, Duration failureBackoff,
-                              Duration scanInterval, int scanBatch) {
+                              Duration scanInterval, int scanBatch, int rebuildBatch, boolean erasure) {
+    private static final TypeRules UNKNOWN = TypeRules.of(NeverPolicy.INSTANCE);
+
     public TrackerSettings {
         sourceTopics = List.copyOf(sourceTopics);
-        policies = Map.copyOf(policies);
+        types = Map.copyOf(types);
     }
 
-    SnapshotPolicy policy(String aggregateType) {
-        return policies.getOrDefault(aggregateType, NeverPolicy.INSTANCE);
+    /** Settings with a plain policy per type and the usual batches: for tests and tools. */
+    public static TrackerSettings of(List<String> sourceTopics, Map<String, SnapshotPolicy> policies,
+                                     long firstVersion, Duration requestTimeout, Duration failureBackoff,
+                                     Duration scanInterval, int scanBatch) {
+        Map<String, TypeRules> types = new java.util.HashMap<>();
+        policies.forEach((type, policy) -> types.put(type, TypeRules.of(policy)));
+        return new TrackerSettings(sourceTopics, "snapshot-requests", "snapshot-results", "snapshot-dead-letters",
+                "snapshot-commands", 4, types, firstVersion, requestTimeout, failureBackoff, scanInterval, scanBatch,
+                100, true);
+    }
+
+    public TrackerSettings withTypes(Map<String, TypeRules> rules) {
+        return new TrackerSettings(sourceTopics, requestsTopic, resultsTopic, deadLettersTopic, commandsTopic,
+                partitions, rules, firstVersion, requestTimeout, failureBackoff, scanInterval, scanBatch, rebuildBatch,
+                erasure);
+    }
+
+    TypeRules rules(String aggregateType) {
+        return types.getOrDefault(aggregateType, UNKNOWN);
     }
 }

@@ -1,7 +1,6 @@
 package dev.snapshotsidecar.track;
 
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.ingest.AppendedEvent;
 import dev.snapshotsidecar.ingest.ChangeEventParser;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
@@ -27,17 +26,21 @@ import java.util.Properties;
  * <pre>
  * change-events-source ─▶ parse-change-events ─┬─▶ dead letters ─▶ dead-letters-sink
  *                                               └─▶ key-by-stream-id ─▶ appended-by-stream (repartition)
- *                                                       ─▶ merge-tracker-inputs ◀─ results-source
- *                                                       ─▶ track-heads [stream-heads] ─▶ requests-sink
+ *                                                       ─▶ merge-tracker-inputs ◀─ results-source, commands-source
+ *                                                       ─▶ track-heads [stream-heads, sweep-state, rebuild-jobs]
+ *                                                       ─▶ requests-sink
  * </pre>
  * The repartition re-keys events by the bare stream id so that they meet the results (keyed the same way) in the
  * task that owns the stream's head; Debezium keys them by a JSON struct.
  */
 public final class TrackerTopology {
-    public static final JsonSerde<AppendedEvent> APPENDED_SERDE = new JsonSerde<>(AppendedEvent.class);
+    public static final JsonSerde<StreamChange> CHANGE_SERDE = new JsonSerde<>(StreamChange.class);
+    public static final JsonSerde<TrackerCommand> COMMAND_SERDE = new JsonSerde<>(TrackerCommand.class);
     public static final JsonSerde<SnapshotRequest> REQUEST_SERDE = new JsonSerde<>(SnapshotRequest.class);
     public static final JsonSerde<SnapshotResult> RESULT_SERDE = new JsonSerde<>(SnapshotResult.class);
     public static final JsonSerde<StreamHead> HEAD_SERDE = new JsonSerde<>(StreamHead.class);
+    static final JsonSerde<SweepState> SWEEP_SERDE = new JsonSerde<>(SweepState.class);
+    static final JsonSerde<RebuildJob> REBUILD_SERDE = new JsonSerde<>(RebuildJob.class);
 
     private TrackerTopology() {
     }
@@ -47,11 +50,15 @@ public final class TrackerTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(TrackerNames.HEADS_STORE), Serdes.String(), HEAD_SERDE));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TrackerNames.SWEEPS_STORE), Serdes.String(), SWEEP_SERDE));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TrackerNames.REBUILDS_STORE), Serdes.String(), REBUILD_SERDE));
 
-        KStream<byte[], byte[]> changes = builder.stream(settings.sourceTopics(),
+        KStream<byte[], byte[]> changeEvents = builder.stream(settings.sourceTopics(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(TrackerNames.CHANGE_EVENTS_SOURCE));
-        Map<String, KStream<byte[], ParseResult>> routes = changes
-                .process(() -> new ParseProcessor(parser, metrics), Named.as(TrackerNames.PARSE))
+        Map<String, KStream<byte[], ParseResult>> routes = changeEvents
+                .process(() -> new ParseProcessor(parser, metrics, settings.erasure()), Named.as(TrackerNames.PARSE))
                 .split(Named.as(TrackerNames.ROUTE))
                 .branch((key, value) -> value instanceof ParseResult.DeadLetter,
                         Branched.as(TrackerNames.DEAD_LETTERS_BRANCH))
@@ -62,25 +69,32 @@ public final class TrackerTopology {
                 .to(settings.deadLettersTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName(TrackerNames.DEAD_LETTERS_SINK));
 
-        KStream<String, TrackerInput> appended = routes.get(TrackerNames.ROUTE + TrackerNames.APPENDED_BRANCH)
+        KStream<String, TrackerInput> changes = routes.get(TrackerNames.ROUTE + TrackerNames.APPENDED_BRANCH)
                 .map((key, value) -> {
-                    AppendedEvent event = ((ParseResult.Parsed) value).event();
-                    return KeyValue.pair(event.streamId(), event);
+                    StreamChange change = ((ParseResult.Parsed) value).change();
+                    return KeyValue.pair(change.streamId(), change);
                 }, Named.as(TrackerNames.KEY_BY_STREAM))
-                .repartition(Repartitioned.<String, AppendedEvent>as(TrackerNames.APPENDED_BY_STREAM)
-                        .withKeySerde(Serdes.String()).withValueSerde(APPENDED_SERDE)
+                .repartition(Repartitioned.<String, StreamChange>as(TrackerNames.APPENDED_BY_STREAM)
+                        .withKeySerde(Serdes.String()).withValueSerde(CHANGE_SERDE)
                         .withNumberOfPartitions(settings.partitions()))
-                .mapValues(event -> (TrackerInput) new TrackerInput.Appended(event),
-                        Named.as(TrackerNames.WRAP_APPENDED));
+                .mapValues(change -> (TrackerInput) new TrackerInput.Change(change),
+                        Named.as(TrackerNames.WRAP_CHANGES));
 
         KStream<String, TrackerInput> results = builder.stream(settings.resultsTopic(),
                         Consumed.with(Serdes.String(), RESULT_SERDE).withName(TrackerNames.RESULTS_SOURCE))
                 .mapValues(result -> (TrackerInput) new TrackerInput.Result(result),
                         Named.as(TrackerNames.WRAP_RESULTS));
 
-        appended.merge(results, Named.as(TrackerNames.MERGE_INPUTS))
+        // commands are written to every partition, so each task sees them once, keyed by aggregate type
+        KStream<String, TrackerInput> commands = builder.stream(settings.commandsTopic(),
+                        Consumed.with(Serdes.String(), COMMAND_SERDE).withName(TrackerNames.COMMANDS_SOURCE))
+                .mapValues(command -> (TrackerInput) new TrackerInput.Command(command),
+                        Named.as(TrackerNames.WRAP_COMMANDS));
+
+        changes.merge(results, Named.as(TrackerNames.MERGE_INPUTS))
+                .merge(commands, Named.as(TrackerNames.MERGE_INPUTS + "-commands"))
                 .process(() -> new HeadTracker(settings, clock, metrics), Named.as(TrackerNames.TRACK_HEADS),
-                        TrackerNames.HEADS_STORE)
+                        TrackerNames.HEADS_STORE, TrackerNames.SWEEPS_STORE, TrackerNames.REBUILDS_STORE)
                 .to(settings.requestsTopic(), Produced.with(Serdes.String(), REQUEST_SERDE)
                         .withName(TrackerNames.REQUESTS_SINK));
         return builder.build();
@@ -88,12 +102,13 @@ public final class TrackerTopology {
 
     /** The tracker's settings from the configuration. */
     public static TrackerSettings settings(SidecarConfig config) {
-        Map<String, SnapshotPolicy> policies = new java.util.HashMap<>();
-        config.aggregateTypes().forEach(t -> policies.put(t.name(), new EveryNEventsPolicy(t.everyNEvents())));
+        Map<String, TypeRules> types = new java.util.HashMap<>();
+        config.aggregateTypes().forEach(t -> types.put(t.name(), TypeRules.of(t.policy())));
         return new TrackerSettings(config.topics().source(), config.topics().requests(), config.topics().results(),
-                config.topics().deadLetters(), config.topics().partitions(), policies,
+                config.topics().deadLetters(), config.topics().commands(), config.topics().partitions(), types,
                 config.database().firstVersion(), config.tracker().requestTimeout(),
-                config.tracker().failureBackoff(), config.tracker().scanInterval(), config.tracker().scanBatch());
+                config.tracker().failureBackoff(), config.tracker().scanInterval(), config.tracker().scanBatch(),
+                config.tracker().rebuildBatch(), config.tracker().erasureEnabled());
     }
 
     /** Kafka Streams properties; client properties from the configuration pass through first, ours win. */

@@ -27,7 +27,7 @@ class FoldingSnapshotBuilderTest {
     final PrescriptionAggregator aggregator = new PrescriptionAggregator();
     final SnapshotBuilder builder = new FoldingSnapshotBuilder(store, store,
             AggregatorRegistry.of(List.of(aggregator, new PatientAggregator())),
-            Map.of("prescription", PrescriptionAggregator.NAME), 0, Clock.systemUTC());
+            Map.of("prescription", new BuildRules(PrescriptionAggregator.NAME, 2, 4096)), 0, Clock.systemUTC());
 
     void write(String streamId, int count) {
         var script = new dev.snapshotsidecar.demo.clinical.ClinicalEvents(streamId, 0, 3);
@@ -60,8 +60,46 @@ class FoldingSnapshotBuilderTest {
         assertThat(first.outcome()).isEqualTo(Outcome.WRITTEN);
         assertThat(first.version()).isEqualTo(49);
         SnapshotResult second = builder.build(request("prescription-1", 99));
-        assertThat(second.detail()).isEqualTo("folded 50 events");
+        assertThat(second.detail()).startsWith("folded 50 events");
         assertThat(store.latest("prescription-1", 1).orElseThrow().data()).isEqualTo(fullReplay("prescription-1", 99));
+    }
+
+    @Test
+    @DisplayName("retention keeps the newest K snapshots after each write")
+    void retention() {
+        write("prescription-1", 200);
+        for (long head = 19; head < 200; head += 20) {
+            assertThat(builder.build(request("prescription-1", head)).outcome()).isEqualTo(Outcome.WRITTEN);
+            assertThat(store.snapshots.stream().filter(s -> s.streamId().equals("prescription-1")).count())
+                    .isLessThanOrEqualTo(2);
+        }
+        assertThat(store.snapshots).extracting(StoredSnapshot::version).containsExactlyInAnyOrder(179L, 199L);
+    }
+
+    @Test
+    @DisplayName("a snapshot over the size limit is not written and says TOO_LARGE with its size")
+    void tooLarge() {
+        write("prescription-1", 20);
+        SnapshotBuilder tiny = new FoldingSnapshotBuilder(store, store, AggregatorRegistry.of(List.of(aggregator)),
+                Map.of("prescription", new BuildRules(PrescriptionAggregator.NAME, 3, 100)), 0, Clock.systemUTC());
+        SnapshotResult result = tiny.build(request("prescription-1", 19));
+        assertThat(result.outcome()).isEqualTo(Outcome.TOO_LARGE);
+        assertThat(result.detail()).contains("bytes, over the 100 allowed");
+        assertThat(store.snapshots).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an erase request deletes every snapshot of the stream and only of that stream")
+    void erase() {
+        write("prescription-1", 60);
+        write("prescription-2", 60);
+        builder.build(request("prescription-1", 29));
+        builder.build(request("prescription-1", 59));
+        builder.build(request("prescription-2", 59));
+        SnapshotResult result = builder.build(SnapshotRequest.of("prescription-1", "prescription", 59, -1,
+                RequestReason.ERASE, Instant.EPOCH));
+        assertThat(result.outcome()).isEqualTo(Outcome.ERASED);
+        assertThat(store.snapshots).extracting(StoredSnapshot::streamId).containsExactly("prescription-2");
     }
 
     @Test
@@ -80,7 +118,7 @@ class FoldingSnapshotBuilderTest {
         write("prescription-1", 60);
         store.snapshots.add(new StoredSnapshot("prescription-1", 40, "prescription", "{\"old\":true}", 0));
         SnapshotResult result = builder.build(request("prescription-1", 49));
-        assertThat(result.detail()).isEqualTo("folded 50 events");
+        assertThat(result.detail()).startsWith("folded 50 events");
         assertThat(store.latest("prescription-1", 1).orElseThrow().data()).isEqualTo(fullReplay("prescription-1", 49));
     }
 

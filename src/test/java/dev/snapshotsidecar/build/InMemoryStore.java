@@ -57,6 +57,29 @@ final class InMemoryStore implements EventReader, SnapshotStore {
                 .filter(id -> id.compareTo(afterStreamId) > 0).distinct().sorted().limit(limit).toList());
     }
 
+    @Override
+    public List<StreamVersion> latestVersions(String afterStreamId, int limit) {
+        return streamIds(afterStreamId, limit).stream()
+                .map(id -> new StreamVersion(id, snapshots.stream().filter(s -> s.streamId().equals(id))
+                        .mapToLong(StoredSnapshot::version).max().orElseThrow())).toList();
+    }
+
+    @Override
+    public int prune(String streamId, int keep) {
+        List<StoredSnapshot> newestFirst = snapshots.stream().filter(s -> s.streamId().equals(streamId))
+                .sorted(Comparator.comparingLong(StoredSnapshot::version).reversed()).toList();
+        List<StoredSnapshot> old = newestFirst.subList(Math.min(keep, newestFirst.size()), newestFirst.size());
+        snapshots.removeAll(old);
+        return old.size();
+    }
+
+    @Override
+    public int deleteAll(String streamId) {
+        int before = snapshots.size();
+        snapshots.removeIf(s -> s.streamId().equals(streamId));
+        return before - snapshots.size();
+    }
+
     private void maybeFail() {
         if (failuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new TransientStoreException("test", Optional.of("08006"), 0,

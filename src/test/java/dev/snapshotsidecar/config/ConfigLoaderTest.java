@@ -87,8 +87,21 @@ class ConfigLoaderTest {
                   request-timeout: soon
                 aggregate-types:
                   patient:
-                    every-n-events: 0
+                    every-n-events: -1
                     aggregator: clinical.nope
+                  rx:
+                    stream-id-pattern: "rx-.+"
+                    aggregator: clinical.prescription
+                    every-n-events: 0
+                    schedule.interval: 1h
+                    schedule.window: 02:00-04:00
+                  idle:
+                    stream-id-pattern: "idle-.+"
+                    aggregator: clinical.prescription
+                    every-n-events: 0
+                    schedule:
+                      window: "25:00-26:00"
+                      time-zone: Mars/Olympus
                   Bad:
                     stream-id-pattern: "(["
                     aggregator: clinical.patient
@@ -102,9 +115,13 @@ class ConfigLoaderTest {
                             "topics.partitions", "database.jdbc-url", "database.columns.stream-id",
                             "tracker.request-timeout", "aggregate-types.patient.every-n-events",
                             "aggregate-types.patient.aggregator", "aggregate-types.patient.stream-id-pattern",
-                            "aggregate-types.Bad", "aggregate-types.Bad.stream-id-pattern", "worker.concurency");
+                            "aggregate-types.Bad", "aggregate-types.Bad.stream-id-pattern", "worker.concurency",
+                            "aggregate-types.rx.schedule.window", "aggregate-types.idle.schedule.window",
+                            "aggregate-types.idle.schedule.time-zone", "aggregate-types.idle.every-n-events");
                     assertThat(e.getMessage()).contains(
-                            "Invalid value 0 for `aggregate-types.patient.every-n-events`: must be an integer of at least 1",
+                            "Invalid value -1 for `aggregate-types.patient.every-n-events`: must be an integer of at least 0",
+                            "set schedule.interval or schedule.window for aggregate type rx, not both",
+                            "no rule would ever snapshot aggregate type idle",
                             "Invalid value exactly_once for `kafka.processing-guarantee`: must be one of exactly_once_v2, at_least_once",
                             "`worker.concurency`: is not a known key");
                 });

@@ -86,6 +86,37 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @DisplayName("pruning keeps the newest K of a stream, whatever their schema, and touches no other stream")
+    void prune() {
+        SnapshotStore store = stores().snapshots();
+        for (long v = 1; v <= 1200; v++) {
+            store.save(snapshot("patient-7", v, v > 1100 ? 2 : 1));
+        }
+        store.save(snapshot("patient-8", 1, 1));
+        assertThat(store.prune("patient-7", 3)).isEqualTo(1197);
+        assertThat(store.latestVersions("patient-8", 10)).as("nothing after the last stream").isEmpty();
+        assertThat(store.latestVersions("patient-6~", 10)).containsExactly(
+                new SnapshotStore.StreamVersion("patient-7", 1200), new SnapshotStore.StreamVersion("patient-8", 1));
+        assertThat(store.latest("patient-7", 1)).as("only schema 2 is left").isEmpty();
+        assertThat(store.prune("patient-7", 3)).isZero();
+        assertThat(store.prune("patient-8", 3)).isZero();
+        assertThat(store.latest("patient-8", 1)).isPresent();
+    }
+
+    @Test
+    @DisplayName("erasure deletes every snapshot of the stream, past one delete batch")
+    void deleteAll() {
+        SnapshotStore store = stores().snapshots();
+        for (long v = 1; v <= 700; v++) {
+            store.save(snapshot("patient-9", v, 1));
+        }
+        store.save(snapshot("patient-10", 1, 1));
+        assertThat(store.deleteAll("patient-9")).isEqualTo(700);
+        assertThat(store.latest("patient-9", 1)).isEmpty();
+        assertThat(store.latest("patient-10", 1)).isPresent();
+    }
+
+    @Test
     @DisplayName("creating the tables again changes nothing")
     void schemaIsIdempotent() {
         stores().snapshots().save(snapshot("patient-6", 1, 1));

@@ -44,9 +44,11 @@ class SqlServerChangeEventsTest {
         ChangeEventParser parser = new ChangeEventParser(columns, new AggregateTypeResolver(List.of(
                 new SidecarConfig.AggregateType("patient", Optional.of(Pattern.compile("patient-.+")),
                         Optional.empty(), "clinical.patient", 3))));
-        TrackerSettings settings = new TrackerSettings(List.of(TOPIC), "requests", "results", "dead-letters", 4,
-                Map.of("patient", new EveryNEventsPolicy(3)), 0, Duration.ofMinutes(5), Duration.ofSeconds(30),
-                Duration.ofSeconds(10), 100);
+        TrackerSettings base = TrackerSettings.of(List.of(TOPIC), Map.of("patient", new EveryNEventsPolicy(3)), 0,
+                Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 100);
+        TrackerSettings settings = new TrackerSettings(base.sourceTopics(), "requests", "results", "dead-letters",
+                "commands", 4, base.types(), 0, base.requestTimeout(), base.failureBackoff(), base.scanInterval(), 100,
+                100, true);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sqlserver-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -71,10 +73,13 @@ class SqlServerChangeEventsTest {
             in.pipeInput(key, bytes(envelope(Connector.SQLSERVER, "d", row(Connector.SQLSERVER, "patient-1", 0, "X"), null)));
             in.pipeInput(key, (byte[]) null);
 
-            StreamHead head = heads.get("patient-1");
-            assertThat(head.headVersion()).isEqualTo(2);
-            assertThat(head.lastEventMillis()).isEqualTo(1_796_030_130_200L);
-            assertThat(requests.readValue().headVersion()).isEqualTo(2);
+            SnapshotRequest threshold = requests.readValue();
+            assertThat(threshold.headVersion()).isEqualTo(2);
+            assertThat(threshold.reason()).isEqualTo(RequestReason.THRESHOLD);
+            SnapshotRequest erase = requests.readValue();
+            assertThat(erase.reason()).as("the delete erases the stream's snapshots").isEqualTo(RequestReason.ERASE);
+            assertThat(requests.isEmpty()).as("the tombstone after the delete asks for nothing more").isTrue();
+            assertThat(heads.get("patient-1").isErased()).isTrue();
             assertThat(deadLetters.readRecordsToList()).hasSize(1);
             assertThat(meters.get("sidecar.ingest.events").tag("outcome", "appended").counter().count()).isEqualTo(3);
             assertThat(meters.get("sidecar.ingest.events").tag("outcome", "ignored-update").counter().count()).isEqualTo(1);

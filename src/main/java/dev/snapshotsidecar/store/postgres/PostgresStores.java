@@ -23,6 +23,9 @@ import java.util.Optional;
 
 /** Builds the PostgreSQL store roles over one pool. */
 public final class PostgresStores {
+    /** Rows one DELETE removes at most, so pruning and erasure never hold long locks on the snapshots table. */
+    static final int DELETE_BATCH = 500;
+
     private PostgresStores() {
     }
 
@@ -86,6 +89,9 @@ public final class PostgresStores {
         private final String latestSql;
         private final String saveSql;
         private final String idsSql;
+        private final String latestVersionsSql;
+        private final String pruneSql;
+        private final String deleteAllSql;
 
         PostgresSnapshotStore(SidecarConfig.Database db, DataSource dataSource) {
             this.dataSource = dataSource;
@@ -96,6 +102,61 @@ public final class PostgresStores {
             saveSql = "INSERT INTO " + t + " (stream_id, stream_version, aggregate_type, snapshot_data, schema_version)"
                     + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (stream_id, stream_version) DO NOTHING";
             idsSql = "SELECT DISTINCT stream_id FROM " + t + " WHERE stream_id > ? ORDER BY stream_id LIMIT ?";
+            latestVersionsSql = "SELECT stream_id, MAX(stream_version) FROM " + t
+                    + " WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id LIMIT ?";
+            // PostgreSQL's DELETE has no LIMIT: the batch is chosen by a subquery on the primary key
+            pruneSql = "DELETE FROM " + t + " WHERE stream_id = ? AND stream_version IN (SELECT stream_version FROM " + t
+                    + " WHERE stream_id = ? AND stream_version < (SELECT stream_version FROM " + t
+                    + " WHERE stream_id = ? ORDER BY stream_version DESC OFFSET ? LIMIT 1)"
+                    + " ORDER BY stream_version LIMIT " + DELETE_BATCH + ")";
+            deleteAllSql = "DELETE FROM " + t + " WHERE stream_id = ? AND stream_version IN (SELECT stream_version FROM "
+                    + t + " WHERE stream_id = ? LIMIT " + DELETE_BATCH + ")";
+        }
+
+        @Override
+        public List<StreamVersion> latestVersions(String afterStreamId, int limit) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(latestVersionsSql)) {
+                statement.setString(1, afterStreamId);
+                statement.setInt(2, limit);
+                List<StreamVersion> versions = new ArrayList<>();
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        versions.add(new StreamVersion(rows.getString(1), rows.getLong(2)));
+                    }
+                }
+                return versions;
+            } catch (SQLException e) {
+                throw PostgresErrors.classify("listing the latest snapshot versions", e);
+            }
+        }
+
+        @Override
+        public int prune(String streamId, int keep) {
+            return deleteInBatches("pruning snapshots of " + streamId, pruneSql, streamId, streamId, streamId, keep - 1);
+        }
+
+        @Override
+        public int deleteAll(String streamId) {
+            return deleteInBatches("erasing snapshots of " + streamId, deleteAllSql, streamId, streamId);
+        }
+
+        private int deleteInBatches(String operation, String sql, Object... parameters) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (int i = 0; i < parameters.length; i++) {
+                    statement.setObject(i + 1, parameters[i]);
+                }
+                int total = 0;
+                int deleted;
+                do {
+                    deleted = statement.executeUpdate();
+                    total += deleted;
+                } while (deleted == DELETE_BATCH);
+                return total;
+            } catch (SQLException e) {
+                throw PostgresErrors.classify(operation, e);
+            }
         }
 
         @Override

@@ -28,6 +28,9 @@ import java.util.Optional;
  * also run it on H2 in MSSQLServer mode, so each statement keeps to what both accept (noted where it matters).
  */
 public final class SqlServerStores {
+    /** Rows one DELETE removes at most, so pruning and erasure never escalate to a table lock. */
+    static final int DELETE_BATCH = 500;
+
     private SqlServerStores() {
     }
 
@@ -91,6 +94,9 @@ public final class SqlServerStores {
         private final String latestSql;
         private final String saveSql;
         private final String idsSql;
+        private final String latestVersionsSql;
+        private final String pruneSql;
+        private final String deleteAllSql;
 
         SqlServerSnapshotStore(SidecarConfig.Database db, DataSource dataSource) {
             this.dataSource = dataSource;
@@ -110,6 +116,59 @@ public final class SqlServerStores {
                     + " source.snapshot_data, source.schema_version);";
             idsSql = "SELECT DISTINCT stream_id FROM " + t + " WHERE stream_id > ? ORDER BY stream_id"
                     + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY";
+            latestVersionsSql = "SELECT stream_id, MAX(stream_version) FROM " + t
+                    + " WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY";
+            // DELETE TOP (n): bounded batches keep lock escalation (5,000 locks) away from the service's reads
+            pruneSql = "DELETE TOP (" + DELETE_BATCH + ") FROM " + t + " WHERE stream_id = ? AND stream_version < ("
+                    + "SELECT stream_version FROM " + t + " WHERE stream_id = ? ORDER BY stream_version DESC"
+                    + " OFFSET ? ROWS FETCH NEXT 1 ROWS ONLY)";
+            deleteAllSql = "DELETE TOP (" + DELETE_BATCH + ") FROM " + t + " WHERE stream_id = ?";
+        }
+
+        @Override
+        public List<StreamVersion> latestVersions(String afterStreamId, int limit) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(latestVersionsSql)) {
+                statement.setString(1, afterStreamId);
+                statement.setInt(2, limit);
+                List<StreamVersion> versions = new ArrayList<>();
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        versions.add(new StreamVersion(rows.getString(1), rows.getLong(2)));
+                    }
+                }
+                return versions;
+            } catch (SQLException e) {
+                throw SqlServerErrors.classify("listing the latest snapshot versions", e);
+            }
+        }
+
+        @Override
+        public int prune(String streamId, int keep) {
+            return deleteInBatches("pruning snapshots of " + streamId, pruneSql, streamId, streamId, keep - 1);
+        }
+
+        @Override
+        public int deleteAll(String streamId) {
+            return deleteInBatches("erasing snapshots of " + streamId, deleteAllSql, streamId);
+        }
+
+        private int deleteInBatches(String operation, String sql, Object... parameters) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (int i = 0; i < parameters.length; i++) {
+                    statement.setObject(i + 1, parameters[i]);
+                }
+                int total = 0;
+                int deleted;
+                do {
+                    deleted = statement.executeUpdate();
+                    total += deleted;
+                } while (deleted == DELETE_BATCH);
+                return total;
+            } catch (SQLException e) {
+                throw SqlServerErrors.classify(operation, e);
+            }
         }
 
         @Override

@@ -1,0 +1,22 @@
+package dev.snapshotsidecar.track;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Due when any of its rules is, for the first such rule's reason. */
+public record AnyOfPolicy(List<SnapshotPolicy> rules) implements SnapshotPolicy {
+    public AnyOfPolicy {
+        rules = List.copyOf(rules);
+    }
+
+    @Override
+    public Optional<RequestReason> due(StreamHead head, long eventsSinceSnapshot, long nowMillis, Trigger trigger) {
+        for (SnapshotPolicy rule : rules) {
+            Optional<RequestReason> reason = rule.due(head, eventsSinceSnapshot, nowMillis, trigger);
+            if (reason.isPresent()) {
+                return reason;
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.snapshotsidecar.track;
+
+import dev.snapshotsidecar.ingest.AppendedEvent;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What travels through the repartition topic to the head tracker, keyed by stream id: an appended event, or the
+ * news that the stream's events were deleted. Wire format: {@code appended} is null when {@code erased} is true.
+ */
+public record StreamChange(int v, String streamId, boolean erased, AppendedEvent appended, Instant at) {
+    public static final int FORMAT = 1;
+
+    public StreamChange {
+        Objects.requireNonNull(streamId, "streamId");
+        Objects.requireNonNull(at, "at");
+        if (!erased) {
+            Objects.requireNonNull(appended, "appended");
+        }
+    }
+
+    public static StreamChange appended(AppendedEvent event) {
+        return new StreamChange(FORMAT, event.streamId(), false, event, event.committedAt());
+    }
+
+    public static StreamChange erased(String streamId, Instant at) {
+        return new StreamChange(FORMAT, streamId, true, null, at);
+    }
+}

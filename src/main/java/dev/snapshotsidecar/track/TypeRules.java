@@ -1,0 +1,41 @@
+package dev.snapshotsidecar.track;
+
+import dev.snapshotsidecar.config.SidecarConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the tracker applies to one aggregate type: its combined policy, its sweep schedule, and how much a stream
+ * must grow after a TOO_LARGE result before it is asked for again.
+ */
+public record TypeRules(SnapshotPolicy policy, Optional<SweepSchedule> sweep, long growthAfterTooLarge) {
+
+    public static TypeRules of(SnapshotPolicy policy) {
+        return new TypeRules(policy, Optional.empty(), 1);
+    }
+
+    /** The combination the configuration asks for: any of its rules, held back by the minimum interval. */
+    public static TypeRules of(SidecarConfig.Policy config) {
+        if (config.never()) {
+            return new TypeRules(NeverPolicy.INSTANCE, Optional.empty(), 1);
+        }
+        List<SnapshotPolicy> rules = new ArrayList<>();
+        if (config.onEverySave()) {
+            rules.add(OnEverySavePolicy.INSTANCE);
+        } else if (config.everyNEvents() > 0) {
+            rules.add(new EveryNEventsPolicy(config.everyNEvents()));
+        }
+        Optional<SweepSchedule> sweep = config.scheduleInterval().<SweepSchedule>map(SweepSchedule.Interval::new)
+                .or(() -> config.scheduleWindow().map(w -> new SweepSchedule.Daily(w, config.timeZone())));
+        sweep.ifPresent(s -> rules.add(new ScheduledSweepPolicy(config.scheduleMinEvents())));
+        config.idleAfter().ifPresent(idle -> rules.add(new IdlePolicy(idle)));
+        SnapshotPolicy any = rules.size() == 1 ? rules.get(0) : new AnyOfPolicy(rules);
+        SnapshotPolicy policy = config.minInterval().<SnapshotPolicy>map(i -> new MinimumIntervalPolicy(any, i))
+                .orElse(any);
+        long growth = config.onEverySave() ? 1 : config.everyNEvents() > 0 ? config.everyNEvents()
+                : config.scheduleMinEvents();
+        return new TypeRules(policy, sweep, Math.max(1, growth));
+    }
+}
