@@ -82,7 +82,7 @@ public final class Sidecar implements AutoCloseable {
         });
         SnapshotWorker worker = new SnapshotWorker(config.kafka().properties(), config.kafka().bootstrapServers(),
                 config.kafka().applicationId() + "-builder", config.topics().requests(), config.topics().results(),
-                builder, config.worker().concurrency(),
+                builder, config.worker().concurrency(), config.worker().maxBuildsPerSecond(),
                 new Backoff(config.worker().retryInitialBackoff(), Duration.ofSeconds(30)),
                 config.worker().retryGiveUpAfter(), meters, clock);
         streams.start();

@@ -2,6 +2,7 @@ package dev.snapshotsidecar.build;
 
 import dev.snapshotsidecar.store.TransientStoreException;
 import dev.snapshotsidecar.track.Outcome;
+import dev.snapshotsidecar.track.RequestReason;
 import dev.snapshotsidecar.track.SnapshotRequest;
 import dev.snapshotsidecar.track.SnapshotResult;
 import dev.snapshotsidecar.track.TrackerTopology;
@@ -50,7 +51,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       of them is built when it finishes (the others are answered by it).</li>
  *   <li>Offsets are committed only up to the lowest request still in flight, so a crash loses no request; a
  *       redelivered one is a cheap ALREADY_CURRENT.</li>
- *   <li>Bounded: the consumer pauses while {@code 2 × concurrency} requests are in flight.</li>
+ *   <li>Bounded: the consumer pauses while {@code 2 × concurrency} requests are in flight, and builds start at most
+ *       {@code maxBuildsPerSecond} a second (token bucket), so a storm of due streams never floods the database.</li>
  *   <li>Transient database failures are retried with backoff; after {@code giveUpAfter} the result is FAILED and
  *       the tracker asks again later. A result is published before its offset is committed.</li>
  * </ul>
@@ -76,17 +78,23 @@ public final class SnapshotWorker implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
     private final Timer buildTimer;
+    private final Timer rateLimitWaits;
     private final Counter retries;
+    private final TokenBucket rateLimit;
+    private final java.util.concurrent.atomic.AtomicLong backlog = new java.util.concurrent.atomic.AtomicLong();
+    private long backlogMeasuredNanos;
     private volatile boolean running = true;
     private volatile Throwable failure;
 
     public SnapshotWorker(Map<String, String> clientProperties, String bootstrapServers, String groupId,
                           String requestsTopic, String resultsTopic, SnapshotBuilder builder, int concurrency,
-                          Backoff backoff, Duration giveUpAfter, MeterRegistry registry, Clock clock) {
+                          int maxBuildsPerSecond, Backoff backoff, Duration giveUpAfter, MeterRegistry registry,
+                          Clock clock) {
         this.requestsTopic = requestsTopic;
         this.resultsTopic = resultsTopic;
         this.builder = builder;
         this.maxInFlight = concurrency * 2;
+        this.rateLimit = new TokenBucket(maxBuildsPerSecond, TokenBucket.Clock.SYSTEM);
         this.backoff = backoff;
         this.giveUpAfter = giveUpAfter;
         this.clock = clock;
@@ -132,6 +140,11 @@ public final class SnapshotWorker implements AutoCloseable {
                 .baseUnit("attempts").register(registry);
         Gauge.builder("sidecar.build.in.flight", inFlight, AtomicInteger::get)
                 .description("Requests taken from Kafka and not yet finished").baseUnit("requests").register(registry);
+        Gauge.builder("sidecar.build.backlog", backlog, java.util.concurrent.atomic.AtomicLong::get)
+                .description("Requests waiting: not yet read from Kafka, or read and not yet finished")
+                .baseUnit("requests").register(registry);
+        rateLimitWaits = Timer.builder("sidecar.build.rate.limit.wait")
+                .description("Time builds waited for the builds-per-second limit").register(registry);
     }
 
     public void start() {
@@ -157,6 +170,7 @@ public final class SnapshotWorker implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     accept(record);
                 }
+                measureBacklog();
             }
         } catch (WakeupException e) {
             // close() woke us up
@@ -172,6 +186,20 @@ public final class SnapshotWorker implements AutoCloseable {
             }
             consumer.close();
         }
+    }
+
+    /** Records behind in the assigned partitions, plus those read and not finished; about once a second. */
+    private void measureBacklog() {
+        long now = System.nanoTime();
+        if (now - backlogMeasuredNanos < 1_000_000_000L) {
+            return;
+        }
+        backlogMeasuredNanos = now;
+        long behind = 0;
+        for (TopicPartition partition : consumer.assignment()) {
+            behind += consumer.currentLag(partition).orElse(0);
+        }
+        backlog.set(behind + inFlight.get());
     }
 
     private void accept(ConsumerRecord<String, byte[]> record) {
@@ -199,21 +227,39 @@ public final class SnapshotWorker implements AutoCloseable {
         }
     }
 
-    /** Builds the newest of {@code jobs}; all of them finish with it. */
+    /**
+     * Runs the requests that gathered for one stream, in one task: the last ERASE among them (builds requested
+     * before it are moot, the events are gone), then the newest build requested after it. All of them finish with it.
+     */
     private void submit(List<Job> jobs) {
-        Job newest = jobs.stream().max(java.util.Comparator.comparingLong(j -> j.request.headVersion())).orElseThrow();
+        int lastErase = -1;
+        for (int i = 0; i < jobs.size(); i++) {
+            if (jobs.get(i).request.reason() == RequestReason.ERASE) {
+                lastErase = i;
+            }
+        }
+        List<Job> plan = new ArrayList<>();
+        if (lastErase >= 0) {
+            plan.add(jobs.get(lastErase));
+        }
+        jobs.subList(lastErase + 1, jobs.size()).stream()
+                .max(java.util.Comparator.comparingLong(j -> j.request.headVersion())).ifPresent(plan::add);
+        String streamId = jobs.get(0).request.streamId();
         builds.execute(() -> {
-            SnapshotResult result = buildWithRetry(newest);
-            if (result != null && publish(result, newest)) {
+            boolean completed = true;
+            for (Job job : plan) {
+                SnapshotResult result = buildWithRetry(job);
+                if (result == null || !publish(result, job)) {
+                    completed = false;
+                    break;
+                }
                 outcomes.get(result.outcome()).increment();
                 buildTimer.record(Duration.ofMillis(result.buildMillis()));
                 LOG.debug("snapshot of {} at version {}: {} in {} ms ({}; request {}-{}@{})", result.streamId(),
                         result.version(), result.outcome(), result.buildMillis(), result.detail(),
-                        newest.partition.topic(), newest.partition.partition(), newest.offset);
-                finished.add(new Finished(newest.request.streamId(), jobs, true));
-            } else {
-                finished.add(new Finished(newest.request.streamId(), jobs, false));
+                        job.partition.topic(), job.partition.partition(), job.offset);
             }
+            finished.add(new Finished(streamId, jobs, completed));
         });
     }
 
@@ -222,7 +268,11 @@ public final class SnapshotWorker implements AutoCloseable {
         long started = clock.millis();
         for (int attempt = 1; ; attempt++) {
             try {
+                rateLimitWaits.record(rateLimit.acquire());
                 return builder.build(job.request);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
             } catch (TransientStoreException e) {
                 long elapsed = clock.millis() - started;
                 if (elapsed >= giveUpAfter.toMillis()) {

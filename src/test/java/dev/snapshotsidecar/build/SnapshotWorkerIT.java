@@ -82,7 +82,7 @@ class SnapshotWorkerIT {
         DemoStack stack = SharedStack.stack();
         stack.createTopics(4, name + "-requests", name + "-results");
         return new SnapshotWorker(Map.of(), stack.kafka().bootstrapServers(), name + "-builder", name + "-requests",
-                name + "-results", builder, 4, new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)),
+                name + "-results", builder, 4, 10_000, new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)),
                 Duration.ofMinutes(1), meters, Clock.systemUTC());
     }
 

@@ -1,0 +1,357 @@
+package dev.snapshotsidecar.track;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.snapshotsidecar.config.DailyWindow;
+import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.ingest.AggregateTypeResolver;
+import dev.snapshotsidecar.ingest.ChangeEventParser;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every policy and lifecycle rule through the real topology, with a clock the test moves. */
+class PolicyTopologyTest {
+    static final String SOURCE = "eventstore.event_store.events";
+    static final Duration SCAN = Duration.ofSeconds(10);
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final ZoneId LONDON = ZoneId.of("Europe/London");
+
+    // 2026-11-28 is in winter: London is UTC+0; 2026-07-01 is in summer: London is UTC+1
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-28T01:00:00Z"));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    TopologyTestDriver driver;
+    TestInputTopic<byte[], byte[]> changes;
+    TestInputTopic<String, SnapshotResult> results;
+    TestInputTopic<String, TrackerCommand> commands;
+    TestOutputTopic<String, SnapshotRequest> requests;
+    KeyValueStore<String, StreamHead> heads;
+    KeyValueStore<String, SweepState> sweeps;
+
+    static SidecarConfig.Policy policy(int everyN, boolean onEverySave, Optional<Duration> interval,
+                                       Optional<DailyWindow> window, int minEvents, Optional<Duration> idle,
+                                       Optional<Duration> minInterval, boolean never) {
+        return new SidecarConfig.Policy(everyN, onEverySave, interval, window, LONDON, minEvents, idle, minInterval,
+                never);
+    }
+
+    static final Map<String, SidecarConfig.Policy> POLICIES = Map.of(
+            "daily", policy(0, false, Optional.empty(), DailyWindow.parse("02:00-04:00"), 1, Optional.empty(),
+                    Optional.empty(), false),
+            "hourly", policy(0, false, Optional.of(Duration.ofHours(1)), Optional.empty(), 5, Optional.empty(),
+                    Optional.empty(), false),
+            "idle", policy(0, false, Optional.empty(), Optional.empty(), 1, Optional.of(Duration.ofMinutes(30)),
+                    Optional.empty(), false),
+            "spaced", policy(2, false, Optional.empty(), Optional.empty(), 1, Optional.empty(),
+                    Optional.of(Duration.ofMinutes(10)), false),
+            "eager", policy(100, true, Optional.empty(), Optional.empty(), 1, Optional.empty(), Optional.empty(), false),
+            "big", policy(10, false, Optional.empty(), Optional.empty(), 1, Optional.empty(), Optional.empty(), false),
+            "never", policy(1, false, Optional.empty(), Optional.empty(), 1, Optional.empty(), Optional.empty(), true));
+
+    void start(int scanBatch, Map<String, StreamHead> restoredHeads, Map<String, SweepState> restoredSweeps) {
+        List<SidecarConfig.AggregateType> types = new ArrayList<>();
+        Map<String, TypeRules> rules = new HashMap<>();
+        POLICIES.forEach((name, policy) -> {
+            types.add(new SidecarConfig.AggregateType(name, Optional.of(Pattern.compile(name + "-.+")),
+                    Optional.empty(), "x", policy, 3, 1000));
+            rules.put(name, TypeRules.of(policy));
+        });
+        SidecarConfig.Columns columns = new SidecarConfig.Columns("global_position", "stream_id", "stream_version",
+                "event_type", "event_data", "metadata", "created_at", Optional.empty());
+        TrackerSettings settings = new TrackerSettings(List.of(SOURCE), "requests", "results", "dead-letters",
+                "commands", 4, rules, 0, Duration.ofMinutes(5), Duration.ofSeconds(30), SCAN, scanBatch, 2, true);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(TrackerTopology.build(settings, new ChangeEventParser(columns,
+                new AggregateTypeResolver(types)), clock, new TrackerMetrics(meters)), props, clock.instant());
+        changes = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());
+        results = driver.createInputTopic("results", new StringSerializer(), TrackerTopology.RESULT_SERDE);
+        commands = driver.createInputTopic("commands", new StringSerializer(), TrackerTopology.COMMAND_SERDE);
+        requests = driver.createOutputTopic("requests", new StringDeserializer(), TrackerTopology.REQUEST_SERDE);
+        heads = driver.getKeyValueStore(TrackerNames.HEADS_STORE);
+        sweeps = driver.getKeyValueStore(TrackerNames.SWEEPS_STORE);
+        restoredHeads.forEach(heads::put);
+        restoredSweeps.forEach(sweeps::put);
+    }
+
+    void start() {
+        start(100, Map.of(), Map.of());
+    }
+
+    @AfterEach
+    void stop() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    void append(String streamId, long from, long to) {
+        for (long v = from; v <= to; v++) {
+            ObjectNode after = JSON.createObjectNode().put("stream_id", streamId).put("stream_version", v)
+                    .put("event_type", "E");
+            ObjectNode envelope = JSON.createObjectNode();
+            envelope.set("after", after);
+            envelope.putObject("source").put("ts_ms", clock.millis());
+            envelope.put("op", "c");
+            changes.pipeInput(bytes("{\"stream_id\":\"" + streamId + "\"}"), bytes(envelope.toString()));
+        }
+    }
+
+    void delete(String streamId, long version) {
+        ObjectNode before = JSON.createObjectNode().put("stream_id", streamId).put("stream_version", version);
+        ObjectNode envelope = JSON.createObjectNode();
+        envelope.set("before", before);
+        envelope.putNull("after");
+        envelope.put("op", "d");
+        changes.pipeInput(bytes("{\"stream_id\":\"" + streamId + "\"}"), bytes(envelope.toString()));
+        changes.pipeInput(bytes("{\"stream_id\":\"" + streamId + "\"}"), (byte[]) null);
+    }
+
+    void result(String streamId, long version, Outcome outcome) {
+        results.pipeInput(streamId, SnapshotResult.of(streamId, version, outcome, "test", 1));
+    }
+
+    /** Moves the clock and lets one scan run. */
+    void tick(Duration by) {
+        clock.advance(by);
+        driver.advanceWallClockTime(SCAN);
+    }
+
+    List<String> requested() {
+        return requests.readValuesToList().stream().map(r -> r.streamId() + "@" + r.headVersion() + ":" + r.reason())
+                .toList();
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @DisplayName("a daily window sweeps at its opening edge, not a minute before, once per day, in its time zone")
+    void dailyWindow() {
+        start();
+        append("daily-1", 0, 3);
+        clock.advance(Duration.ofMinutes(59)); // 01:59 London
+        driver.advanceWallClockTime(SCAN);
+        assertThat(requested()).isEmpty();
+        tick(Duration.ofMinutes(1)); // 02:00 London: the window opens
+        assertThat(requested()).containsExactly("daily-1@3:SCHEDULED");
+        result("daily-1", 3, Outcome.WRITTEN);
+        append("daily-1", 4, 4);
+        tick(Duration.ofMinutes(30)); // still in the window, but today's sweep is done
+        assertThat(requested()).isEmpty();
+        tick(Duration.ofHours(2)); // 04:30: closed
+        assertThat(requested()).isEmpty();
+        tick(Duration.ofHours(21).plusMinutes(30)); // next day 02:00
+        assertThat(requested()).containsExactly("daily-1@4:SCHEDULED");
+    }
+
+    @Test
+    @DisplayName("the window follows the time zone's summer time: 02:00 London is 01:00 UTC in July")
+    void timeZone() {
+        clock = new MutableClock(Instant.parse("2026-07-01T00:30:00Z")); // 01:30 London (BST)
+        start();
+        append("daily-2", 0, 0);
+        tick(Duration.ofMinutes(29)); // 00:59 UTC, 01:59 London
+        assertThat(requested()).isEmpty();
+        tick(Duration.ofMinutes(1)); // 01:00 UTC, 02:00 London
+        assertThat(requested()).containsExactly("daily-2@0:SCHEDULED");
+    }
+
+    @Test
+    @DisplayName("an interval sweep asks only for streams with at least min-events since their last snapshot")
+    void intervalSweep() {
+        start();
+        append("hourly-1", 0, 3);
+        append("hourly-2", 0, 4);
+        tick(Duration.ofSeconds(10));
+        assertThat(requested()).containsExactly("hourly-2@4:SCHEDULED");
+        result("hourly-2", 4, Outcome.WRITTEN);
+        append("hourly-1", 4, 9);
+        tick(Duration.ofMinutes(30));
+        assertThat(requested()).as("the next sweep is an hour after the last started").isEmpty();
+        tick(Duration.ofMinutes(30));
+        assertThat(requested()).containsExactly("hourly-1@9:SCHEDULED");
+    }
+
+    @Test
+    @DisplayName("a sweep walks bounded slices and, restarted from its stored state, goes on where it stopped")
+    void sweepResumesAfterRestart() {
+        start(2, Map.of(), Map.of());
+        for (int i = 0; i < 5; i++) {
+            append("hourly-" + i, 0, 5);
+        }
+        tick(Duration.ofSeconds(10));
+        assertThat(requested()).hasSize(2);
+        SweepState state = sweeps.get("hourly");
+        assertThat(state.inProgress()).isTrue();
+        assertThat(state.cursor()).isEqualTo("hourly-1");
+        Map<String, StreamHead> restoredHeads = new HashMap<>();
+        heads.all().forEachRemaining(kv -> restoredHeads.put(kv.key, kv.value));
+        driver.close();
+
+        start(2, restoredHeads, Map.of("hourly", state)); // what a restarted task restores from its changelogs
+        tick(Duration.ofSeconds(10));
+        assertThat(requested()).containsExactly("hourly-2@5:SCHEDULED", "hourly-3@5:SCHEDULED");
+        tick(Duration.ofSeconds(10));
+        assertThat(requested()).containsExactly("hourly-4@5:SCHEDULED");
+        assertThat(sweeps.get("hourly").inProgress()).isFalse();
+    }
+
+    @Test
+    @DisplayName("an idle stream gets a snapshot once no event came for the idle time, not before")
+    void idle() {
+        start();
+        append("idle-1", 0, 2);
+        tick(Duration.ofMinutes(29));
+        assertThat(requested()).isEmpty();
+        append("idle-1", 3, 3);
+        tick(Duration.ofMinutes(29));
+        assertThat(requested()).as("the new event restarted the idle time").isEmpty();
+        tick(Duration.ofMinutes(1));
+        assertThat(requested()).containsExactly("idle-1@3:IDLE");
+        result("idle-1", 3, Outcome.WRITTEN);
+        tick(Duration.ofHours(2));
+        assertThat(requested()).as("nothing new since the snapshot").isEmpty();
+    }
+
+    @Test
+    @DisplayName("the minimum interval holds back a due stream until it has passed since the last snapshot")
+    void minimumInterval() {
+        start();
+        append("spaced-1", 0, 1);
+        assertThat(requested()).containsExactly("spaced-1@1:THRESHOLD");
+        result("spaced-1", 1, Outcome.WRITTEN);
+        append("spaced-1", 2, 5);
+        assertThat(requested()).isEmpty();
+        tick(Duration.ofMinutes(9));
+        assertThat(requested()).isEmpty();
+        tick(Duration.ofMinutes(1));
+        assertThat(requested()).containsExactly("spaced-1@5:THRESHOLD");
+    }
+
+    @Test
+    @DisplayName("on every save asks after each event; never asks for nothing, however long the stream")
+    void onEverySaveAndNever() {
+        start();
+        append("eager-1", 0, 0);
+        result("eager-1", 0, Outcome.WRITTEN);
+        append("eager-1", 1, 1);
+        result("eager-1", 1, Outcome.WRITTEN);
+        append("never-1", 0, 500);
+        tick(Duration.ofDays(2));
+        assertThat(requested()).containsExactly("eager-1@0:THRESHOLD", "eager-1@1:THRESHOLD");
+    }
+
+    @Test
+    @DisplayName("TOO_LARGE is not asked for again until the stream grows by another threshold")
+    void tooLarge() {
+        start();
+        append("big-1", 0, 9);
+        assertThat(requested()).containsExactly("big-1@9:THRESHOLD");
+        result("big-1", 9, Outcome.TOO_LARGE);
+        append("big-1", 10, 18);
+        tick(Duration.ofHours(1));
+        assertThat(requested()).isEmpty();
+        append("big-1", 19, 19);
+        assertThat(requested()).containsExactly("big-1@19:THRESHOLD");
+        assertThat(meters.get("sidecar.track.results").tag("outcome", "TOO_LARGE").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("deleted events erase the stream once, forget its head, and a new stream of that id starts afresh")
+    void erasure() {
+        start();
+        append("big-2", 0, 9);
+        requested();
+        delete("big-2", 0);
+        delete("big-2", 1);
+        assertThat(requested()).containsExactly("big-2@9:ERASE");
+        assertThat(heads.get("big-2").isErased()).isTrue();
+        result("big-2", 9, Outcome.WRITTEN); // the build that raced the erasure changes nothing
+        assertThat(heads.get("big-2").isErased()).isTrue();
+        append("big-2", 0, 9);
+        assertThat(requested()).containsExactly("big-2@9:THRESHOLD");
+        delete("big-2", 5);
+        requested();
+        tick(HeadTracker.ERASED_MARKER_TTL.plusMinutes(1));
+        assertThat(heads.get("big-2")).as("the marker is forgotten after a day").isNull();
+    }
+
+    @Test
+    @DisplayName("a rebuild asks for every stream of the type, longest first, a bounded number per scan")
+    void rebuild() {
+        start();
+        int[] lengths = {3, 40, 1, 17, 9, 100};
+        for (int i = 0; i < lengths.length; i++) {
+            append("never-r" + i, 0, lengths[i] - 1);
+        }
+        append("big-3", 0, 5);
+        requested();
+        commands.pipeInput("never", TrackerCommand.rebuild("never", clock.instant()));
+        List<String> order = new ArrayList<>();
+        for (int scan = 0; scan < 20 && order.size() < lengths.length; scan++) {
+            tick(Duration.ofSeconds(10));
+            List<String> batch = requested();
+            assertThat(batch.size()).as("at most rebuild-batch per scan").isLessThanOrEqualTo(2);
+            order.addAll(batch);
+        }
+        assertThat(order).containsExactly("never-r5@99:REBUILD", "never-r1@39:REBUILD", "never-r3@16:REBUILD",
+                "never-r4@8:REBUILD", "never-r0@2:REBUILD", "never-r2@0:REBUILD");
+        tick(Duration.ofSeconds(10));
+        assertThat(requested()).as("the job is done").isEmpty();
+    }
+
+    @Test
+    @DisplayName("a snapshot result for a stream never seen starts its head at that version (bootstrap)")
+    void bootstrap() {
+        start();
+        result("big-4", 49, Outcome.ALREADY_CURRENT);
+        append("big-4", 50, 58);
+        assertThat(requested()).isEmpty();
+        append("big-4", 59, 59);
+        assertThat(requested()).containsExactly("big-4@59:THRESHOLD");
+        assertThat(heads.get("big-4").aggregateType()).isEqualTo("big");
+    }
+
+    @Test
+    @DisplayName("window edges: the end is exclusive, and a window may cross midnight")
+    void windowEdges() {
+        DailyWindow night = DailyWindow.parse("23:00-01:00").orElseThrow();
+        assertThat(night.contains(java.time.LocalTime.of(23, 0))).isTrue();
+        assertThat(night.contains(java.time.LocalTime.of(0, 59))).isTrue();
+        assertThat(night.contains(java.time.LocalTime.of(1, 0))).isFalse();
+        assertThat(night.contains(java.time.LocalTime.of(22, 59))).isFalse();
+        SweepSchedule schedule = new SweepSchedule.Daily(night, ZoneOffset.UTC);
+        long start = Instant.parse("2026-11-28T23:30:00Z").toEpochMilli();
+        SweepState done = new SweepState(false, "", start);
+        assertThat(schedule.active(Instant.parse("2026-11-29T00:30:00Z").toEpochMilli(), done))
+                .as("after midnight it is still the same night's window").isFalse();
+        assertThat(schedule.active(Instant.parse("2026-11-29T23:00:00Z").toEpochMilli(), done)).isTrue();
+    }
+}
