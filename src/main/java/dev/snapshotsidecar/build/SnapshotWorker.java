@@ -51,10 +51,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       of them is built when it finishes (the others are answered by it).</li>
  *   <li>Offsets are committed only up to the lowest request still in flight, so a crash loses no request; a
  *       redelivered one is a cheap ALREADY_CURRENT.</li>
- *   <li>Bounded: the consumer pauses while {@code 2 × concurrency} requests are in flight, and builds start at most
+ *   <li>Bounded: the consumer pauses while {@code max(64, 16 × concurrency)} requests are in flight, builds start at most
  *       {@code maxBuildsPerSecond} a second (token bucket), so a storm of due streams never floods the database.</li>
  *   <li>Transient database failures are retried with backoff; after {@code giveUpAfter} the result is FAILED and
- *       the tracker asks again later. A result is published before its offset is committed.</li>
+ *       the tracker asks again later. A result is published (asynchronously, retried while Kafka refuses it)
+ *       before its offset is committed.</li>
  * </ul>
  * One poll thread owns the consumer; build threads own nothing but their build. {@link #close()} is idempotent.
  */
@@ -71,6 +72,12 @@ public final class SnapshotWorker implements AutoCloseable {
     private final Duration giveUpAfter;
     private final Clock clock;
     private final ExecutorService builds;
+    private final java.util.concurrent.ScheduledExecutorService retryLater =
+            Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "snapshot-result-retry");
+                thread.setDaemon(true);
+                return thread;
+            });
     private final Thread pollThread;
     private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
@@ -93,7 +100,8 @@ public final class SnapshotWorker implements AutoCloseable {
         this.requestsTopic = requestsTopic;
         this.resultsTopic = resultsTopic;
         this.builder = builder;
-        this.maxInFlight = concurrency * 2;
+        // requests are small: a few hundred may wait for the build threads, so the poll loop never starves them
+        this.maxInFlight = Math.max(64, concurrency * 16);
         this.rateLimit = new TokenBucket(maxBuildsPerSecond, TokenBucket.Clock.SYSTEM);
         this.backoff = backoff;
         this.giveUpAfter = giveUpAfter;
@@ -107,7 +115,7 @@ public final class SnapshotWorker implements AutoCloseable {
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // requests are written inside the tracker's transactions
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(10, maxInFlight));
+        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxInFlight);
         consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         this.consumer = new KafkaConsumer<>(consumerProps);
@@ -117,7 +125,7 @@ public final class SnapshotWorker implements AutoCloseable {
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5); // results are sent asynchronously: batching is free
         this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), TrackerTopology.RESULT_SERDE);
 
         AtomicInteger threadNumber = new AtomicInteger();
@@ -167,7 +175,9 @@ public final class SnapshotWorker implements AutoCloseable {
                 } else if (!consumer.paused().isEmpty()) {
                     consumer.resume(consumer.paused());
                 }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                // while builds run, poll briefly so finished ones are committed and replaced without delay
+                Duration wait = inFlight.get() > 0 ? Duration.ofMillis(5) : Duration.ofMillis(100);
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(wait)) {
                     accept(record);
                 }
                 measureBacklog();
@@ -246,20 +256,32 @@ public final class SnapshotWorker implements AutoCloseable {
                 .max(java.util.Comparator.comparingLong(j -> j.request.headVersion())).ifPresent(plan::add);
         String streamId = jobs.get(0).request.streamId();
         builds.execute(() -> {
-            boolean completed = true;
+            List<SnapshotResult> results = new ArrayList<>();
             for (Job job : plan) {
                 SnapshotResult result = buildWithRetry(job);
-                if (result == null || !publish(result, job)) {
-                    completed = false;
-                    break;
+                if (result == null) {
+                    finished.add(new Finished(streamId, jobs, false));
+                    return;
                 }
-                outcomes.get(result.outcome()).increment();
-                buildTimer.record(Duration.ofMillis(result.buildMillis()));
+                results.add(result);
                 LOG.debug("snapshot of {} at version {}: {} in {} ms ({}; request {}-{}@{})", result.streamId(),
                         result.version(), result.outcome(), result.buildMillis(), result.detail(),
                         job.partition.topic(), job.partition.partition(), job.offset);
             }
-            finished.add(new Finished(streamId, jobs, completed));
+            AtomicInteger unpublished = new AtomicInteger(results.size());
+            for (SnapshotResult result : results) {
+                publish(result, 1, published -> {
+                    if (!published) {
+                        finished.add(new Finished(streamId, jobs, false));
+                    } else if (unpublished.decrementAndGet() == 0) {
+                        results.forEach(r -> {
+                            outcomes.get(r.outcome()).increment();
+                            buildTimer.record(Duration.ofMillis(r.buildMillis()));
+                        });
+                        finished.add(new Finished(streamId, jobs, true));
+                    }
+                });
+            }
         });
     }
 
@@ -296,25 +318,36 @@ public final class SnapshotWorker implements AutoCloseable {
         }
     }
 
-    /** Publishes the result, retrying while Kafka is unavailable; false when closing first. */
-    private boolean publish(SnapshotResult result, Job job) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                producer.send(new ProducerRecord<>(resultsTopic, result.streamId(), result)).get();
-                return true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (Exception e) {
+    /**
+     * Publishes the result without holding a build thread; when Kafka refuses it (after the producer's own retries)
+     * it is sent again after a backoff. {@code done} hears true once it is written, false if the worker closes first.
+     */
+    private void publish(SnapshotResult result, int attempt, java.util.function.Consumer<Boolean> done) {
+        if (!running && attempt > 1) {
+            done.accept(false);
+            return;
+        }
+        try {
+            producer.send(new ProducerRecord<>(resultsTopic, result.streamId(), result), (metadata, e) -> {
+                if (e == null) {
+                    done.accept(true);
+                    return;
+                }
                 Duration wait = backoff.delay(attempt);
                 LOG.warn("publishing the result of {} at version {} failed: {}; attempt {} in {} ms",
                         result.streamId(), result.version(), e.getClass().getSimpleName(), attempt + 1,
                         wait.toMillis());
                 retries.increment();
-                if (!pause(wait)) {
-                    return false;
+                try {
+                    retryLater.schedule(() -> publish(result, attempt + 1, done), wait.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    done.accept(false);
                 }
-            }
+            });
+        } catch (RuntimeException e) {
+            // the producer is closed, or refused the record outright
+            LOG.warn("publishing the result of {} failed: {}", result.streamId(), e.getClass().getSimpleName());
+            done.accept(false);
         }
     }
 
@@ -401,6 +434,7 @@ public final class SnapshotWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         builds.shutdownNow();
+        retryLater.shutdownNow();
         try {
             builds.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -1,17 +1,18 @@
 package dev.snapshotsidecar.build;
 
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A token bucket: at most {@code perSecond} permits a second on average, bursts of at most {@code perSecond}.
- * Thread-safe; {@link #acquire()} blocks the calling build thread (never a stream thread) until a permit is there.
+ * A token bucket holding one token, refilled {@code perSecond} times a second: permits are spread evenly, so no
+ * window of one second ever holds more than {@code perSecond + 1} of them, even after an idle spell (no saved-up
+ * burst to flood the database with). Integer nanosecond arithmetic, so the rate is exact. Thread-safe;
+ * {@link #acquire()} parks the calling build thread (never a stream thread) until its permit is due.
  */
 public final class TokenBucket {
-    private final double perSecond;
-    private final double capacity;
+    private final long intervalNanos;
     private final Clock clock;
-    private double tokens;
-    private long lastNanos;
+    private long nextFreeNanos;
 
     /** Time in nanoseconds, injectable for tests. */
     public interface Clock {
@@ -21,11 +22,9 @@ public final class TokenBucket {
     }
 
     public TokenBucket(int perSecond, Clock clock) {
-        this.perSecond = perSecond;
-        this.capacity = perSecond;
+        this.intervalNanos = 1_000_000_000L / perSecond;
         this.clock = clock;
-        this.tokens = 1; // no burst at start-up: day one must not begin with a stampede
-        this.lastNanos = clock.nanoTime();
+        this.nextFreeNanos = clock.nanoTime();
     }
 
     /**
@@ -35,20 +34,21 @@ public final class TokenBucket {
      */
     public synchronized Duration tryAcquire() {
         long now = clock.nanoTime();
-        tokens = Math.min(capacity, tokens + (now - lastNanos) * perSecond / 1e9);
-        lastNanos = now;
-        if (tokens >= 1) {
-            tokens -= 1;
+        if (now - nextFreeNanos >= 0) {
+            nextFreeNanos = now + intervalNanos;
             return Duration.ZERO;
         }
-        return Duration.ofNanos((long) Math.ceil((1 - tokens) / perSecond * 1e9));
+        return Duration.ofNanos(nextFreeNanos - now);
     }
 
     /** Waits for a permit. @return how long it waited */
     public Duration acquire() throws InterruptedException {
         long started = System.nanoTime();
         for (Duration wait = tryAcquire(); !wait.isZero(); wait = tryAcquire()) {
-            Thread.sleep(Math.max(1, wait.toMillis()));
+            LockSupport.parkNanos(wait.toNanos());
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while waiting for the builds-per-second limit");
+            }
         }
         return Duration.ofNanos(System.nanoTime() - started);
     }

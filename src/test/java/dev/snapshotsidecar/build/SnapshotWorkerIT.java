@@ -79,10 +79,14 @@ class SnapshotWorkerIT {
     }
 
     static SnapshotWorker worker(String name, SnapshotBuilder builder, SimpleMeterRegistry meters) {
+        return worker(name, builder, meters, 10_000);
+    }
+
+    static SnapshotWorker worker(String name, SnapshotBuilder builder, SimpleMeterRegistry meters, int perSecond) {
         DemoStack stack = SharedStack.stack();
         stack.createTopics(4, name + "-requests", name + "-results");
         return new SnapshotWorker(Map.of(), stack.kafka().bootstrapServers(), name + "-builder", name + "-requests",
-                name + "-results", builder, 4, 10_000, new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)),
+                name + "-results", builder, 4, perSecond, new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)),
                 Duration.ofMinutes(1), meters, Clock.systemUTC());
     }
 
@@ -162,6 +166,60 @@ class SnapshotWorkerIT {
             assertThat(worker.isAlive()).isTrue();
         }
         assertThat(meters.get("sidecar.build.retries").counter().count()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("a storm of 50,000 streams due at once never exceeds the builds-per-second limit, and all get built")
+    void storm() throws Exception {
+        String name = "worker-storm";
+        int streams = Integer.getInteger("storm.streams", 50_000);
+        int limit = 2_000;
+        java.util.concurrent.ConcurrentLinkedQueue<Long> starts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.Set<String> built = ConcurrentHashMap.newKeySet();
+        SnapshotBuilder timed = request -> {
+            starts.add(System.nanoTime());
+            built.add(request.streamId());
+            return SnapshotResult.of(request.streamId(), request.headVersion(), Outcome.WRITTEN, "storm", 0);
+        };
+        SharedStack.stack().createTopics(4, name + "-requests", name + "-results");
+        try (KafkaProducer<String, SnapshotRequest> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 20), new StringSerializer(), TrackerTopology.REQUEST_SERDE)) {
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+            for (int s = 0; s < streams; s++) {
+                String id = "patient-storm-" + s;
+                sent.add(producer.send(new ProducerRecord<>(name + "-requests", id, SnapshotRequest.of(id, "patient", 49,
+                        -1, RequestReason.THRESHOLD, Instant.now()))));
+            }
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(); // every request of the storm is in the topic
+            }
+        }
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        long began = System.nanoTime();
+        try (SnapshotWorker worker = worker(name, timed, meters, limit)) {
+            worker.start();
+            Poll.until("every stream of the storm built and committed", Duration.ofMinutes(3),
+                    () -> built.size() >= streams && lag(name) == 0,
+                    () -> built.size() + " streams built (" + starts.size() + " builds), lag " + lag(name));
+        }
+        long[] sorted = starts.stream().mapToLong(Long::longValue).sorted().toArray();
+        int busiestSecond = 0;
+        for (int i = 0, j = 0; i < sorted.length; i++) {
+            while (sorted[i] - sorted[j] >= 1_000_000_000L) {
+                j++;
+            }
+            busiestSecond = Math.max(busiestSecond, i - j + 1);
+        }
+        double seconds = (sorted[sorted.length - 1] - sorted[0]) / 1e9;
+        double average = sorted.length / seconds;
+        System.out.printf("storm: %d builds in %.1f s (%.0f/s on average, %d in the busiest second; limit %d/s)%n",
+                sorted.length, seconds, average, busiestSecond, limit);
+        assertThat(built).hasSize(streams);
+        assertThat(busiestSecond).as("builds in any one second").isLessThanOrEqualTo(limit + 1);
+        assertThat(average).isLessThanOrEqualTo(limit * 1.01);
+        assertThat(meters.get("sidecar.build.rate.limit.wait").timer().count()).isEqualTo(sorted.length);
+        assertThat((System.nanoTime() - began) / 1e9).isGreaterThan(streams / (double) limit * 0.9);
     }
 
     static long lag(String name) {
