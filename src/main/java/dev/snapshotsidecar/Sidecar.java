@@ -3,6 +3,7 @@ package dev.snapshotsidecar;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.snapshotsidecar.build.Backoff;
 import dev.snapshotsidecar.build.BuildRules;
+import dev.snapshotsidecar.build.SnapshotBootstrap;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
 import dev.snapshotsidecar.build.SnapshotBuilder;
 import dev.snapshotsidecar.build.SnapshotWorker;
@@ -65,6 +66,11 @@ public final class Sidecar implements AutoCloseable {
         } catch (RuntimeException e) {
             pool.close();
             throw e;
+        }
+        if (TopicSetup.firstStart(config.kafka().properties(), config.kafka().bootstrapServers(),
+                config.kafka().applicationId())) {
+            SnapshotBootstrap.publish(stores.snapshots(), config.kafka().properties(),
+                    config.kafka().bootstrapServers(), config.topics().results());
         }
         SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), aggregators,
                 BuildRules.byType(config), config.database().firstVersion(), clock);

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "snapshot-sidecar", mixinStandardHelpOptions = true, version = "snapshot-sidecar 0.1.0",
         description = "Takes snapshots of event-sourced streams beside the service, from change data capture.",
         subcommands = {RunCommand.class, DemoCommand.class, InitDbCommand.class, VerifyCommand.class,
-                ConnectorConfigCommand.class, WorkloadCommand.class})
+                ConnectorConfigCommand.class, WorkloadCommand.class, RebuildCommand.class, AnalyzeCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -2,6 +2,8 @@ package dev.snapshotsidecar.store;
 
 import dev.snapshotsidecar.fold.StoredEvent;
 
+import java.util.List;
+
 /**
  * Reads a stream's events from the service's events table. Thread-safe; each call takes and returns a pooled
  * connection. Events are streamed with the configured fetch size, never loaded as a whole tail.
@@ -16,6 +18,17 @@ public interface EventReader {
      * @throws StoreException when the database fails
      */
     long read(String streamId, long fromVersion, long toVersion, EventSink sink);
+
+    /**
+     * Up to {@code limit} streams after {@code afterStreamId} (exclusive), in id order, with their last version and
+     * the value of the aggregate-type column when there is one. One index range per call: a bounded, index-friendly
+     * query for measuring stream lengths.
+     */
+    List<StreamLength> streamLengths(String afterStreamId, int limit);
+
+    /** A stream, its last version and, when the table has a type column, its type value. */
+    record StreamLength(String streamId, long lastVersion, java.util.Optional<String> typeValue) {
+    }
 
     /** Receives events one at a time. */
     @FunctionalInterface

@@ -75,6 +75,23 @@ public final class TopicSetup {
         }
     }
 
+    /** Whether the tracker has never committed anything: a first start, when existing snapshots are bootstrapped. */
+    public static boolean firstStart(Map<String, String> clientProperties, String bootstrapServers,
+                                     String applicationId) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(props)) {
+            return admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).isEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SidecarException("interrupted while reading the tracker's offsets", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new SidecarException("cannot read the tracker's offsets on " + bootstrapServers + ": " + e, e);
+        }
+    }
+
     /** One round; returns the source topics still missing. */
     private static List<String> attempt(Admin admin, TrackerSettings settings, int replicationFactor)
             throws ExecutionException, InterruptedException, TimeoutException {

@@ -35,6 +35,14 @@ final class InMemoryStore implements EventReader, SnapshotStore {
     }
 
     @Override
+    public List<StreamLength> streamLengths(String afterStreamId, int limit) {
+        java.util.TreeMap<String, Long> last = new java.util.TreeMap<>();
+        events.forEach(e -> last.merge(e.streamId(), e.version(), Math::max));
+        return last.tailMap(afterStreamId, false).entrySet().stream().limit(limit)
+                .map(e -> new StreamLength(e.getKey(), e.getValue(), Optional.empty())).toList();
+    }
+
+    @Override
     public Optional<StoredSnapshot> latest(String streamId, int schemaVersion) {
         maybeFail();
         return snapshots.stream().filter(s -> s.streamId().equals(streamId) && s.schemaVersion() == schemaVersion)

@@ -52,11 +52,18 @@ public final class SqlServerStores {
         private final DataSource dataSource;
         private final int fetchSize;
         private final String sql;
+        private final String lengthsSql;
+        private final boolean typeColumn;
 
         SqlServerEventReader(SidecarConfig.Database db, DataSource dataSource) {
             this.dataSource = dataSource;
             this.fetchSize = db.fetchSize();
             SidecarConfig.Columns c = db.columns();
+            this.typeColumn = c.aggregateType().isPresent();
+            this.lengthsSql = "SELECT " + c.streamId() + ", MAX(" + c.streamVersion() + ")"
+                    + c.aggregateType().map(t -> ", MAX(" + t + ")").orElse("") + " FROM " + table(db, db.eventsTable())
+                    + " WHERE " + c.streamId() + " > ? GROUP BY " + c.streamId() + " ORDER BY " + c.streamId()
+                    + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY";
             this.sql = "SELECT " + c.streamVersion() + ", " + c.eventType() + ", " + c.eventData() + ", "
                     + c.metadata() + ", " + c.createdAt() + " FROM " + table(db, db.eventsTable())
                     + " WHERE " + c.streamId() + " = ? AND " + c.streamVersion() + " BETWEEN ? AND ?"
@@ -85,6 +92,25 @@ public final class SqlServerStores {
                 return count;
             } catch (SQLException e) {
                 throw SqlServerErrors.classify("reading events of " + streamId, e);
+            }
+        }
+
+        @Override
+        public List<StreamLength> streamLengths(String afterStreamId, int limit) {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(lengthsSql)) {
+                statement.setString(1, afterStreamId);
+                statement.setInt(2, limit);
+                List<StreamLength> lengths = new ArrayList<>();
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        lengths.add(new StreamLength(rows.getString(1), rows.getLong(2),
+                                typeColumn ? Optional.ofNullable(rows.getString(3)) : Optional.empty()));
+                    }
+                }
+                return lengths;
+            } catch (SQLException e) {
+                throw SqlServerErrors.classify("measuring stream lengths", e);
             }
         }
     }

@@ -1,0 +1,87 @@
+package dev.snapshotsidecar.observe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
+import dev.snapshotsidecar.fold.AggregatorRegistry;
+import dev.snapshotsidecar.store.DialectStores;
+import dev.snapshotsidecar.store.EventAppender.NewEvent;
+import dev.snapshotsidecar.store.StoredSnapshot;
+import dev.snapshotsidecar.testing.SharedStack;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** "Measure first" on a real PostgreSQL with streams of known lengths. */
+@ExtendWith(SharedStack.class)
+class AnalyzeIT {
+
+    @Test
+    @DisplayName("analyze reports the right percentiles, tail and recommendation per type, as text, JSON and HTML")
+    void knownDistribution(@TempDir Path dir) throws Exception {
+        SidecarConfig config = SharedStack.stack().sidecarConfig("analyze", Map.of(
+                "SIDECAR_DATABASE_SCHEMA", "analyze_it"));
+        try (HikariDataSource pool = DialectStores.pool(config.database(), "analyze-it")) {
+            DialectStores stores = DialectStores.of(config.database(), pool);
+            stores.schema().createEventsTable();
+            stores.schema().createSnapshotsTable();
+            // patients: 100 streams of 1..100 events; prescriptions: 20 streams of 600 events
+            List<NewEvent> events = new ArrayList<>();
+            for (int i = 1; i <= 100; i++) {
+                write(events, "patient-" + i, i);
+            }
+            for (int i = 1; i <= 20; i++) {
+                write(events, "prescription-" + i, 600);
+            }
+            stores.appender().append(events);
+            for (int i = 1; i <= 20; i++) {
+                stores.snapshots().save(new StoredSnapshot("prescription-" + i, 549, "prescription", "{}", 1));
+            }
+            StreamLengthReport report = StreamLengthReport.measure(config, stores,
+                    AggregatorRegistry.load(Optional.empty()), 5);
+            StreamLengthReport.TypeReport patients = report.types().stream()
+                    .filter(t -> t.type().equals("patient")).findFirst().orElseThrow();
+            assertThat(patients.lengths().count()).isEqualTo(100);
+            assertThat(patients.lengths().percentile(50)).isEqualTo(50);
+            assertThat(patients.lengths().percentile(95)).isEqualTo(95);
+            assertThat(patients.lengths().percentile(99)).isEqualTo(99);
+            assertThat(patients.lengths().max()).isEqualTo(100);
+            assertThat(patients.tailP95()).isEqualTo(95);
+            assertThat(patients.recommendation()).isEqualTo(Recommendation.PREMATURE);
+            assertThat(patients.microsPerEvent()).isPositive();
+            StreamLengthReport.TypeReport prescriptions = report.types().stream()
+                    .filter(t -> t.type().equals("prescription")).findFirst().orElseThrow();
+            assertThat(prescriptions.lengths().percentile(95)).isEqualTo(600);
+            assertThat(prescriptions.tailP95()).isEqualTo(50);
+            assertThat(prescriptions.recommendation()).isEqualTo(Recommendation.NECESSARY);
+
+            assertThat(report.text()).contains("patient: 100 streams", "p95 95", "PREMATURE", "prescription: 20 streams",
+                    "NECESSARY", "█");
+            JsonNode json = new ObjectMapper().readTree(report.json());
+            assertThat(json.at("/aggregateTypes/0/p95").asLong()).isEqualTo(95);
+            assertThat(json.at("/aggregateTypes/1/recommendation").asText()).isEqualTo("NECESSARY");
+            Path html = dir.resolve("report.html");
+            Files.writeString(html, report.html());
+            assertThat(Files.readString(html)).contains("<svg", "<rect", "prescription", "NECESSARY");
+        }
+    }
+
+    private static void write(List<NewEvent> events, String streamId, int length) {
+        ClinicalEvents script = new ClinicalEvents(streamId, 0, streamId.hashCode());
+        for (int v = 0; v < length; v++) {
+            events.add(script.next());
+        }
+    }
+}
