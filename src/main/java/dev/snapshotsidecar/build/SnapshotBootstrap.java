@@ -42,7 +42,8 @@ public final class SnapshotBootstrap {
             List<SnapshotStore.StreamVersion> page;
             while (!(page = snapshots.latestVersions(after, BATCH)).isEmpty()) {
                 for (SnapshotStore.StreamVersion latest : page) {
-                    producer.send(new ProducerRecord<>(resultsTopic, latest.streamId(), SnapshotResult.of(
+                    // timestamp 0: Kafka Streams takes the oldest record first, so these precede the replayed events
+                    producer.send(new ProducerRecord<>(resultsTopic, null, 0L, latest.streamId(), SnapshotResult.of(
                             latest.streamId(), latest.version(), Outcome.ALREADY_CURRENT, "bootstrap", 0)));
                 }
                 announced += page.size();

@@ -127,7 +127,10 @@ public final class DemoStack implements AutoCloseable {
      * derives it from the sidecar's configuration, with the credentials and replication slot of this stack; waits
      * until its task runs.
      */
-    public void startConnector(String name) {
+    public synchronized void startConnector(String name) {
+        if (connectors.contains(name)) {
+            return;
+        }
         Map<String, String> config = new HashMap<>(
                 ConnectorConfig.derive(sidecarConfig("connector", Map.of())).withName());
         String slotName = name.replaceAll("[^a-z0-9_]", "_");

@@ -76,7 +76,7 @@ public final class ChangeEventParser {
                 throw new UnparseableChangeEventException(topic, partition, offset, "payload is not a JSON object");
             }
         }
-        Where where = new Where(topic, partition, offset);
+        Where where = new Where(topic, partition, offset, key);
         if (payload.has("op") && (payload.has("after") || payload.has("before"))) {
             return envelope(where, timestampMillis, payload, fieldSchema(schema, "after"));
         }
@@ -94,8 +94,8 @@ public final class ChangeEventParser {
                 }
                 yield appended(where, timestampMillis, after, rowSchema, source);
             }
-            case "u" -> ignored(IgnoredReason.UPDATE, payload.path("after"));
-            case "d" -> ignored(IgnoredReason.DELETE, payload.path("before"));
+            case "u" -> ignored(IgnoredReason.UPDATE, payload.path("after"), where);
+            case "d" -> ignored(IgnoredReason.DELETE, payload.path("before"), where);
             case "t" -> new ChangeEvent.Ignored(IgnoredReason.TRUNCATE, Optional.empty());
             case "m" -> new ChangeEvent.Ignored(IgnoredReason.MESSAGE, Optional.empty());
             default -> throw where.unparseable("unknown op '" + op + "'");
@@ -104,20 +104,21 @@ public final class ChangeEventParser {
 
     private ChangeEvent flattened(Where where, long timestampMillis, JsonNode row, JsonNode schema) {
         if ("true".equals(row.path("__deleted").asText())) {
-            return ignored(IgnoredReason.DELETE, row);
+            return ignored(IgnoredReason.DELETE, row, where);
         }
         String op = row.path("__op").asText("c");
         return switch (op) {
             case "c", "r" -> appended(where, timestampMillis, row, schema, row.path("__source"));
-            case "u" -> ignored(IgnoredReason.UPDATE, row);
-            case "d" -> ignored(IgnoredReason.DELETE, row);
+            case "u" -> ignored(IgnoredReason.UPDATE, row, where);
+            case "d" -> ignored(IgnoredReason.DELETE, row, where);
             default -> throw where.unparseable("unknown __op '" + op + "'");
         };
     }
 
-    private ChangeEvent ignored(IgnoredReason reason, JsonNode row) {
+    /** The stream id from the row image, else from the record key (PostgreSQL's delete image may hold only the primary key). */
+    private ChangeEvent ignored(IgnoredReason reason, JsonNode row, Where where) {
         JsonNode id = row.path(columns.streamId());
-        return new ChangeEvent.Ignored(reason, id.isTextual() ? Optional.of(id.asText()) : Optional.empty());
+        return new ChangeEvent.Ignored(reason, id.isTextual() ? Optional.of(id.asText()) : streamIdFromKey(where.key));
     }
 
     private ChangeEvent appended(Where where, long timestampMillis, JsonNode row, JsonNode rowSchema,
@@ -263,7 +264,7 @@ public final class ChangeEventParser {
         return Optional.empty();
     }
 
-    private record Where(String topic, int partition, long offset) {
+    private record Where(String topic, int partition, long offset, byte[] key) {
         UnparseableChangeEventException unparseable(String reason) {
             return new UnparseableChangeEventException(topic, partition, offset, reason);
         }

@@ -128,6 +128,14 @@ class ChangeEventParserTest {
     }
 
     @Test
+    @DisplayName("a PostgreSQL delete whose image holds only the primary key takes the stream id from the key")
+    void deleteWithKeyOnlyImage() {
+        ObjectNode before = DebeziumEnvelopes.JSON.createObjectNode().put("global_position", 1007);
+        assertThat(parse(bytes(envelope(Connector.POSTGRES, "d", before, null))))
+                .isEqualTo(new ChangeEvent.Ignored(IgnoredReason.DELETE, Optional.of("patient-1")));
+    }
+
+    @Test
     @DisplayName("a tombstone is ignored with the stream id from the key")
     void tombstone() {
         assertThat(parse(null)).isEqualTo(new ChangeEvent.Ignored(IgnoredReason.TOMBSTONE, Optional.of("patient-1")));

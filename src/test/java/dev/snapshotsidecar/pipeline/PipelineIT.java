@@ -1,15 +1,9 @@
 package dev.snapshotsidecar.pipeline;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.snapshotsidecar.Sidecar;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.demo.DemoStack;
-import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
-import dev.snapshotsidecar.fold.Aggregator;
-import dev.snapshotsidecar.fold.AggregatorRegistry;
-import dev.snapshotsidecar.fold.StoredEvent;
-import dev.snapshotsidecar.store.DialectStores;
-import dev.snapshotsidecar.store.EventAppender.NewEvent;
+import dev.snapshotsidecar.testing.EventStoreProbe;
 import dev.snapshotsidecar.testing.Poll;
 import dev.snapshotsidecar.testing.SharedStack;
 import dev.snapshotsidecar.track.TrackerNames;
@@ -23,7 +17,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -33,10 +26,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +33,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,110 +51,60 @@ class PipelineIT {
     static final Duration DEADLINE = Duration.ofMinutes(3);
 
     static DemoStack stack;
-    static HikariDataSource pool;
-    static DialectStores stores;
-    static AggregatorRegistry aggregators = AggregatorRegistry.load(java.util.Optional.empty());
+    static EventStoreProbe probe;
 
     @BeforeAll
     static void startConnector() {
-        stack = SharedStack.stack();
-        SidecarConfig base = stack.sidecarConfig("it-base", Map.of());
-        pool = DialectStores.pool(base.database(), "pipeline-it");
-        stores = DialectStores.of(base.database(), pool);
-        stores.schema().createEventsTable();
-        stores.schema().createSnapshotsTable();
-        stack.startConnector("it-postgres");
-    }
-
-    @AfterAll
-    static void closePool() {
-        pool.close();
+        probe = EventStoreProbe.get();
+        stack = probe.stack;
     }
 
     static Map<String, String> topics(String applicationId) {
         return Map.of("SIDECAR_TOPICS_REQUESTS", applicationId + "-requests",
                 "SIDECAR_TOPICS_RESULTS", applicationId + "-results",
                 "SIDECAR_TOPICS_DEAD_LETTERS", applicationId + "-dead-letters",
+                "SIDECAR_TOPICS_COMMANDS", applicationId + "-commands",
                 "SIDECAR_TRACKER_SCAN_INTERVAL", "1s",
                 "SIDECAR_KAFKA_PROPERTIES_SESSION_TIMEOUT_MS", "6000");
     }
 
     static Sidecar sidecar(String applicationId, SimpleMeterRegistry meters) {
-        SidecarConfig config = stack.sidecarConfig(applicationId, topics(applicationId));
-        return Sidecar.start(config, aggregators, meters, Clock.systemUTC(), Duration.ofMinutes(1));
+        return sidecar(applicationId, meters, Map.of());
     }
 
-    /** Writes the streams to their lengths, interleaved, a few events per command, many commands per transaction. */
+    static Sidecar sidecar(String applicationId, SimpleMeterRegistry meters, Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(topics(applicationId));
+        env.putAll(overrides);
+        EventStoreProbe store = EventStoreProbe.get();
+        SidecarConfig config = store.stack.sidecarConfig(applicationId, env);
+        return Sidecar.start(config, store.aggregators, meters, Clock.systemUTC(), Duration.ofMinutes(1));
+    }
+
     static void write(Map<String, Integer> lengths, long seed) {
-        Random random = new Random(seed);
-        Map<String, ClinicalEvents> scripts = new HashMap<>();
-        Map<String, Integer> left = new LinkedHashMap<>(lengths);
-        lengths.keySet().forEach(id -> scripts.put(id, new ClinicalEvents(id, 0, id.hashCode())));
-        while (!left.isEmpty()) {
-            List<NewEvent> transaction = new ArrayList<>();
-            for (String id : List.copyOf(left.keySet())) {
-                int n = Math.min(1 + random.nextInt(10), left.get(id));
-                for (int i = 0; i < n; i++) {
-                    transaction.add(scripts.get(id).next());
-                }
-                if (left.merge(id, -n, Integer::sum) == 0) {
-                    left.remove(id);
-                }
-            }
-            stores.appender().append(transaction);
-        }
+        probe.write(lengths, seed);
     }
 
     /** Every snapshot row of the streams with this prefix: stream id to (version to snapshot_data). */
     static Map<String, TreeMap<Long, String>> snapshotRows(String prefix) {
         Map<String, TreeMap<Long, String>> rows = new TreeMap<>();
-        try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(
-                "SELECT stream_id, stream_version, snapshot_data FROM event_store.snapshots WHERE stream_id LIKE ?")) {
-            s.setString(1, prefix + "%");
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    rows.computeIfAbsent(r.getString(1), k -> new TreeMap<>()).put(r.getLong(2), r.getString(3));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return rows;
-    }
-
-    /** Streams whose tail after their latest snapshot is still at least the threshold. */
-    static List<String> due(Map<String, Integer> lengths, Map<String, TreeMap<Long, String>> rows) {
-        List<String> due = new ArrayList<>();
-        lengths.forEach((id, length) -> {
-            long latest = rows.containsKey(id) ? rows.get(id).lastKey() : -1;
-            if ((length - 1) - latest >= THRESHOLD) {
-                due.add(id);
-            }
+        probe.rows(prefix + "%").forEach((id, versions) -> {
+            TreeMap<Long, String> data = new TreeMap<>();
+            versions.forEach((v, row) -> data.put(v, row.data()));
+            rows.put(id, data);
         });
-        return due;
-    }
-
-    static String fullReplay(String streamId, long upTo) {
-        String name = streamId.startsWith("patient") ? "clinical.patient" : "clinical.prescription";
-        return replay(aggregators.find(name).orElseThrow(), streamId, upTo);
-    }
-
-    private static <S> String replay(Aggregator<S> aggregator, String streamId, long upTo) {
-        List<S> state = new ArrayList<>(List.of(aggregator.initialState()));
-        stores.events().read(streamId, 0, upTo, (StoredEvent e) -> state.set(0, aggregator.apply(state.get(0), e)));
-        return aggregator.toJson(state.get(0));
+        return rows;
     }
 
     static void assertEverySnapshotEqualsFullReplay(Map<String, TreeMap<Long, String>> rows) {
         rows.forEach((id, versions) -> versions.forEach((version, data) ->
                 assertThat(data).as("snapshot of %s at %d equals the fold of its events 0..%d", id, version, version)
-                        .isEqualTo(fullReplay(id, version))));
+                        .isEqualTo(probe.fullReplay(id, version))));
     }
 
     static void awaitNoneDue(String prefix, Map<String, Integer> lengths) {
         Poll.until("every stream of " + prefix + " has a snapshot less than " + THRESHOLD + " events behind",
-                DEADLINE, () -> due(lengths, snapshotRows(prefix)).isEmpty(),
-                () -> "due: " + due(lengths, snapshotRows(prefix)));
+                DEADLINE, () -> probe.due(lengths, prefix + "%", THRESHOLD).isEmpty(),
+                () -> "due: " + probe.due(lengths, prefix + "%", THRESHOLD));
     }
 
     @Test
@@ -268,7 +206,7 @@ class PipelineIT {
         ExecutorService writer = Executors.newSingleThreadExecutor();
         Process second = startSidecarProcess(app, logs.resolve(app + "-2.log"));
         try {
-            Future<?> rest = writer.submit(() -> writeRest(lengths, firstHalf));
+            Future<?> rest = writer.submit(() -> probe.writeRest(lengths, firstHalf));
             rest.get();
             awaitNoneDue("%-b", lengths);
         } finally {
@@ -280,21 +218,6 @@ class PipelineIT {
         rows.putAll(snapshotRows("prescription-b"));
         assertThat(rows.keySet()).containsExactlyInAnyOrderElementsOf(lengths.keySet());
         assertEverySnapshotEqualsFullReplay(rows);
-    }
-
-    /** Writes each stream from where the first half stopped, continuing its clinical script. */
-    static void writeRest(Map<String, Integer> lengths, Map<String, Integer> written) {
-        List<NewEvent> transaction = new ArrayList<>();
-        for (Map.Entry<String, Integer> stream : lengths.entrySet()) {
-            ClinicalEvents script = new ClinicalEvents(stream.getKey(), 0, stream.getKey().hashCode());
-            for (int v = 0; v < stream.getValue(); v++) {
-                NewEvent e = script.next();
-                if (v >= written.get(stream.getKey())) {
-                    transaction.add(e);
-                }
-            }
-        }
-        stores.appender().append(transaction);
     }
 
     /** The real command line in its own JVM, so that it can be killed without mercy. */

@@ -41,6 +41,18 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @DisplayName("a snapshot of a new schema version replaces the old one at the same stream version")
+    void schemaReplacement() {
+        SnapshotStore store = stores().snapshots();
+        assertThat(store.save(snapshot("patient-11", 10, 1))).isTrue();
+        assertThat(store.save(new StoredSnapshot("patient-11", 10, "patient", "{\"v2\":true}", 2))).isTrue();
+        assertThat(store.latest("patient-11", 1)).isEmpty();
+        assertThat(store.latest("patient-11", 2).orElseThrow().data()).isEqualTo("{\"v2\":true}");
+        assertThat(store.save(new StoredSnapshot("patient-11", 10, "patient", "{\"again\":true}", 2))).isFalse();
+        assertThat(store.latest("patient-11", 2).orElseThrow().data()).isEqualTo("{\"v2\":true}");
+    }
+
+    @Test
     @DisplayName("concurrent saves of one snapshot write exactly one row")
     void concurrentDuplicates() throws Exception {
         SnapshotStore store = stores().snapshots();

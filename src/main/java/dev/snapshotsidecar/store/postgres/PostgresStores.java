@@ -124,9 +124,13 @@ public final class PostgresStores {
             String t = table(db, db.snapshotsTable());
             latestSql = "SELECT stream_version, aggregate_type, snapshot_data, schema_version FROM " + t
                     + " WHERE stream_id = ? AND schema_version = ? ORDER BY stream_version DESC LIMIT 1";
-            // ON CONFLICT DO NOTHING: a duplicate request, or two builders racing, write one row and both succeed
-            saveSql = "INSERT INTO " + t + " (stream_id, stream_version, aggregate_type, snapshot_data, schema_version)"
-                    + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (stream_id, stream_version) DO NOTHING";
+            // ON CONFLICT: a duplicate request, or two builders racing, write one row and both succeed; a row of
+            // another schema version at the same stream version (a rebuild) is replaced, and counts as written
+            saveSql = "INSERT INTO " + t + " AS s (stream_id, stream_version, aggregate_type, snapshot_data, schema_version)"
+                    + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (stream_id, stream_version) DO UPDATE SET"
+                    + " aggregate_type = EXCLUDED.aggregate_type, snapshot_data = EXCLUDED.snapshot_data,"
+                    + " schema_version = EXCLUDED.schema_version, created_at = now()"
+                    + " WHERE s.schema_version <> EXCLUDED.schema_version";
             idsSql = "SELECT DISTINCT stream_id FROM " + t + " WHERE stream_id > ? ORDER BY stream_id LIMIT ?";
             latestVersionsSql = "SELECT stream_id, MAX(stream_version) FROM " + t
                     + " WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id LIMIT ?";
@@ -292,7 +296,9 @@ public final class PostgresStores {
                             + c.createdAt() + " TIMESTAMPTZ NOT NULL DEFAULT now(), "
                             // the service's optimistic concurrency: one event per stream version
                             + "CONSTRAINT uq_" + db.eventsTable() + "_stream_version UNIQUE (" + c.streamId() + ", "
-                            + c.streamVersion() + "))");
+                            + c.streamVersion() + "))",
+                    // deletes must carry the stream id for erasure: PostgreSQL's default image holds only the key
+                    "ALTER TABLE " + table(db, db.eventsTable()) + " REPLICA IDENTITY FULL");
         }
 
         private void execute(String operation, String... statements) {

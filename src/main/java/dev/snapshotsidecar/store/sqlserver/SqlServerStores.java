@@ -137,6 +137,10 @@ public final class SqlServerStores {
                     + " USING (VALUES (?, ?, ?, ?, ?)) AS source"
                     + " (stream_id, stream_version, aggregate_type, snapshot_data, schema_version)"
                     + " ON target.stream_id = source.stream_id AND target.stream_version = source.stream_version"
+                    // a row of another schema version at the same stream version (a rebuild) is replaced
+                    + " WHEN MATCHED AND target.schema_version <> source.schema_version THEN UPDATE SET"
+                    + " aggregate_type = source.aggregate_type, snapshot_data = source.snapshot_data,"
+                    + " schema_version = source.schema_version, created_at = SYSUTCDATETIME()"
                     + " WHEN NOT MATCHED THEN INSERT (stream_id, stream_version, aggregate_type, snapshot_data,"
                     + " schema_version) VALUES (source.stream_id, source.stream_version, source.aggregate_type,"
                     + " source.snapshot_data, source.schema_version);";

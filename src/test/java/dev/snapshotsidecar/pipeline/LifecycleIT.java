@@ -1,0 +1,224 @@
+package dev.snapshotsidecar.pipeline;
+
+import dev.snapshotsidecar.Sidecar;
+import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.lifecycle.PatientSchemaTwoAggregator;
+import dev.snapshotsidecar.testing.EventStoreProbe;
+import dev.snapshotsidecar.testing.EventStoreProbe.Row;
+import dev.snapshotsidecar.testing.Poll;
+import dev.snapshotsidecar.testing.SharedStack;
+import dev.snapshotsidecar.track.SnapshotRequest;
+import dev.snapshotsidecar.track.TrackerCommand;
+import dev.snapshotsidecar.track.TrackerCommands;
+import dev.snapshotsidecar.track.TrackerTopology;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The snapshot lifecycle on real parts: the day-one storm, retention, a schema rebuild, erasure and bootstrap.
+ * Each test has its own stream ids, application id and topics; every sidecar reads the shared Debezium topic.
+ */
+@ExtendWith(SharedStack.class)
+class LifecycleIT {
+    static final Duration DEADLINE = Duration.ofMinutes(3);
+    static EventStoreProbe probe;
+
+    @BeforeAll
+    static void connector() {
+        probe = EventStoreProbe.get();
+    }
+
+    static Map<String, Integer> streams(String prefix, int count, int length) {
+        Map<String, Integer> lengths = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            lengths.put(prefix + String.format("%05d", i), length);
+        }
+        return lengths;
+    }
+
+    @Test
+    @DisplayName("day one: streams whose history is replayed all at once are built within the builds-per-second limit")
+    void dayOneStorm() {
+        Map<String, Integer> lengths = streams("patient-storm-", 1500, 5);
+        probe.write(lengths, 11);
+        int limit = 150;
+        try (Sidecar sidecar = PipelineIT.sidecar("it-day-one", new SimpleMeterRegistry(), Map.of(
+                "SIDECAR_AGGREGATE_TYPES_PATIENT_EVERY_N_EVENTS", "5",
+                "SIDECAR_WORKER_MAX_BUILDS_PER_SECOND", Integer.toString(limit)))) {
+            Poll.until("every stream of the storm has its snapshot", DEADLINE,
+                    () -> probe.due(lengths, "patient-storm-%", 5).isEmpty(),
+                    () -> probe.due(lengths, "patient-storm-%", 5).size() + " still due");
+        }
+        List<Long> created = new ArrayList<>();
+        probe.rows("patient-storm-%").values().forEach(v -> v.values().forEach(r -> created.add(r.createdAt().getTime())));
+        created.sort(null);
+        int busiest = 0;
+        for (int i = 0, j = 0; i < created.size(); i++) {
+            while (created.get(i) - created.get(j) >= 1000) {
+                j++;
+            }
+            busiest = Math.max(busiest, i - j + 1);
+        }
+        System.out.printf("day one: %d snapshots in %.1f s, %d in the busiest second (limit %d/s)%n", created.size(),
+                (created.get(created.size() - 1) - created.get(0)) / 1000.0, busiest, limit);
+        assertThat(created).hasSizeGreaterThanOrEqualTo(1500);
+        // created_at is the database's clock at the write, a few milliseconds after the permit: one of slack
+        assertThat(busiest).isLessThanOrEqualTo(limit + 2);
+    }
+
+    @Test
+    @DisplayName("retention never leaves more than K snapshots of a stream")
+    void retention() {
+        Map<String, Integer> lengths = streams("prescription-keep-", 5, 400);
+        int keep = 2;
+        List<Integer> seen = new ArrayList<>();
+        try (Sidecar sidecar = PipelineIT.sidecar("it-retention", new SimpleMeterRegistry(), Map.of(
+                "SIDECAR_AGGREGATE_TYPES_PRESCRIPTION_EVERY_N_EVENTS", "20",
+                "SIDECAR_AGGREGATE_TYPES_PRESCRIPTION_KEEP_SNAPSHOTS", Integer.toString(keep)))) {
+            probe.write(lengths, 12);
+            Poll.until("every stream is snapshotted to its end", DEADLINE, () -> {
+                probe.rows("prescription-keep-%").values().forEach(v -> seen.add(v.size()));
+                return probe.due(lengths, "prescription-keep-%", 20).isEmpty();
+            }, () -> probe.due(lengths, "prescription-keep-%", 20).toString());
+        }
+        Map<String, TreeMap<Long, Row>> rows = probe.rows("prescription-keep-%");
+        assertThat(rows).hasSize(5).allSatisfy((id, versions) -> assertThat(versions).hasSize(keep));
+        assertThat(seen).isNotEmpty().allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(keep + 1));
+        probe.assertEverySnapshotEqualsFullReplay(rows);
+    }
+
+    @Test
+    @DisplayName("a schema bump and a rebuild replace every snapshot, and no snapshot of the old version is read")
+    void schemaRebuild() throws Exception {
+        Map<String, Integer> lengths = new LinkedHashMap<>();
+        int[] sizes = {60, 130, 75, 210, 95, 170};
+        for (int i = 0; i < sizes.length; i++) {
+            lengths.put("patient-schema-" + i, sizes[i]);
+        }
+        String app = "it-schema";
+        try (Sidecar v1 = PipelineIT.sidecar(app, new SimpleMeterRegistry())) {
+            probe.write(lengths, 13);
+            Poll.until("schema 1 snapshots of every stream", DEADLINE,
+                    () -> probe.due(lengths, "patient-schema-%", 50).isEmpty(), () -> "still due");
+        }
+        assertThat(probe.rows("patient-schema-%").values()).allSatisfy(v -> assertThat(v.values())
+                .allSatisfy(r -> assertThat(r.schemaVersion()).isEqualTo(1)));
+        // were an old snapshot read, the new fold would start from this and differ from full replay
+        probe.execute("UPDATE event_store.snapshots SET snapshot_data = ? WHERE stream_id LIKE 'patient-schema-%'",
+                "{\"patientId\":\"tampered\",\"allergies\":[],\"diagnoses\":[]}");
+        Map<String, String> v2 = Map.of("SIDECAR_AGGREGATE_TYPES_PATIENT_AGGREGATOR", PatientSchemaTwoAggregator.NAME,
+                "SIDECAR_TRACKER_REBUILD_BATCH", "2");
+        try (Sidecar sidecar = PipelineIT.sidecar(app, new SimpleMeterRegistry(), v2)) {
+            SidecarConfig config = SharedStack.stack().sidecarConfig(app, PipelineIT.topics(app));
+            int tasks = TrackerCommands.broadcast(Map.of(), config.kafka().bootstrapServers(),
+                    config.topics().commands(), TrackerCommand.rebuild("patient", Instant.now()));
+            assertThat(tasks).isEqualTo(4);
+            Poll.until("a schema 2 snapshot of every stream", DEADLINE, () -> lengths.keySet().stream().allMatch(id ->
+                    probe.rows(id).getOrDefault(id, new TreeMap<>()).values().stream()
+                            .anyMatch(r -> r.schemaVersion() == 2)), () -> probe.rows("patient-schema-%").toString());
+            Map<Integer, List<String>> byTask = rebuildOrder(app, lengths.keySet());
+            assertThat(byTask.values().stream().mapToInt(List::size).sum()).isEqualTo(lengths.size());
+            byTask.forEach((task, order) -> {
+                List<Integer> bands = order.stream().map(id -> 31 - Integer.numberOfLeadingZeros(lengths.get(id)))
+                        .toList();
+                assertThat(bands).as("task %d asks for its longest streams first: %s", task, order)
+                        .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+            });
+        }
+        probe.rows("patient-schema-%").forEach((id, versions) -> versions.forEach((version, row) -> {
+            if (row.schemaVersion() == 2) {
+                assertThat(row.data()).isEqualTo(probe.fullReplay(id, version));
+            }
+        }));
+    }
+
+    /** Per tracker task (request partition), the streams the rebuild asked for, in the order it asked. */
+    static Map<Integer, List<String>> rebuildOrder(String app, java.util.Set<String> ids) {
+        List<ConsumerRecord<String, SnapshotRequest>> rebuilds = new ArrayList<>();
+        try (KafkaConsumer<String, SnapshotRequest> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, app + "-order-reader",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), TrackerTopology.REQUEST_SERDE)) {
+            consumer.subscribe(List.of(app + "-requests"));
+            Poll.until("the rebuild requests are readable", DEADLINE, () -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.value().reason() == dev.snapshotsidecar.track.RequestReason.REBUILD && ids.contains(r.key())) {
+                        rebuilds.add(r);
+                    }
+                });
+                return rebuilds.size() >= ids.size();
+            }, () -> rebuilds.size() + " rebuild requests");
+        }
+        Map<Integer, List<String>> byTask = new TreeMap<>();
+        rebuilds.stream().sorted(java.util.Comparator.comparingLong(ConsumerRecord::offset))
+                .forEach(r -> byTask.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r.key()));
+        return byTask;
+    }
+
+    @Test
+    @DisplayName("deleting a stream's events erases its snapshots; other streams keep theirs")
+    void erasure() {
+        Map<String, Integer> lengths = streams("prescription-erase-", 3, 120);
+        try (Sidecar sidecar = PipelineIT.sidecar("it-erasure", new SimpleMeterRegistry())) {
+            probe.write(lengths, 14);
+            Poll.until("snapshots of every stream", DEADLINE,
+                    () -> probe.due(lengths, "prescription-erase-%", 50).isEmpty(), () -> "still due");
+            probe.execute("DELETE FROM event_store.events WHERE stream_id = ?", "prescription-erase-00001");
+            Poll.until("the erased stream has no snapshot left", DEADLINE,
+                    () -> !probe.rows("prescription-erase-00001").containsKey("prescription-erase-00001"),
+                    () -> probe.rows("prescription-erase-00001").toString());
+        }
+        assertThat(probe.rows("prescription-erase-%")).containsOnlyKeys("prescription-erase-00000",
+                "prescription-erase-00002");
+    }
+
+    @Test
+    @DisplayName("a first start beside existing snapshots learns their versions instead of rebuilding them")
+    void bootstrap() {
+        Map<String, Integer> lengths = streams("prescription-boot-", 4, 120);
+        probe.write(lengths, 15);
+        lengths.keySet().forEach(id -> probe.execute("INSERT INTO event_store.snapshots (stream_id, stream_version,"
+                + " aggregate_type, snapshot_data, schema_version) VALUES (?, 99, 'prescription', ?, 1)", id,
+                probe.fullReplay(id, 99)));
+        String app = "it-bootstrap";
+        try (Sidecar sidecar = PipelineIT.sidecar(app, new SimpleMeterRegistry())) {
+            List<String> requested = new ArrayList<>();
+            try (KafkaConsumer<String, SnapshotRequest> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG, app + "-reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                    new StringDeserializer(), TrackerTopology.REQUEST_SERDE)) {
+                consumer.subscribe(List.of(app + "-requests"));
+                // the tracker has caught up once requests for streams written after these ones appear
+                Map<String, Integer> later = streams("prescription-boot-later-", 1, 60);
+                probe.write(later, 16);
+                Poll.until("the tracker reaches the stream written after them", DEADLINE, () -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> requested.add(r.key()));
+                    return requested.contains("prescription-boot-later-00000");
+                }, requested::toString);
+            }
+            assertThat(requested).as("120 events, snapshots at 99, threshold 50: nothing is due")
+                    .noneMatch(id -> lengths.containsKey(id));
+        }
+    }
+}
