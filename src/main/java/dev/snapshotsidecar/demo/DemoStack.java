@@ -93,6 +93,15 @@ public final class DemoStack implements AutoCloseable {
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
             }
+            // wait until every partition has a leader, so the first produce does not race the election
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (admin.describeTopics(Arrays.asList(topics)).allTopicNames().get(30, TimeUnit.SECONDS).values()
+                    .stream().flatMap(d -> d.partitions().stream()).anyMatch(p -> p.leader() == null)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no leader for " + Arrays.toString(topics) + " after 30 s");
+                }
+                Thread.sleep(50);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topics " + Arrays.toString(topics), e);
         }

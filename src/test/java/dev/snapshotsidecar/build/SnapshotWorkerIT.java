@@ -182,9 +182,13 @@ class SnapshotWorkerIT {
             return SnapshotResult.of(request.streamId(), request.headVersion(), Outcome.WRITTEN, "storm", 0);
         };
         SharedStack.stack().createTopics(4, name + "-requests", name + "-results");
+        // one request in flight per connection: a loaded 2-core broker otherwise answers a burst of idempotent
+        // batches with OUT_OF_ORDER_SEQUENCE retries that can outlast the delivery timeout
         try (KafkaProducer<String, SnapshotRequest> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 20), new StringSerializer(), TrackerTopology.REQUEST_SERDE)) {
+                ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new StringSerializer(),
+                TrackerTopology.REQUEST_SERDE)) {
             List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
             for (int s = 0; s < streams; s++) {
                 String id = "patient-storm-" + s;

@@ -67,6 +67,7 @@ class AnalyzeIT {
             assertThat(prescriptions.tailP95()).isEqualTo(50);
             assertThat(prescriptions.recommendation()).isEqualTo(Recommendation.NECESSARY);
 
+            System.out.print(report.text()); // the report as a person sees it, in the test output
             assertThat(report.text()).contains("patient: 100 streams", "p95 95", "PREMATURE", "prescription: 20 streams",
                     "NECESSARY", "█");
             JsonNode json = new ObjectMapper().readTree(report.json());
