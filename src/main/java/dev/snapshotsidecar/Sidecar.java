@@ -14,6 +14,28 @@ import dev.snapshotsidecar.ingest.ChangeEventParser;
 import dev.snapshotsidecar.ingest.TimestampUnit;
 import dev.snapshotsidecar.store.TransientStoreException;
 import dev.snapshotsidecar.store.DialectStores;
+import dev.snapshotsidecar.observe.AdminOperations;
+import dev.snapshotsidecar.observe.AdminServer;
+import dev.snapshotsidecar.observe.HeadStatistics;
+import dev.snapshotsidecar.observe.SidecarMetrics;
+import dev.snapshotsidecar.store.StoredSnapshot;
+import dev.snapshotsidecar.track.HeadsQuery;
+import dev.snapshotsidecar.track.ManualRequests;
+import dev.snapshotsidecar.track.SnapshotRequest;
+import dev.snapshotsidecar.track.StreamHead;
+import dev.snapshotsidecar.track.TrackerCommand;
+import dev.snapshotsidecar.track.TrackerCommands;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import dev.snapshotsidecar.track.TopicSetup;
 import dev.snapshotsidecar.track.TrackerMetrics;
 import dev.snapshotsidecar.track.TrackerSettings;
@@ -30,36 +52,57 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * One running sidecar: the tracker topology and the snapshot worker, over one connection pool. {@link #start}
- * returns once both are started; {@link #close()} stops the worker first (its builds finish and commit), then the
- * topology, then the pool.
+ * One running sidecar: the tracker topology, the snapshot worker and the HTTP server, over one connection pool.
+ * {@link #start} returns once all are started; {@link #close()} stops the worker first (its builds finish and
+ * commit), then the topology, the HTTP server and the pool.
  */
-public final class Sidecar implements AutoCloseable {
+public final class Sidecar implements AutoCloseable, AdminOperations {
     private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
+    private static final Duration READINESS_CACHE = Duration.ofSeconds(2);
 
-    private final KafkaStreams streams;
-    private final SnapshotWorker worker;
+    private final SidecarConfig config;
+    private final AggregatorRegistry aggregators;
     private final HikariDataSource pool;
     private final DialectStores stores;
+    private final Optional<AdminServer> server;
+    private final ScheduledExecutorService background;
+    private volatile KafkaStreams streams;
+    private volatile SnapshotWorker worker;
+    private volatile HeadsQuery heads;
+    private volatile ManualRequests manual;
+    private volatile long databaseCheckedAt;
+    private volatile Optional<String> databaseProblem = Optional.empty();
+    private volatile boolean started;
 
-    private Sidecar(KafkaStreams streams, SnapshotWorker worker, HikariDataSource pool, DialectStores stores) {
-        this.streams = streams;
-        this.worker = worker;
+    private Sidecar(SidecarConfig config, AggregatorRegistry aggregators, HikariDataSource pool, DialectStores stores,
+                    SidecarMetrics metrics) {
+        this.config = config;
+        this.aggregators = aggregators;
         this.pool = pool;
         this.stores = stores;
+        this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sidecar-statistics");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            this.server = config.http().port() < 0 ? Optional.empty()
+                    : Optional.of(new AdminServer(config.http(), this, metrics));
+        } catch (java.io.IOException e) {
+            throw new SidecarException("cannot listen on port " + config.http().port() + ": " + e.getMessage(), e);
+        }
     }
 
     /**
      * @param waitForTopics how long to wait for Kafka and the Debezium topics before giving up
      */
-    public static Sidecar start(SidecarConfig config, AggregatorRegistry aggregators, MeterRegistry meters,
+    public static Sidecar start(SidecarConfig config, AggregatorRegistry aggregators, SidecarMetrics metrics,
                                 Clock clock, Duration waitForTopics) {
         LOG.info("effective configuration:\n  {}", String.join("\n  ", config.effective()));
-        TrackerSettings settings = TrackerTopology.settings(config);
-        TopicSetup.ensure(config.kafka().properties(), config.kafka().bootstrapServers(), settings,
-                config.kafka().replicationFactor(), waitForTopics);
+        TopicSetup.ensure(config.kafka().properties(), config.kafka().bootstrapServers(),
+                TrackerTopology.settings(config), config.kafka().replicationFactor(), waitForTopics);
 
-        HikariDataSource pool = DialectStores.pool(config.database(), "snapshot-builder");
+        HikariDataSource pool = DialectStores.pool(config.database(), "snapshot-builder", metrics.registry());
         DialectStores stores = DialectStores.of(config.database(), pool);
         try {
             awaitDatabase(stores, waitForTopics);
@@ -67,6 +110,19 @@ public final class Sidecar implements AutoCloseable {
             pool.close();
             throw e;
         }
+        Sidecar sidecar = new Sidecar(config, aggregators, pool, stores, metrics);
+        try {
+            sidecar.startPipeline(clock, metrics);
+        } catch (RuntimeException e) {
+            sidecar.close();
+            throw e;
+        }
+        return sidecar;
+    }
+
+    private void startPipeline(Clock clock, SidecarMetrics metrics) {
+        MeterRegistry meters = metrics.registry();
+        TrackerSettings settings = TrackerTopology.settings(config);
         if (TopicSetup.firstStart(config.kafka().properties(), config.kafka().bootstrapServers(),
                 config.kafka().applicationId())) {
             SnapshotBootstrap.publish(stores.snapshots(), config.kafka().properties(),
@@ -74,13 +130,18 @@ public final class Sidecar implements AutoCloseable {
         }
         SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), aggregators,
                 BuildRules.byType(config), config.database().firstVersion(), clock);
+        Properties streamsConfig = TrackerTopology.streamsConfig(config);
+        HostInfo self = new HostInfo(config.http().advertisedHost(), server.map(AdminServer::port).orElse(0));
+        if (server.isPresent()) {
+            streamsConfig.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        }
 
         ChangeEventParser parser = new ChangeEventParser(config.database().columns(),
                 new AggregateTypeResolver(config.aggregateTypes()),
                 TimestampUnit.valueOf(config.ingest().timestampUnit().toUpperCase(java.util.Locale.ROOT)));
         KafkaStreams streams = new KafkaStreams(
-                TrackerTopology.build(settings, parser, clock, new TrackerMetrics(meters)),
-                TrackerTopology.streamsConfig(config));
+                TrackerTopology.build(settings, parser, clock, new TrackerMetrics(meters)), streamsConfig);
+        new KafkaStreamsMetrics(streams).bindTo(meters);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("tracker stream thread failed ({}); replacing it, state is restored from the changelog",
                     e.getClass().getName(), e);
@@ -91,11 +152,101 @@ public final class Sidecar implements AutoCloseable {
                 builder, config.worker().concurrency(), config.worker().maxBuildsPerSecond(),
                 new Backoff(config.worker().retryInitialBackoff(), Duration.ofSeconds(30)),
                 config.worker().retryGiveUpAfter(), meters, clock);
+        this.streams = streams;
+        this.worker = worker;
+        this.heads = new HeadsQuery(streams, self);
+        this.manual = new ManualRequests(config.kafka().properties(), config.kafka().bootstrapServers(),
+                config.topics().requests());
         streams.start();
         worker.start();
+        started = true;
+        background.scheduleWithFixedDelay(() -> refreshStatistics(metrics), 10, 30, TimeUnit.SECONDS);
         LOG.info("sidecar started: tracking {} for {}", config.topics().source(),
                 config.aggregateTypes().stream().map(SidecarConfig.AggregateType::name).toList());
-        return new Sidecar(streams, worker, pool, stores);
+    }
+
+    private void refreshStatistics(SidecarMetrics metrics) {
+        try {
+            if (streams.state() == KafkaStreams.State.RUNNING) {
+                metrics.update(HeadStatistics.collect(heads, config.database().firstVersion(),
+                        System.currentTimeMillis()));
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("stream statistics not refreshed: {}", e.toString());
+        }
+    }
+
+    /** The HTTP server's port, when it runs. */
+    public Optional<Integer> httpPort() {
+        return server.map(AdminServer::port);
+    }
+
+    @Override
+    public boolean live() {
+        KafkaStreams.State state = streams == null ? KafkaStreams.State.CREATED : streams.state();
+        boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                || (started && state == KafkaStreams.State.NOT_RUNNING);
+        return !failed && (worker == null || worker.isAlive());
+    }
+
+    @Override
+    public List<String> notReadyBecause() {
+        List<String> reasons = new ArrayList<>();
+        KafkaStreams.State state = streams == null ? KafkaStreams.State.CREATED : streams.state();
+        if (state != KafkaStreams.State.RUNNING) {
+            reasons.add("the tracker is " + state + ", not RUNNING");
+        }
+        if (worker != null && !worker.isAlive()) {
+            reasons.add("the snapshot worker has stopped");
+        }
+        long now = System.currentTimeMillis();
+        if (now - databaseCheckedAt > READINESS_CACHE.toMillis()) {
+            try {
+                stores.schema().checkServer();
+                databaseProblem = Optional.empty();
+            } catch (RuntimeException e) {
+                databaseProblem = Optional.of("the database is not reachable: " + e.getMessage());
+            }
+            databaseCheckedAt = now;
+        }
+        databaseProblem.ifPresent(reasons::add);
+        return reasons;
+    }
+
+    @Override
+    public HeadsQuery heads() {
+        return heads;
+    }
+
+    @Override
+    public Optional<StoredSnapshot> latestSnapshot(String streamId, String aggregateType) {
+        int schema = config.aggregateTypes().stream().filter(t -> t.name().equals(aggregateType)).findFirst()
+                .flatMap(t -> aggregators.find(t.aggregator())).map(a -> a.schemaVersion()).orElse(1);
+        return stores.snapshots().latest(streamId, schema);
+    }
+
+    @Override
+    public SnapshotRequest requestSnapshot(String streamId, StreamHead head) throws Exception {
+        LOG.info("snapshot of {} at version {} requested over HTTP", streamId, head.headVersion());
+        return manual.request(streamId, head);
+    }
+
+    @Override
+    public int requestRebuild(String aggregateType) throws Exception {
+        LOG.info("schema rebuild of {} requested over HTTP", aggregateType);
+        return TrackerCommands.broadcast(config.kafka().properties(), config.kafka().bootstrapServers(),
+                config.topics().commands(), TrackerCommand.rebuild(aggregateType, java.time.Instant.now()));
+    }
+
+    @Override
+    public Set<String> aggregateTypes() {
+        return config.aggregateTypes().stream().map(SidecarConfig.AggregateType::name)
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+    }
+
+    @Override
+    public long firstVersion() {
+        return config.database().firstVersion();
     }
 
     /** Checks the server, waiting out an unreachable database with backoff rather than failing start-up. */
@@ -131,18 +282,23 @@ public final class Sidecar implements AutoCloseable {
         return streams.state();
     }
 
-    public boolean workerAlive() {
-        return worker.isAlive();
-    }
-
     public DialectStores stores() {
         return stores;
     }
 
     @Override
     public void close() {
-        worker.close();
-        streams.close(Duration.ofSeconds(30));
+        background.shutdownNow();
+        if (worker != null) {
+            worker.close();
+        }
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+        }
+        if (manual != null) {
+            manual.close();
+        }
+        server.ifPresent(AdminServer::close);
         pool.close();
         LOG.info("sidecar stopped");
     }

@@ -119,6 +119,7 @@ public final class SnapshotWorker implements AutoCloseable {
         consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         this.consumer = new KafkaConsumer<>(consumerProps);
+        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(registry);
 
         Properties producerProps = new Properties();
         producerProps.putAll(clientProperties);

@@ -3,7 +3,8 @@ package dev.snapshotsidecar.cli;
 import dev.snapshotsidecar.Sidecar;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.snapshotsidecar.observe.LogFormat;
+import dev.snapshotsidecar.observe.SidecarMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -22,9 +23,10 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         SidecarConfig loaded = config.load();
+        LogFormat.apply(loaded.logFormat());
         AggregatorRegistry aggregators = AggregatorRegistry.load(loaded.pluginDirectory());
         CountDownLatch stopped = new CountDownLatch(1);
-        Sidecar sidecar = Sidecar.start(loaded, aggregators, new SimpleMeterRegistry(), Clock.systemUTC(),
+        Sidecar sidecar = Sidecar.start(loaded, aggregators, new SidecarMetrics(), Clock.systemUTC(),
                 Duration.ofDays(365));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sidecar.close();

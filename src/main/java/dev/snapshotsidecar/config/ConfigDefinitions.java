@@ -109,6 +109,19 @@ public final class ConfigDefinitions {
             ConfigKey.of("worker.retry-give-up-after", Type.DURATION,
                     "A build still failing on transient database errors after this long reports FAILED; the tracker asks again later. Defaults to 5m.")
                     .atLeast(1).defaultsTo("5m"),
+            ConfigKey.of("http.port", Type.INT,
+                    "Port of the health, metrics and admin HTTP server; 0 picks a free one, -1 turns it off. Defaults to 8080.")
+                    .atLeast(-1).defaultsTo("8080"),
+            ConfigKey.of("http.advertised-host", Type.STRING,
+                    "Host other instances reach this one at (Kafka Streams application.server), e.g. the pod IP. Defaults to localhost.")
+                    .defaultsTo("localhost"),
+            ConfigKey.of("http.admin-token", Type.STRING,
+                    "Bearer token the write endpoints require; without one they are off. No default.").secretKey(),
+            ConfigKey.of("http.reads-open", Type.BOOLEAN,
+                    "Whether the read endpoints (/streams, /aggregate-types) answer without the token. Defaults to true.")
+                    .defaultsTo("true"),
+            ConfigKey.of("log.format", Type.ENUM, "Log format: text, or json (one object a line, for clusters). Defaults to text.")
+                    .oneOf("text", "json").defaultsTo("text"),
             ConfigKey.of("plugins.directory", Type.PATH,
                     "Directory of jars with more aggregators (ServiceLoader). No default: built-in aggregators only."));
 

@@ -121,6 +121,10 @@ public final class ConfigLoader {
         SidecarConfig.Worker worker = new SidecarConfig.Worker(values.integer("worker.concurrency"),
                 values.integer("worker.max-builds-per-second"), values.duration("worker.retry-initial-backoff"),
                 values.duration("worker.retry-give-up-after"));
+        SidecarConfig.Http http = new SidecarConfig.Http(values.integer("http.port"),
+                values.string("http.advertised-host"), values.optional("http.admin-token"),
+                values.bool("http.reads-open"));
+        String logFormat = values.string("log.format");
         Optional<Path> plugins = values.path("plugins.directory");
         plugins.filter(p -> !Files.isDirectory(p)).ifPresent(p ->
                 problems.add(new ConfigProblem("plugins.directory", p.toString(), "must be an existing directory")));
@@ -146,7 +150,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
         }
-        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, plugins, effective(raw));
+        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, http, logFormat, plugins,
+                effective(raw));
     }
 
     private static SidecarConfig.AggregateType aggregateType(String name, Values values, boolean hasTypeColumn,

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * @param effective the effective configuration as {@code key = value} lines with secrets masked, for the start-up log
  */
 public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<AggregateType> aggregateTypes,
-                            Ingest ingest, Tracker tracker, Worker worker, Optional<Path> pluginDirectory,
-                            List<String> effective) {
+                            Ingest ingest, Tracker tracker, Worker worker, Http http, String logFormat,
+                            Optional<Path> pluginDirectory, List<String> effective) {
 
     public SidecarConfig {
         aggregateTypes = List.copyOf(aggregateTypes);
@@ -87,6 +87,14 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
 
     /** How change events are read; {@code timestampUnit} is one of auto, nanoseconds, microseconds, milliseconds. */
     public record Ingest(String timestampUnit) {
+    }
+
+    /** The HTTP server: port (-1 off, 0 any), the host other instances reach it at, the admin token. */
+    public record Http(int port, String advertisedHost, Optional<String> adminToken, boolean readsOpen) {
+        @Override
+        public String toString() {
+            return "Http[" + port + ", " + advertisedHost + ", token " + (adminToken.isPresent() ? "set" : "none") + "]";
+        }
     }
 
     /** The tracker's timings and batches, and whether deleted events erase their stream's snapshots. */

@@ -11,7 +11,7 @@ import dev.snapshotsidecar.store.SnapshottingRepository;
 import dev.snapshotsidecar.store.StoredSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.snapshotsidecar.observe.SidecarMetrics;
 
 import java.io.PrintStream;
 import java.time.Clock;
@@ -55,8 +55,9 @@ public final class DemoRun {
                 stores.schema().createSnapshotsTable();
                 stack.startConnector("demo-postgres");
                 progress.printf("stack up in %.1f s; starting the sidecar%n", seconds(started));
-                MeterRegistry meters = new SimpleMeterRegistry();
-                try (Sidecar sidecar = Sidecar.start(config, aggregators, meters, Clock.systemUTC(),
+                SidecarMetrics metrics = new SidecarMetrics();
+                MeterRegistry meters = metrics.registry();
+                try (Sidecar sidecar = Sidecar.start(config, aggregators, metrics, Clock.systemUTC(),
                         Duration.ofMinutes(1))) {
                     ClinicalWorkload workload = new ClinicalWorkload(streams, meanEvents,
                             config.database().firstVersion(), 42);

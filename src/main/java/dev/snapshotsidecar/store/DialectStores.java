@@ -22,6 +22,12 @@ public record DialectStores(EventReader events, SnapshotStore snapshots, EventSt
 
     /** A pool for the configured database; the caller closes it. */
     public static HikariDataSource pool(SidecarConfig.Database database, String name) {
+        return pool(database, name, null);
+    }
+
+    /** A pool whose connection metrics go to {@code meters} (hikaricp.connections.*). */
+    public static HikariDataSource pool(SidecarConfig.Database database, String name,
+                                        io.micrometer.core.instrument.MeterRegistry meters) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(name);
         hikari.setJdbcUrl(database.jdbcUrl());
@@ -32,6 +38,9 @@ public record DialectStores(EventReader events, SnapshotStore snapshots, EventSt
         // do not fail start-up when the database is down: builds retry with backoff instead
         hikari.setInitializationFailTimeout(-1);
         hikari.setConnectionTimeout(10_000);
+        if (meters != null) {
+            hikari.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(meters));
+        }
         return new HikariDataSource(hikari);
     }
 }

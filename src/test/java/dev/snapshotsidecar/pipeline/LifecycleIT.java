@@ -11,7 +11,7 @@ import dev.snapshotsidecar.track.SnapshotRequest;
 import dev.snapshotsidecar.track.TrackerCommand;
 import dev.snapshotsidecar.track.TrackerCommands;
 import dev.snapshotsidecar.track.TrackerTopology;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.snapshotsidecar.observe.SidecarMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -60,7 +60,7 @@ class LifecycleIT {
         Map<String, Integer> lengths = streams("patient-storm-", 1500, 5);
         probe.write(lengths, 11);
         int limit = 150;
-        try (Sidecar sidecar = PipelineIT.sidecar("it-day-one", new SimpleMeterRegistry(), Map.of(
+        try (Sidecar sidecar = PipelineIT.sidecar("it-day-one", new SidecarMetrics(), Map.of(
                 "SIDECAR_AGGREGATE_TYPES_PATIENT_EVERY_N_EVENTS", "5",
                 "SIDECAR_WORKER_MAX_BUILDS_PER_SECOND", Integer.toString(limit)))) {
             Poll.until("every stream of the storm has its snapshot", DEADLINE,
@@ -90,7 +90,7 @@ class LifecycleIT {
         Map<String, Integer> lengths = streams("prescription-keep-", 5, 400);
         int keep = 2;
         List<Integer> seen = new ArrayList<>();
-        try (Sidecar sidecar = PipelineIT.sidecar("it-retention", new SimpleMeterRegistry(), Map.of(
+        try (Sidecar sidecar = PipelineIT.sidecar("it-retention", new SidecarMetrics(), Map.of(
                 "SIDECAR_AGGREGATE_TYPES_PRESCRIPTION_EVERY_N_EVENTS", "20",
                 "SIDECAR_AGGREGATE_TYPES_PRESCRIPTION_KEEP_SNAPSHOTS", Integer.toString(keep)))) {
             probe.write(lengths, 12);
@@ -114,7 +114,7 @@ class LifecycleIT {
             lengths.put("patient-schema-" + i, sizes[i]);
         }
         String app = "it-schema";
-        try (Sidecar v1 = PipelineIT.sidecar(app, new SimpleMeterRegistry())) {
+        try (Sidecar v1 = PipelineIT.sidecar(app, new SidecarMetrics())) {
             probe.write(lengths, 13);
             Poll.until("schema 1 snapshots of every stream", DEADLINE,
                     () -> probe.due(lengths, "patient-schema-%", 50).isEmpty(), () -> "still due");
@@ -126,7 +126,7 @@ class LifecycleIT {
                 "{\"patientId\":\"tampered\",\"allergies\":[],\"diagnoses\":[]}");
         Map<String, String> v2 = Map.of("SIDECAR_AGGREGATE_TYPES_PATIENT_AGGREGATOR", PatientSchemaTwoAggregator.NAME,
                 "SIDECAR_TRACKER_REBUILD_BATCH", "2");
-        try (Sidecar sidecar = PipelineIT.sidecar(app, new SimpleMeterRegistry(), v2)) {
+        try (Sidecar sidecar = PipelineIT.sidecar(app, new SidecarMetrics(), v2)) {
             SidecarConfig config = SharedStack.stack().sidecarConfig(app, PipelineIT.topics(app));
             int tasks = TrackerCommands.broadcast(Map.of(), config.kafka().bootstrapServers(),
                     config.topics().commands(), TrackerCommand.rebuild("patient", Instant.now()));
@@ -179,7 +179,7 @@ class LifecycleIT {
     @DisplayName("deleting a stream's events erases its snapshots; other streams keep theirs")
     void erasure() {
         Map<String, Integer> lengths = streams("prescription-erase-", 3, 120);
-        try (Sidecar sidecar = PipelineIT.sidecar("it-erasure", new SimpleMeterRegistry())) {
+        try (Sidecar sidecar = PipelineIT.sidecar("it-erasure", new SidecarMetrics())) {
             probe.write(lengths, 14);
             Poll.until("snapshots of every stream", DEADLINE,
                     () -> probe.due(lengths, "prescription-erase-%", 50).isEmpty(), () -> "still due");
@@ -201,7 +201,7 @@ class LifecycleIT {
                 + " aggregate_type, snapshot_data, schema_version) VALUES (?, 99, 'prescription', ?, 1)", id,
                 probe.fullReplay(id, 99)));
         String app = "it-bootstrap";
-        try (Sidecar sidecar = PipelineIT.sidecar(app, new SimpleMeterRegistry())) {
+        try (Sidecar sidecar = PipelineIT.sidecar(app, new SidecarMetrics())) {
             List<String> requested = new ArrayList<>();
             try (KafkaConsumer<String, SnapshotRequest> consumer = new KafkaConsumer<>(Map.of(
                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),

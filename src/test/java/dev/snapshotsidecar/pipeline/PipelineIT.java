@@ -7,7 +7,7 @@ import dev.snapshotsidecar.testing.EventStoreProbe;
 import dev.snapshotsidecar.testing.Poll;
 import dev.snapshotsidecar.testing.SharedStack;
 import dev.snapshotsidecar.track.TrackerNames;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.snapshotsidecar.observe.SidecarMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -65,14 +65,15 @@ class PipelineIT {
                 "SIDECAR_TOPICS_DEAD_LETTERS", applicationId + "-dead-letters",
                 "SIDECAR_TOPICS_COMMANDS", applicationId + "-commands",
                 "SIDECAR_TRACKER_SCAN_INTERVAL", "1s",
+                "SIDECAR_HTTP_PORT", "-1",
                 "SIDECAR_KAFKA_PROPERTIES_SESSION_TIMEOUT_MS", "6000");
     }
 
-    static Sidecar sidecar(String applicationId, SimpleMeterRegistry meters) {
+    static Sidecar sidecar(String applicationId, SidecarMetrics meters) {
         return sidecar(applicationId, meters, Map.of());
     }
 
-    static Sidecar sidecar(String applicationId, SimpleMeterRegistry meters, Map<String, String> overrides) {
+    static Sidecar sidecar(String applicationId, SidecarMetrics meters, Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(topics(applicationId));
         env.putAll(overrides);
         EventStoreProbe store = EventStoreProbe.get();
@@ -115,7 +116,7 @@ class PipelineIT {
         for (int i = 0; i < sizes.length; i++) {
             lengths.put((i % 2 == 0 ? "patient-a" : "prescription-a") + i, sizes[i]);
         }
-        try (Sidecar sidecar = sidecar("it-snapshots", new SimpleMeterRegistry())) {
+        try (Sidecar sidecar = sidecar("it-snapshots", new SidecarMetrics())) {
             write(lengths, 1);
             awaitNoneDue("%-a", lengths);
         }
@@ -140,7 +141,7 @@ class PipelineIT {
     @Test
     @DisplayName("bad change events land in dead letters with their coordinates while good ones go through")
     void deadLetters() throws Exception {
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        SidecarMetrics meters = new SidecarMetrics();
         String app = "it-dead-letters";
         try (Sidecar sidecar = sidecar(app, meters);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
@@ -180,7 +181,7 @@ class PipelineIT {
                     .contains("stream_version");
             awaitNoneDue("prescription-c1", Map.of("prescription-c1", 60));
             assertThat(snapshotRows("prescription-c1").get("prescription-c1").firstKey()).isEqualTo(THRESHOLD - 1);
-            assertThat(meters.get("sidecar.ingest.dead.letters").counter().count()).isGreaterThanOrEqualTo(3);
+            assertThat(meters.registry().get("sidecar.ingest.dead.letters").counter().count()).isGreaterThanOrEqualTo(3);
         }
     }
 

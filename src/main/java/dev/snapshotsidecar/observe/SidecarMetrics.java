@@ -1,0 +1,72 @@
+package dev.snapshotsidecar.observe;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Prometheus registry every stage's meters go to, with the JVM and process binders, and the stream-length
+ * gauges per aggregate type ({@code sidecar.stream.length}, {@code sidecar.stream.events.since.snapshot},
+ * {@code sidecar.stream.snapshot.age}, each with a {@code quantile} tag), refreshed from {@link HeadStatistics}.
+ */
+public final class SidecarMetrics {
+    private static final double[] QUANTILES = {50, 95, 99, 100};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+
+    public SidecarMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Publishes the distributions as gauges; called from a background thread. */
+    public void update(HeadStatistics statistics) {
+        publish("sidecar.stream.length", "Stream length per aggregate type, from the tracker's heads", "events",
+                statistics.lengths());
+        publish("sidecar.stream.events.since.snapshot", "Events after each stream's latest snapshot", "events",
+                statistics.tails());
+        publish("sidecar.stream.snapshot.age", "Time since each stream's latest snapshot was written", "seconds",
+                statistics.stalenessSeconds());
+    }
+
+    private void publish(String name, String description, String unit, Map<String, LengthDistribution> byType) {
+        byType.forEach((type, d) -> {
+            for (double q : QUANTILES) {
+                String quantile = q == 100 ? "max" : "p" + (int) q;
+                AtomicLong value = gauges.computeIfAbsent(name + "|" + type + "|" + quantile, k -> {
+                    AtomicLong holder = new AtomicLong();
+                    Gauge.builder(name, holder, AtomicLong::get).description(description).baseUnit(unit)
+                            .tags(Tags.of("aggregate.type", type, "quantile", quantile)).register(registry);
+                    return holder;
+                });
+                value.set(q == 100 ? d.max() : d.percentile(q));
+            }
+        });
+    }
+}

@@ -1,0 +1,86 @@
+package dev.snapshotsidecar.track;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * Reads the tracker's stream heads from outside the stream threads, through Kafka Streams interactive queries:
+ * which instance owns a stream, its head when this instance owns it, and a walk over the heads held here.
+ * Thread-safe; called from HTTP threads.
+ */
+public final class HeadsQuery {
+    private final KafkaStreams streams;
+    private final HostInfo self;
+
+    public HeadsQuery(KafkaStreams streams, HostInfo self) {
+        this.streams = streams;
+        this.self = self;
+    }
+
+    /** Where a stream lives. */
+    public sealed interface Owner {
+        /** This instance holds it. */
+        record Here() implements Owner {
+        }
+
+        /** Another instance, at host:port, holds it. */
+        record There(String host, int port) implements Owner {
+        }
+
+        /** Nobody does right now (starting, rebalancing). */
+        record Unknown() implements Owner {
+        }
+    }
+
+    public Owner owner(String streamId) {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return new Owner.Unknown();
+        }
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(TrackerNames.HEADS_STORE, streamId,
+                Serdes.String().serializer());
+        if (metadata == null || metadata == KeyQueryMetadata.NOT_AVAILABLE) {
+            return new Owner.Unknown();
+        }
+        HostInfo active = metadata.activeHost();
+        return active.equals(self) ? new Owner.Here() : new Owner.There(active.host(), active.port());
+    }
+
+    /** The head of a stream this instance owns. */
+    public Optional<StreamHead> local(String streamId) {
+        return Optional.ofNullable(store().get(streamId));
+    }
+
+    /** Visits every head this instance holds (active tasks only). */
+    public void forEachLocal(BiConsumer<String, StreamHead> visitor) {
+        try (KeyValueIterator<String, StreamHead> it = store().all()) {
+            it.forEachRemaining(kv -> visitor.accept(kv.key, kv.value));
+        }
+    }
+
+    /** The other instances of this application, as host:port. */
+    public List<String> others() {
+        List<String> hosts = new ArrayList<>();
+        streams.metadataForAllStreamsClients().forEach(m -> {
+            if (!m.hostInfo().equals(self)) {
+                hosts.add(m.hostInfo().host() + ":" + m.hostInfo().port());
+            }
+        });
+        return hosts;
+    }
+
+    private ReadOnlyKeyValueStore<String, StreamHead> store() {
+        return streams.store(StoreQueryParameters.fromNameAndType(TrackerNames.HEADS_STORE,
+                QueryableStoreTypes.keyValueStore()));
+    }
+}

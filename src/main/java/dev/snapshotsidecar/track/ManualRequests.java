@@ -1,0 +1,44 @@
+package dev.snapshotsidecar.track;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Sends an operator's request for a snapshot (reason MANUAL) straight to the requests topic; its result reaches the
+ * tracker like any other. Thread-safe; one producer for the process, closed with it.
+ */
+public final class ManualRequests implements AutoCloseable {
+    private final KafkaProducer<String, SnapshotRequest> producer;
+    private final String topic;
+
+    public ManualRequests(Map<String, String> clientProperties, String bootstrapServers, String topic) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), TrackerTopology.REQUEST_SERDE);
+        this.topic = topic;
+    }
+
+    public SnapshotRequest request(String streamId, StreamHead head)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        SnapshotRequest request = SnapshotRequest.of(streamId, head.aggregateType(), head.headVersion(),
+                head.snapshotVersion(), RequestReason.MANUAL, Instant.now());
+        producer.send(new ProducerRecord<>(topic, streamId, request)).get(30, TimeUnit.SECONDS);
+        return request;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
