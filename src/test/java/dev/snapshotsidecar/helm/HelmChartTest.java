@@ -1,0 +1,171 @@
+package dev.snapshotsidecar.helm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import dev.snapshotsidecar.config.ConfigLoader;
+import dev.snapshotsidecar.config.SidecarConfig;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Helm chart, linted and rendered offline with helm-java (helm 3 in-process), and its objects checked. */
+class HelmChartTest {
+    static final Path CHART = Path.of("helm", "snapshot-sidecar");
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    static List<JsonNode> render(UnaryOperator<TemplateCommand> options) throws IOException {
+        String manifest = options.apply(new Helm(CHART).template().withName("clinical").withKubeVersion("1.30.0"))
+                .call();
+        List<JsonNode> objects = new ArrayList<>();
+        try (YAMLParser parser = new YAMLFactory().createParser(manifest)) {
+            YAML.readValues(parser, JsonNode.class).forEachRemaining(node -> {
+                if (node != null && !node.isNull() && node.has("kind")) {
+                    objects.add(node);
+                }
+            });
+        }
+        return objects;
+    }
+
+    static JsonNode only(List<JsonNode> objects, String kind) {
+        List<JsonNode> found = objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
+        assertThat(found).as("one %s", kind).hasSize(1);
+        return found.get(0);
+    }
+
+    static TemplateCommand everythingOn(TemplateCommand t) {
+        return t.set("serviceMonitor.enabled", "true").set("networkPolicy.enabled", "true")
+                .set("kafkaConnector.enabled", "true").set("kafkaConnector.config.topic\\.prefix", "eventstore")
+                .set("grafanaDashboard.enabled", "true").set("persistence.enabled", "false")
+                .set("secrets.existingSecret", "clinical-secrets").set("podDisruptionBudget.enabled", "true");
+    }
+
+    @Test
+    @DisplayName("helm lint --strict passes, with defaults and with every optional part on")
+    void lint() {
+        LintResult result = new Helm(CHART).lint().strict().call();
+        assertThat(result.isFailed()).as("%s", result.getMessages()).isFalse();
+    }
+
+    @Test
+    @DisplayName("the default values render a StatefulSet whose probes and state volume match the application")
+    void defaults() throws IOException {
+        List<JsonNode> objects = render(t -> t.set("secrets.databasePassword", "hunter2")
+                .set("secrets.adminToken", "s3cret"));
+        assertThat(objects).extracting(o -> o.path("kind").asText())
+                .contains("StatefulSet", "ConfigMap", "Secret", "Service", "PodDisruptionBudget")
+                .doesNotContain("ServiceMonitor", "NetworkPolicy", "KafkaConnector");
+        JsonNode statefulSet = only(objects, "StatefulSet");
+        JsonNode pod = statefulSet.at("/spec/template/spec");
+        JsonNode container = pod.at("/containers/0");
+
+        // probes point at the real endpoints, on the port the application listens on
+        assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health/live");
+        assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health/ready");
+        assertThat(container.at("/ports/0/name").asText()).isEqualTo("http");
+        JsonNode configMap = only(objects, "ConfigMap");
+        SidecarConfig config = ConfigLoader.parse(configMap.at("/data/sidecar.yaml").asText(), env(container),
+                dir -> Set.of("clinical.patient", "clinical.prescription"));
+        assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(config.http().port());
+
+        // the state volume is mounted where the application writes its state
+        String stateDir = config.kafka().stateDir().toString();
+        assertThat(mountPath(container, "state")).isEqualTo(stateDir);
+        assertThat(statefulSet.at("/spec/volumeClaimTemplates/0/metadata/name").asText()).isEqualTo("state");
+
+        // application.server from the pod IP, static membership from the pod name, secrets from the Secret
+        assertThat(envFrom(container, "SIDECAR_HTTP_ADVERTISED_HOST").at("/valueFrom/fieldRef/fieldPath").asText())
+                .isEqualTo("status.podIP");
+        assertThat(envFrom(container, "SIDECAR_KAFKA_PROPERTIES_GROUP_INSTANCE_ID").at("/valueFrom/fieldRef/fieldPath")
+                .asText()).isEqualTo("metadata.name");
+        assertThat(envFrom(container, "SIDECAR_DATABASE_PASSWORD").at("/valueFrom/secretKeyRef/name").asText())
+                .isEqualTo(only(objects, "Secret").at("/metadata/name").asText());
+
+        // non-root, read-only root filesystem, a writable /tmp for RocksDB's native library
+        assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+        assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(mountPath(container, "tmp")).isEqualTo("/tmp");
+
+        // secrets are never in a ConfigMap
+        for (JsonNode object : objects) {
+            if (object.path("kind").asText().equals("ConfigMap")) {
+                assertThat(object.toString()).doesNotContain("hunter2", "s3cret");
+            }
+        }
+        assertThat(only(objects, "Secret").toString()).contains("hunter2", "s3cret");
+    }
+
+    @Test
+    @DisplayName("every optional part switched on renders: ServiceMonitor, NetworkPolicy, KafkaConnector, dashboard")
+    void everything() throws IOException {
+        List<JsonNode> objects = render(HelmChartTest::everythingOn);
+        assertThat(only(objects, "ServiceMonitor").at("/spec/endpoints/0/path").asText()).isEqualTo("/metrics");
+        assertThat(only(objects, "KafkaConnector").path("apiVersion").asText()).isEqualTo("kafka.strimzi.io/v1");
+        assertThat(only(objects, "KafkaConnector").at("/spec/config/topic.prefix").asText()).isEqualTo("eventstore");
+        assertThat(only(objects, "NetworkPolicy").at("/spec/ingress/0/ports/0/port").asText()).isEqualTo("http");
+        assertThat(objects).noneMatch(o -> o.path("kind").asText().equals("Secret"));
+        JsonNode statefulSet = only(objects, "StatefulSet");
+        assertThat(statefulSet.at("/spec/volumeClaimTemplates").isMissingNode()).isTrue();
+        assertThat(envFrom(statefulSet.at("/spec/template/spec/containers/0"), "SIDECAR_DATABASE_PASSWORD")
+                .at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("clinical-secrets");
+        JsonNode dashboard = objects.stream().filter(o -> o.at("/metadata/name").asText().endsWith("-dashboard"))
+                .findFirst().orElseThrow();
+        JsonNode json = new ObjectMapper().readTree(dashboard.at("/data/snapshot-sidecar.json").asText());
+        assertThat(json.path("panels").toString()).contains("sidecar_stream_length_events",
+                "sidecar_build_backlog_requests", "sidecar_build_duration_seconds");
+    }
+
+    @Test
+    @DisplayName("a typo in the values, or a password in the config, fails at install")
+    void typos() {
+        assertThatThrownBy(() -> render(t -> t.set("replicaCount", "3"))).hasMessageContaining("replicaCount");
+        assertThatThrownBy(() -> render(t -> t.set("persistence.enabeld", "false"))).hasMessageContaining("enabeld");
+        assertThatThrownBy(() -> render(t -> t.set("config.databse.user", "x"))).hasMessageContaining("databse");
+        assertThatThrownBy(() -> render(t -> t.set("config.database.password", "hunter2")))
+                .hasMessageContaining("password");
+    }
+
+    private static Map<String, String> env(JsonNode container) {
+        Map<String, String> env = new java.util.HashMap<>();
+        container.path("env").forEach(e -> {
+            if (e.has("value")) {
+                env.put(e.path("name").asText(), e.path("value").asText());
+            }
+        });
+        return env;
+    }
+
+    private static JsonNode envFrom(JsonNode container, String name) {
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asText().equals(name)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no env " + name);
+    }
+
+    private static String mountPath(JsonNode container, String volume) {
+        for (JsonNode mount : container.path("volumeMounts")) {
+            if (mount.path("name").asText().equals(volume)) {
+                return mount.path("mountPath").asText();
+            }
+        }
+        return Optional.<String>empty().orElseThrow(() -> new AssertionError("no mount of " + volume));
+    }
+}
