@@ -1,0 +1,543 @@
+package dev.snapshotsidecar.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.snapshotsidecar.Sidecar;
+import dev.snapshotsidecar.build.BuildRules;
+import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
+import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
+import dev.snapshotsidecar.demo.clinical.PatientAggregator;
+import dev.snapshotsidecar.demo.clinical.PatientState;
+import dev.snapshotsidecar.fold.AggregatorRegistry;
+import dev.snapshotsidecar.fold.StoredEvent;
+import dev.snapshotsidecar.ingest.AggregateTypeResolver;
+import dev.snapshotsidecar.ingest.ChangeEventParser;
+import dev.snapshotsidecar.observe.SidecarMetrics;
+import dev.snapshotsidecar.pipeline.PipelineTopics;
+import dev.snapshotsidecar.store.DialectStores;
+import dev.snapshotsidecar.store.EventAppender.NewEvent;
+import dev.snapshotsidecar.store.SnapshottingRepository;
+import dev.snapshotsidecar.store.StoredSnapshot;
+import dev.snapshotsidecar.testing.EventStoreProbe;
+import dev.snapshotsidecar.testing.Poll;
+import dev.snapshotsidecar.testing.SharedStack;
+import dev.snapshotsidecar.track.RequestReason;
+import dev.snapshotsidecar.track.SnapshotRequest;
+import dev.snapshotsidecar.track.TrackerMetrics;
+import dev.snapshotsidecar.track.TrackerTopology;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The benchmark suite ({@code ./mvnw -q -Pbench verify}): every figure against a baseline measured in the same run,
+ * on the real PostgreSQL and broker. Writes {@code target/bench/results.json} and {@code target/bench/results.md}.
+ * It asserts only that each benchmark ran to completion, never a time.
+ */
+@ExtendWith(SharedStack.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SidecarBench {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectNode RESULTS = JSON.createObjectNode();
+    static final StringBuilder TABLE = new StringBuilder();
+
+    static DialectStores stores(String schema, String name) {
+        SidecarConfig config = SharedStack.stack().sidecarConfig("bench", Map.of("SIDECAR_DATABASE_SCHEMA", schema,
+                "SIDECAR_DATABASE_POOL_SIZE", "20"));
+        HikariDataSource pool = DialectStores.pool(config.database(), name);
+        DialectStores stores = DialectStores.of(config.database(), pool);
+        stores.schema().createEventsTable();
+        stores.schema().createSnapshotsTable();
+        return stores;
+    }
+
+    static void write(DialectStores stores, String streamId, int length) {
+        ClinicalEvents script = new ClinicalEvents(streamId, 0, streamId.hashCode());
+        List<NewEvent> batch = new ArrayList<>();
+        for (int v = 0; v < length; v++) {
+            batch.add(script.next());
+            if (batch.size() == 2000) {
+                stores.appender().append(batch);
+                batch = new ArrayList<>();
+            }
+        }
+        if (!batch.isEmpty()) {
+            stores.appender().append(batch);
+        }
+    }
+
+    static FoldingSnapshotBuilder builder(DialectStores stores) {
+        return new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), AggregatorRegistry.load(Optional.empty()),
+                Map.of("patient", new BuildRules(PatientAggregator.NAME, 3, 16L << 20)), 0, Clock.systemUTC());
+    }
+
+    static SnapshotRequest request(String streamId, long head) {
+        return SnapshotRequest.of(streamId, "patient", head, -1, RequestReason.THRESHOLD, Instant.now());
+    }
+
+    @Test
+    @Order(1)
+    void rehydration() throws Exception {
+        DialectStores stores = stores("bench_rehydration", "bench-rehydration");
+        int[] lengths = {100, 500, 1247, 4000};
+        int streamsPerLength = 8;
+        int tail = 150;
+        FoldingSnapshotBuilder builder = builder(stores);
+        for (int length : lengths) {
+            for (int i = 0; i < streamsPerLength; i++) {
+                String id = "patient-r" + length + "-" + i;
+                write(stores, id, length);
+                if (length > tail + 1) {
+                    assertThat(builder.build(request(id, length - 1 - tail)).outcome().name()).isEqualTo("WRITTEN");
+                }
+            }
+        }
+        SnapshottingRepository<PatientState> repository = new SnapshottingRepository<>(stores.snapshots(),
+                stores.events(), new PatientAggregator(), 0);
+        ArrayNode rows = RESULTS.putArray("rehydration");
+        TABLE.append("\n### Rehydration: full replay vs latest snapshot + tail (").append(tail)
+                .append(" events after the snapshot; no snapshot under that length)\n\n")
+                .append("| events | readers | full p50 | full p95 | full p99 | snapshot p50 | snapshot p95 | snapshot p99 | p95 ratio |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n");
+        for (int readers : new int[]{1, 16}) {
+            for (int length : lengths) {
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < streamsPerLength; i++) {
+                    ids.add("patient-r" + length + "-" + i);
+                }
+                int loadsPerReader = readers == 1 ? 80 : 12;
+                measureLoads(repository, ids, readers, 2, true); // warm-up
+                BenchStats full = measureLoads(repository, ids, readers, loadsPerReader, false);
+                BenchStats snapshot = measureLoads(repository, ids, readers, loadsPerReader, true);
+                double ratio = full.p(95) / snapshot.p(95);
+                ObjectNode row = rows.addObject().put("events", length).put("readers", readers);
+                full.into(row, "fullReplay");
+                snapshot.into(row, "withSnapshot");
+                row.put("ratio", BenchStats.round(ratio));
+                TABLE.append(String.format("| %,d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1fx |%n", length,
+                        readers, full.p(50), full.p(95), full.p(99), snapshot.p(50), snapshot.p(95), snapshot.p(99),
+                        ratio));
+            }
+        }
+    }
+
+    static BenchStats measureLoads(SnapshottingRepository<PatientState> repository, List<String> ids, int readers,
+                                   int loadsPerReader, boolean withSnapshot) throws Exception {
+        List<Double> millis = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(readers);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int r = 0; r < readers; r++) {
+                int reader = r;
+                done.add(pool.submit(() -> {
+                    for (int n = 0; n < loadsPerReader; n++) {
+                        String id = ids.get((reader + n) % ids.size());
+                        long started = System.nanoTime();
+                        Optional<?> loaded = withSnapshot ? repository.load(id) : repository.replay(id);
+                        millis.add((System.nanoTime() - started) / 1e6);
+                        assertThat(loaded).isPresent();
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return BenchStats.ofMillis(millis);
+    }
+
+    @Test
+    @Order(2)
+    void tracker() throws Exception {
+        int streams = 10_000;
+        int perStream = Integer.getInteger("bench.tracker.events-per-stream", 100);
+        long total = (long) streams * perStream;
+        String topic = "bench-changes";
+        SharedStack.stack().createTopics(4, topic);
+        long produced = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 50, ProducerConfig.BATCH_SIZE_CONFIG, 524_288,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            long position = 0;
+            for (int v = 0; v < perStream; v++) {
+                for (int s = 0; s < streams; s++) {
+                    String id = "patient-t" + s;
+                    String value = "{\"before\":null,\"after\":{\"global_position\":" + (++position)
+                            + ",\"stream_id\":\"" + id + "\",\"stream_version\":" + v
+                            + ",\"event_type\":\"VitalSignsRecorded\",\"created_at\":\"2026-11-28T09:00:00.000000Z\"},"
+                            + "\"source\":{\"version\":\"3.6.1.Final\",\"connector\":\"postgresql\",\"name\":\"eventstore\","
+                            + "\"ts_ms\":1796030130200,\"snapshot\":\"false\",\"db\":\"clinical\",\"schema\":\"event_store\","
+                            + "\"table\":\"events\",\"txId\":771,\"lsn\":" + (24_000_000L + position) + "},"
+                            + "\"op\":\"c\",\"ts_ms\":1796030130400,\"transaction\":null}";
+                    producer.send(new ProducerRecord<>(topic, ("{\"stream_id\":\"" + id + "\"}")
+                            .getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            producer.flush();
+        }
+        System.out.printf("tracker: %,d change events produced in %.1f s%n", total, (System.nanoTime() - produced) / 1e9);
+
+        // the ceiling: read and parse every record with the same parser, keep no state
+        SidecarConfig config = SharedStack.stack().sidecarConfig("bench-tracker", Map.of("SIDECAR_TOPICS_SOURCE", topic));
+        ChangeEventParser parser = new ChangeEventParser(config.database().columns(),
+                new AggregateTypeResolver(config.aggregateTypes()));
+        long parsed = 0;
+        long started = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-ceiling", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            while (parsed < total) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (started == 0) {
+                        started = System.nanoTime();
+                    }
+                    parser.parse(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
+                    parsed++;
+                }
+            }
+        }
+        double ceiling = total / ((System.nanoTime() - started) / 1e9);
+        double eos = trackerRun(topic, total, streams, perStream, "exactly_once_v2");
+        double alos = trackerRun(topic, total, streams, perStream, "at_least_once");
+        ObjectNode tracker = RESULTS.putObject("tracker");
+        tracker.put("records", total).put("streams", streams).put("partitions", 4)
+                .put("recordsPerSecond", Math.round(eos)).put("ceilingRecordsPerSecond", Math.round(ceiling))
+                .put("ratio", BenchStats.round(eos / ceiling))
+                .put("atLeastOnceRecordsPerSecond", Math.round(alos)).put("atLeastOnceRatio", BenchStats.round(alos / ceiling));
+        TABLE.append("\n### Tracker throughput (").append(String.format("%,d", total))
+                .append(" Debezium-shaped change events, 10,000 streams, 4 partitions)\n\n")
+                .append("| run | records/s | vs ceiling |\n|---|---|---|\n")
+                .append(String.format("| ceiling: plain consumer + the same parser, no state | %,.0f | 1.00 |%n", ceiling))
+                .append(String.format("| tracker topology, exactly_once_v2 | %,.0f | %.2f |%n", eos, eos / ceiling))
+                .append(String.format("| tracker topology, at_least_once | %,.0f | %.2f |%n", alos, alos / ceiling));
+    }
+
+    /** Runs the real topology over the topic from the start; records per second until every event is tracked. */
+    static double trackerRun(String topic, long total, int streamCount, int perStream, String guarantee)
+            throws Exception {
+        String app = "bench-" + guarantee.replace('_', '-');
+        Map<String, String> env = new HashMap<>(PipelineTopics.of(app));
+        env.put("SIDECAR_TOPICS_SOURCE", topic);
+        env.put("SIDECAR_KAFKA_PROCESSING_GUARANTEE", guarantee);
+        // each stream's last event crosses the threshold: the last request says the tracker has seen everything
+        env.put("SIDECAR_AGGREGATE_TYPES_PATIENT_EVERY_N_EVENTS", Integer.toString(perStream));
+        SidecarConfig config = SharedStack.stack().sidecarConfig(app, env);
+        SharedStack.stack().createTopics(4, config.topics().requests(), config.topics().results(),
+                config.topics().deadLetters(), config.topics().commands());
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Properties props = TrackerTopology.streamsConfig(config);
+        try (KafkaStreams streams = new KafkaStreams(TrackerTopology.build(TrackerTopology.settings(config),
+                new ChangeEventParser(config.database().columns(), new AggregateTypeResolver(config.aggregateTypes())),
+                Clock.systemUTC(), new TrackerMetrics(meters)), props)) {
+            streams.start();
+            Poll.until("the tracker is running", Duration.ofMinutes(2),
+                    () -> streams.state() == KafkaStreams.State.RUNNING, () -> streams.state().toString());
+            long started = System.nanoTime();
+            Poll.until("every change event tracked", Duration.ofMinutes(6), () -> {
+                var requests = meters.find("sidecar.track.requests").tag("reason", "THRESHOLD").counter();
+                return requests != null && requests.count() >= streamCount;
+            }, () -> meters.find("sidecar.ingest.events").tag("outcome", "appended").counter().count() + " parsed");
+            double perSecond = total / ((System.nanoTime() - started) / 1e9);
+            System.out.printf("tracker %s: %,.0f records/s%n", guarantee, perSecond);
+            streams.close(Duration.ofSeconds(30));
+            return perSecond;
+        }
+    }
+
+    @Test
+    @Order(3)
+    void build() throws Exception {
+        DialectStores stores = stores("bench_build", "bench-build");
+        int streams = 40;
+        for (int i = 0; i < streams; i++) {
+            write(stores, "patient-b" + i, 1000);
+        }
+        FoldingSnapshotBuilder builder = builder(stores);
+        for (int i = 0; i < streams; i++) {
+            builder.build(request("patient-b" + i, 499));
+        }
+        List<Double> builds = new ArrayList<>();
+        List<Double> floor = new ArrayList<>();
+        for (int round = 0; round < 2; round++) { // round 0 warms up
+            for (int i = 0; i < streams / 2; i++) {
+                String id = "patient-b" + (round * streams / 2 + i);
+                long t0 = System.nanoTime();
+                long[] count = {0};
+                stores.events().read(id, 500, 999, (StoredEvent e) -> {
+                    try {
+                        JSON.readTree(e.data());
+                    } catch (IOException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                    count[0]++;
+                });
+                long t1 = System.nanoTime();
+                var result = builder.build(request(id, 999));
+                long t2 = System.nanoTime();
+                assertThat(result.outcome().name()).isEqualTo("WRITTEN");
+                assertThat(count[0]).isEqualTo(500);
+                if (round == 1) {
+                    floor.add((t1 - t0) / 1e6);
+                    builds.add((t2 - t1) / 1e6);
+                }
+            }
+        }
+        BenchStats b = BenchStats.ofMillis(builds);
+        BenchStats f = BenchStats.ofMillis(floor);
+        double ratio = b.p(50) / f.p(50);
+        ObjectNode node = RESULTS.putObject("build");
+        b.into(node, "build");
+        f.into(node, "floor");
+        node.put("ratio", BenchStats.round(ratio));
+        TABLE.append("\n### Build cost: a snapshot from a 500-event tail vs reading and deserialising those 500 events\n\n")
+                .append("| | p50 ms | p95 ms |\n|---|---|---|\n")
+                .append(String.format("| floor: read + parse 500 events | %.2f | %.2f |%n", f.p(50), f.p(95)))
+                .append(String.format("| build: load snapshot, read, fold, write, prune | %.2f | %.2f |%n", b.p(50), b.p(95)))
+                .append(String.format("| ratio (p50) | %.2fx | |%n", ratio));
+    }
+
+    @Test
+    @Order(4)
+    void footprint() throws Exception {
+        int streams = Integer.getInteger("bench.footprint.streams", 1_000_000);
+        Path stateDir = Files.createTempDirectory("bench-footprint-");
+        SidecarConfig config = SharedStack.stack().sidecarConfig("bench-footprint", Map.of(
+                "SIDECAR_KAFKA_STATE_DIR", stateDir.toString()));
+        Properties props = TrackerTopology.streamsConfig(config);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        System.gc();
+        long heapBefore = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+        long bytes;
+        long heapAfter;
+        try (var driver = new org.apache.kafka.streams.TopologyTestDriver(TrackerTopology.build(
+                TrackerTopology.settings(config), new ChangeEventParser(config.database().columns(),
+                        new AggregateTypeResolver(config.aggregateTypes())), Clock.systemUTC(),
+                new TrackerMetrics(new SimpleMeterRegistry())), props)) {
+            var in = driver.createInputTopic(config.topics().source().get(0), new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            for (int s = 0; s < streams; s++) {
+                String id = "patient-f" + s;
+                in.pipeInput(("{\"stream_id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8),
+                        ("{\"after\":{\"stream_id\":\"" + id + "\",\"stream_version\":7,\"event_type\":\"E\"},"
+                                + "\"source\":{\"ts_ms\":1796030130200},\"op\":\"c\"}").getBytes(StandardCharsets.UTF_8));
+            }
+            var heads = driver.getKeyValueStore("stream-heads");
+            assertThat(heads.approximateNumEntries()).isGreaterThan(0);
+            heads.flush();
+            System.gc();
+            heapAfter = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+            try (Stream<Path> files = Files.walk(stateDir)) {
+                bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            }
+        }
+        ObjectNode node = RESULTS.putObject("footprint");
+        node.put("streams", streams).put("stateDirectoryBytes", bytes)
+                .put("bytesPerStream", BenchStats.round((double) bytes / streams))
+                .put("heapDeltaBytes", heapAfter - heapBefore);
+        TABLE.append("\n### Footprint with ").append(String.format("%,d", streams)).append(" tracked streams\n\n")
+                .append("| state directory | bytes per stream | heap after, minus before |\n|---|---|---|\n")
+                .append(String.format("| %,d bytes | %.1f | %,d bytes |%n", bytes, (double) bytes / streams,
+                        heapAfter - heapBefore));
+    }
+
+    @Test
+    @Order(5)
+    void freshness() throws Exception {
+        EventStoreProbe probe = EventStoreProbe.get();
+        int streams = 1000;
+        int threshold = 100;
+        int seconds = Integer.getInteger("bench.freshness.seconds", 60);
+        String prefix = "patient-fresh-";
+        // a random prefix of 0..99 events per stream, so crossings fall evenly through the timed minute
+        java.util.Random random = new java.util.Random(5);
+        Map<String, ClinicalEvents> scripts = new HashMap<>();
+        Map<String, Integer> next = new HashMap<>();
+        List<NewEvent> prefill = new ArrayList<>();
+        for (int s = 0; s < streams; s++) {
+            String id = prefix + s;
+            scripts.put(id, new ClinicalEvents(id, 0, id.hashCode()));
+            int n = random.nextInt(threshold);
+            for (int v = 0; v < n; v++) {
+                prefill.add(scripts.get(id).next());
+            }
+            next.put(id, n);
+        }
+        for (int i = 0; i < prefill.size(); i += 2000) {
+            probe.stores.appender().append(prefill.subList(i, Math.min(prefill.size(), i + 2000)));
+        }
+        String app = "bench-freshness";
+        Map<String, String> env = new HashMap<>(PipelineTopics.of(app));
+        env.put("SIDECAR_AGGREGATE_TYPES_PATIENT_EVERY_N_EVENTS", Integer.toString(threshold));
+        env.put("SIDECAR_WORKER_MAX_BUILDS_PER_SECOND", "500");
+        Map<String, Long> committed = new ConcurrentHashMap<>();   // "stream@version" -> commit time, ns
+        Map<String, Long> arrived = new ConcurrentHashMap<>();     // "stream@version" -> seen in Kafka, ns
+        Map<String, Long> readable = new HashMap<>();              // "stream@version" -> snapshot readable, ns
+        SidecarMetrics metrics = new SidecarMetrics();
+        try (Sidecar sidecar = Sidecar.start(SharedStack.stack().sidecarConfig(app, env), probe.aggregators,
+                metrics, Clock.systemUTC(), Duration.ofMinutes(1));
+             KafkaConsumer<byte[], byte[]> debezium = new KafkaConsumer<>(Map.of(
+                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                     ConsumerConfig.GROUP_ID_CONFIG, app + "-watch", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"),
+                     new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            debezium.subscribe(List.of(dev.snapshotsidecar.demo.DemoStack.SOURCE_TOPIC));
+            Poll.until("the watcher has its partitions", Duration.ofMinutes(1), () -> {
+                debezium.poll(Duration.ofMillis(100));
+                return !debezium.assignment().isEmpty();
+            }, () -> "none");
+            // the timed part starts once the sidecar has taken in everything written before it
+            long before = probeEvents(probe);
+            Poll.until("the sidecar has read the topic written so far", Duration.ofMinutes(3), () -> {
+                var appended = metrics.registry().find("sidecar.ingest.events").tag("outcome", "appended").counter();
+                return appended != null && appended.count() >= before;
+            }, () -> "catching up");
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread writer = new Thread(() -> {
+                List<String> ids = new ArrayList<>(scripts.keySet());
+                long start = System.nanoTime();
+                for (int tick = 0; tick < seconds * 10; tick++) {
+                    List<NewEvent> batch = new ArrayList<>();
+                    for (int k = 0; k < 100; k++) {
+                        String id = ids.get((tick * 100 + k) % ids.size());
+                        batch.add(scripts.get(id).next());
+                    }
+                    probe.stores.appender().append(batch);
+                    long now = System.nanoTime();
+                    for (NewEvent e : batch) {
+                        committed.put(e.streamId() + "@" + e.version(), now);
+                    }
+                    long due = start + (tick + 1) * 100_000_000L;
+                    java.util.concurrent.locks.LockSupport.parkNanos(Math.max(0, due - System.nanoTime()));
+                }
+                writing.set(false);
+            }, "bench-writer");
+            writer.start();
+            Timestamp since = new Timestamp(System.currentTimeMillis() - 1000);
+            long deadline = System.nanoTime() + Duration.ofSeconds(seconds + 30).toNanos();
+            while (System.nanoTime() < deadline && (writing.get() || readable.size() < crossings(committed, threshold))) {
+                for (ConsumerRecord<byte[], byte[]> r : debezium.poll(Duration.ofMillis(10))) {
+                    var after = JSON.readTree(r.value()).path("after");
+                    if (after.path("stream_id").asText().startsWith(prefix)) {
+                        arrived.putIfAbsent(after.path("stream_id").asText() + "@" + after.path("stream_version").asLong(),
+                                System.nanoTime());
+                    }
+                }
+                try (Connection c = probe.pool.getConnection(); PreparedStatement q = c.prepareStatement(
+                        "SELECT stream_id, stream_version FROM event_store.snapshots WHERE stream_id LIKE ? AND created_at >= ?")) {
+                    q.setString(1, prefix + "%");
+                    q.setTimestamp(2, since);
+                    try (ResultSet rows = q.executeQuery()) {
+                        long now = System.nanoTime();
+                        while (rows.next()) {
+                            readable.putIfAbsent(rows.getString(1) + "@" + rows.getLong(2), now);
+                        }
+                    }
+                }
+            }
+            writer.join();
+        }
+        List<Double> fresh = new ArrayList<>();
+        readable.forEach((key, seen) -> {
+            Long commit = committed.get(key);
+            if (commit != null && (Long.parseLong(key.substring(key.indexOf('@') + 1)) + 1) % threshold == 0) {
+                fresh.add((seen - commit) / 1e6);
+            }
+        });
+        List<Double> cdc = new ArrayList<>();
+        arrived.forEach((key, seen) -> {
+            Long commit = committed.get(key);
+            if (commit != null) {
+                cdc.add((seen - commit) / 1e6);
+            }
+        });
+        BenchStats f = BenchStats.ofMillis(fresh);
+        BenchStats d = BenchStats.ofMillis(cdc);
+        ObjectNode node = RESULTS.putObject("freshness");
+        node.put("eventsPerSecond", 1000).put("streams", streams).put("threshold", threshold).put("seconds", seconds)
+                .put("crossings", fresh.size());
+        f.into(node, "");
+        d.into(node, "debezium");
+        node.put("p50Millis", BenchStats.round(f.p(50))).put("p95Millis", BenchStats.round(f.p(95)))
+                .put("p99Millis", BenchStats.round(f.p(99)));
+        TABLE.append("\n### Freshness: commit of the crossing event to the snapshot row being readable (1,000 events/s over 1,000 streams, threshold 100, ")
+                .append(seconds).append(" s)\n\n| | p50 ms | p95 ms | p99 ms | samples |\n|---|---|---|---|---|\n")
+                .append(String.format("| snapshot readable | %.0f | %.0f | %.0f | %d |%n", f.p(50), f.p(95), f.p(99), fresh.size()))
+                .append(String.format("| Debezium: insert to Kafka (the floor) | %.0f | %.0f | %.0f | %d |%n", d.p(50), d.p(95),
+                        d.p(99), cdc.size()));
+    }
+
+    static long probeEvents(EventStoreProbe probe) {
+        try (Connection c = probe.pool.getConnection(); PreparedStatement q = c.prepareStatement(
+                "SELECT COUNT(*) FROM event_store.events"); ResultSet rows = q.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long crossings(Map<String, Long> committed, int threshold) {
+        return committed.keySet().stream().filter(k -> (Long.parseLong(k.substring(k.indexOf('@') + 1)) + 1)
+                % threshold == 0).count();
+    }
+
+    @AfterAll
+    static void write() throws IOException {
+        Path dir = Files.createDirectories(Path.of("target", "bench"));
+        RESULTS.put("date", Instant.now().toString());
+        RESULTS.put("machine", Runtime.getRuntime().availableProcessors() + " cores, "
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB max heap, Java " + System.getProperty("java.version"));
+        Files.writeString(dir.resolve("results.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(RESULTS));
+        Files.writeString(dir.resolve("results.md"), "## Benchmark results (" + RESULTS.path("date").asText() + ")\n"
+                + TABLE);
+        System.out.println(TABLE);
+    }
+}
