@@ -503,7 +503,6 @@ class SidecarBench {
         ObjectNode node = RESULTS.putObject("freshness");
         node.put("eventsPerSecond", 1000).put("streams", streams).put("threshold", threshold).put("seconds", seconds)
                 .put("crossings", fresh.size());
-        f.into(node, "");
         d.into(node, "debezium");
         node.put("p50Millis", BenchStats.round(f.p(50))).put("p95Millis", BenchStats.round(f.p(95)))
                 .put("p99Millis", BenchStats.round(f.p(99)));

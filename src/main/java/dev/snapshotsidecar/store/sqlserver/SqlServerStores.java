@@ -9,6 +9,7 @@ import dev.snapshotsidecar.store.EventStoreSchema;
 import dev.snapshotsidecar.store.SnapshotStore;
 import dev.snapshotsidecar.store.StoredSnapshot;
 import dev.snapshotsidecar.store.UnsupportedDatabaseException;
+import dev.snapshotsidecar.store.jdbc.Jdbc;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -51,12 +52,14 @@ public final class SqlServerStores {
     static final class SqlServerEventReader implements EventReader {
         private final DataSource dataSource;
         private final int fetchSize;
+        private final Jdbc jdbc;
         private final String sql;
         private final String lengthsSql;
         private final boolean typeColumn;
 
         SqlServerEventReader(SidecarConfig.Database db, DataSource dataSource) {
             this.dataSource = dataSource;
+            this.jdbc = new Jdbc(dataSource, SqlServerErrors::classify);
             this.fetchSize = db.fetchSize();
             SidecarConfig.Columns c = db.columns();
             this.typeColumn = c.aggregateType().isPresent();
@@ -97,26 +100,15 @@ public final class SqlServerStores {
 
         @Override
         public List<StreamLength> streamLengths(String afterStreamId, int limit) {
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement statement = connection.prepareStatement(lengthsSql)) {
-                statement.setString(1, afterStreamId);
-                statement.setInt(2, limit);
-                List<StreamLength> lengths = new ArrayList<>();
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        lengths.add(new StreamLength(rows.getString(1), rows.getLong(2),
-                                typeColumn ? Optional.ofNullable(rows.getString(3)) : Optional.empty()));
-                    }
-                }
-                return lengths;
-            } catch (SQLException e) {
-                throw SqlServerErrors.classify("measuring stream lengths", e);
-            }
+            return jdbc.list("measuring stream lengths", lengthsSql, row -> new StreamLength(row.getString(1),
+                    row.getLong(2), typeColumn ? Optional.ofNullable(row.getString(3)) : Optional.empty()),
+                    afterStreamId, limit);
         }
     }
 
     static final class SqlServerSnapshotStore implements SnapshotStore {
         private final DataSource dataSource;
+        private final Jdbc jdbc;
         private final String latestSql;
         private final String saveSql;
         private final String idsSql;
@@ -126,6 +118,7 @@ public final class SqlServerStores {
 
         SqlServerSnapshotStore(SidecarConfig.Database db, DataSource dataSource) {
             this.dataSource = dataSource;
+            this.jdbc = new Jdbc(dataSource, SqlServerErrors::classify);
             String t = table(db, db.snapshotsTable());
             // TOP 1 ... ORDER BY stream_version DESC: served by IX_snapshots_stream_latest, as the services read it
             latestSql = "SELECT TOP 1 stream_version, aggregate_type, snapshot_data, schema_version FROM " + t
@@ -157,65 +150,26 @@ public final class SqlServerStores {
 
         @Override
         public List<StreamVersion> latestVersions(String afterStreamId, int limit) {
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement statement = connection.prepareStatement(latestVersionsSql)) {
-                statement.setString(1, afterStreamId);
-                statement.setInt(2, limit);
-                List<StreamVersion> versions = new ArrayList<>();
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        versions.add(new StreamVersion(rows.getString(1), rows.getLong(2)));
-                    }
-                }
-                return versions;
-            } catch (SQLException e) {
-                throw SqlServerErrors.classify("listing the latest snapshot versions", e);
-            }
+            return jdbc.list("listing the latest snapshot versions", latestVersionsSql,
+                    row -> new StreamVersion(row.getString(1), row.getLong(2)), afterStreamId, limit);
         }
 
         @Override
         public int prune(String streamId, int keep) {
-            return deleteInBatches("pruning snapshots of " + streamId, pruneSql, streamId, streamId, keep - 1);
+            return jdbc.deleteInBatches("pruning snapshots of " + streamId, pruneSql, DELETE_BATCH, streamId, streamId,
+                    keep - 1);
         }
 
         @Override
         public int deleteAll(String streamId) {
-            return deleteInBatches("erasing snapshots of " + streamId, deleteAllSql, streamId);
+            return jdbc.deleteInBatches("erasing snapshots of " + streamId, deleteAllSql, DELETE_BATCH, streamId);
         }
 
-        private int deleteInBatches(String operation, String sql, Object... parameters) {
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement statement = connection.prepareStatement(sql)) {
-                for (int i = 0; i < parameters.length; i++) {
-                    statement.setObject(i + 1, parameters[i]);
-                }
-                int total = 0;
-                int deleted;
-                do {
-                    deleted = statement.executeUpdate();
-                    total += deleted;
-                } while (deleted == DELETE_BATCH);
-                return total;
-            } catch (SQLException e) {
-                throw SqlServerErrors.classify(operation, e);
-            }
-        }
-
+        
         @Override
         public Optional<StoredSnapshot> latest(String streamId, int schemaVersion) {
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement statement = connection.prepareStatement(latestSql)) {
-                statement.setString(1, streamId);
-                statement.setInt(2, schemaVersion);
-                try (ResultSet rows = statement.executeQuery()) {
-                    return rows.next()
-                            ? Optional.of(new StoredSnapshot(streamId, rows.getLong(1), rows.getString(2),
-                            rows.getString(3), rows.getInt(4)))
-                            : Optional.empty();
-                }
-            } catch (SQLException e) {
-                throw SqlServerErrors.classify("loading the latest snapshot of " + streamId, e);
-            }
+            return jdbc.first("loading the latest snapshot of " + streamId, latestSql, row -> new StoredSnapshot(
+                    streamId, row.getLong(1), row.getString(2), row.getString(3), row.getInt(4)), streamId, schemaVersion);
         }
 
         @Override
@@ -239,20 +193,7 @@ public final class SqlServerStores {
 
         @Override
         public List<String> streamIds(String afterStreamId, int limit) {
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement statement = connection.prepareStatement(idsSql)) {
-                statement.setString(1, afterStreamId);
-                statement.setInt(2, limit);
-                List<String> ids = new ArrayList<>();
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        ids.add(rows.getString(1));
-                    }
-                }
-                return ids;
-            } catch (SQLException e) {
-                throw SqlServerErrors.classify("listing streams with snapshots", e);
-            }
+            return jdbc.list("listing streams with snapshots", idsSql, row -> row.getString(1), afterStreamId, limit);
         }
     }
 
