@@ -268,6 +268,9 @@ class SidecarBench {
         Map<String, String> env = new HashMap<>(PipelineTopics.of(app));
         env.put("SIDECAR_TOPICS_SOURCE", topic);
         env.put("SIDECAR_KAFKA_PROCESSING_GUARANTEE", guarantee);
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.streams."))
+                .forEach(k -> env.put("SIDECAR_KAFKA_PROPERTIES_" + k.substring("bench.streams.".length())
+                        .toUpperCase(java.util.Locale.ROOT).replace('.', '_'), System.getProperty(k)));
         // each stream's last event crosses the threshold: the last request says the tracker has seen everything
         env.put("SIDECAR_AGGREGATE_TYPES_PATIENT_EVERY_N_EVENTS", Integer.toString(perStream));
         SidecarConfig config = SharedStack.stack().sidecarConfig(app, env);
