@@ -95,6 +95,8 @@ public final class AdminServer implements AutoCloseable {
         Reply reply;
         try {
             reply = route(exchange);
+        } catch (HeadsQuery.TrackerUnavailableException e) {
+            reply = Reply.error(503, "unavailable", e.getMessage());
         } catch (Exception e) {
             LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                     e.getClass().getSimpleName());
@@ -131,6 +133,9 @@ public final class AdminServer implements AutoCloseable {
             Optional<Reply> refused = authorize(exchange, write);
             if (refused.isPresent()) {
                 return refused.get();
+            }
+            if (sidecar.heads() == null) {
+                return Reply.error(503, "unavailable", "the sidecar is starting; try again in a few seconds");
             }
         }
         if (path.startsWith("/streams/")) {

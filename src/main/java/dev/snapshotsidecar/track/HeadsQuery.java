@@ -4,6 +4,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -79,8 +80,20 @@ public final class HeadsQuery {
         return hosts;
     }
 
+    /** @throws TrackerUnavailableException while the store cannot be queried (starting, rebalancing) */
     private ReadOnlyKeyValueStore<String, StreamHead> store() {
-        return streams.store(StoreQueryParameters.fromNameAndType(TrackerNames.HEADS_STORE,
-                QueryableStoreTypes.keyValueStore()));
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(TrackerNames.HEADS_STORE,
+                    QueryableStoreTypes.keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            throw new TrackerUnavailableException(streams.state().toString());
+        }
+    }
+
+    /** The tracker's store cannot be queried right now; asking again in a few seconds helps. */
+    public static final class TrackerUnavailableException extends dev.snapshotsidecar.SidecarException {
+        TrackerUnavailableException(String state) {
+            super("the tracker's store cannot be queried while it is " + state + "; try again in a few seconds");
+        }
     }
 }
