@@ -516,6 +516,69 @@ class SidecarBench {
                         d.p(99), cdc.size()));
     }
 
+    @Test
+    @Order(6)
+    void requestPath() throws Exception {
+        EventStoreProbe probe = EventStoreProbe.get();
+        int streams = 40;
+        int commands = Integer.getInteger("bench.request.commands", 2000);
+        int threshold = 100;
+        var aggregator = new dev.snapshotsidecar.demo.clinical.PrescriptionAggregator();
+        Map<String, BenchStats> byMode = new java.util.LinkedHashMap<>();
+        String app = "bench-request-path";
+        Map<String, String> env = new HashMap<>(PipelineTopics.of(app));
+        env.put("SIDECAR_AGGREGATE_TYPES_PRESCRIPTION_EVERY_N_EVENTS", Integer.toString(threshold));
+        try (Sidecar beside = Sidecar.start(SharedStack.stack().sidecarConfig(app, env), probe.aggregators,
+                new SidecarMetrics(), Clock.systemUTC(), Duration.ofMinutes(1))) {
+            for (String mode : List.of("in-request", "beside")) {
+                List<String> ids = new ArrayList<>();
+                Map<String, Integer> prefill = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < streams; i++) {
+                    String id = "prescription-cmd-" + mode + "-" + i;
+                    ids.add(id);
+                    prefill.put(id, 120);
+                }
+                probe.write(prefill, 17);
+                if (mode.equals("beside")) {
+                    Poll.until("the sidecar has snapshotted the prefilled streams", Duration.ofMinutes(2),
+                            () -> probe.due(prefill, "prescription-cmd-beside-%", threshold).isEmpty(), () -> "due");
+                }
+                SnapshottingRepository<dev.snapshotsidecar.demo.clinical.PrescriptionState> repository =
+                        new SnapshottingRepository<>(probe.stores.snapshots(), probe.stores.events(), aggregator, 0);
+                List<Double> millis = new ArrayList<>();
+                for (int n = 0; n < commands; n++) {
+                    String id = ids.get(n % streams);
+                    long started = System.nanoTime();
+                    // the command handler: load the aggregate, decide, append one event
+                    var loaded = repository.load(id).orElseThrow();
+                    String data = "{\"dose\":\"" + (5 + n % 50) + "\",\"unit\":\"mg\",\"reason\":\"Titrated\"}";
+                    NewEvent event = new NewEvent(id, loaded.version() + 1, "DoseChanged", data);
+                    probe.stores.appender().append(List.of(event));
+                    if (mode.equals("in-request") && loaded.eventsReplayed() + 1 >= threshold) {
+                        // the article's snapshot on save, inside the request
+                        var state = aggregator.apply(loaded.state(), new StoredEvent(id, event.version(),
+                                event.eventType(), data, Optional.empty(), Instant.now()));
+                        probe.stores.snapshots().save(new StoredSnapshot(id, event.version(), "prescription",
+                                aggregator.toJson(state), aggregator.schemaVersion()));
+                    }
+                    if (n >= streams) { // the first command of each stream warms up
+                        millis.add((System.nanoTime() - started) / 1e6);
+                    }
+                }
+                byMode.put(mode, BenchStats.ofMillis(millis));
+            }
+        }
+        ObjectNode node = RESULTS.putObject("requestPath");
+        node.put("commands", commands).put("streams", streams).put("threshold", threshold);
+        byMode.get("in-request").into(node, "snapshotInRequest");
+        byMode.get("beside").into(node, "sidecarBeside");
+        node.put("p99Ratio", BenchStats.round(byMode.get("in-request").p(99) / byMode.get("beside").p(99)));
+        TABLE.append("\n### Request path: a command (load, append one event) with snapshot-on-save in the request vs the sidecar beside\n\n")
+                .append("| mode | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|\n");
+        byMode.forEach((mode, stats) -> TABLE.append(String.format("| %s | %.2f | %.2f | %.2f |%n", mode,
+                stats.p(50), stats.p(95), stats.p(99))));
+    }
+
     static long probeEvents(EventStoreProbe probe) {
         try (Connection c = probe.pool.getConnection(); PreparedStatement q = c.prepareStatement(
                 "SELECT COUNT(*) FROM event_store.events"); ResultSet rows = q.executeQuery()) {
