@@ -579,6 +579,37 @@ class SidecarBench {
                 stats.p(50), stats.p(95), stats.p(99))));
     }
 
+    @Test
+    @Order(7)
+    void micro() throws Exception {
+        var options = new org.openjdk.jmh.runner.options.OptionsBuilder()
+                .include(ParserMicrobenchmark.class.getName()).include(FoldMicrobenchmark.class.getName())
+                .forks(0) // in this JVM: the test class path is a manifest-only jar a forked JMH would not see
+                .warmupIterations(3).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
+                .build();
+        Map<String, Double> score = new HashMap<>();
+        for (var result : new org.openjdk.jmh.runner.Runner(options).run()) {
+            score.put(result.getParams().getBenchmark().replaceAll(".*\\.", ""),
+                    result.getPrimaryResult().getScore());
+        }
+        ObjectNode node = RESULTS.putObject("micro");
+        double parser = score.get("changeEventParser");
+        double parseFloor = score.get("floorJacksonTree");
+        double fold = score.get("fold500");
+        double foldFloor = score.get("floorParse500");
+        node.put("parserOpsPerSecond", Math.round(parser)).put("parserFloorOpsPerSecond", Math.round(parseFloor))
+                .put("parserRatio", BenchStats.round(parseFloor / parser))
+                .put("fold500OpsPerSecond", Math.round(fold)).put("fold500FloorOpsPerSecond", Math.round(foldFloor))
+                .put("foldRatio", BenchStats.round(foldFloor / fold));
+        TABLE.append("\n### Micro-benchmarks (JMH, in-process, 3 x 1 s warm-up, 5 x 1 s measured)\n\n")
+                .append("| benchmark | ops/s | floor ops/s | cost vs floor |\n|---|---|---|---|\n")
+                .append(String.format("| parse one Debezium change event | %,.0f | %,.0f (Jackson tree) | %.2fx |%n",
+                        parser, parseFloor, parseFloor / parser))
+                .append(String.format("| fold 500 patient events | %,.0f | %,.0f (parse the 500 payloads) | %.2fx |%n",
+                        fold, foldFloor, foldFloor / fold));
+    }
+
     static long probeEvents(EventStoreProbe probe) {
         try (Connection c = probe.pool.getConnection(); PreparedStatement q = c.prepareStatement(
                 "SELECT COUNT(*) FROM event_store.events"); ResultSet rows = q.executeQuery()) {
