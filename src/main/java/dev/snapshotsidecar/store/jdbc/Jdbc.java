@@ -1,5 +1,6 @@
 package dev.snapshotsidecar.store.jdbc;
 
+import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.store.StoreException;
 
 import javax.sql.DataSource;
@@ -7,6 +8,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -60,6 +63,44 @@ public final class Jdbc {
         } catch (SQLException e) {
             throw classifier.classify(operation, e);
         }
+    }
+
+    /**
+     * Streams the rows of a query to {@code sink}, {@code fetchSize} rows per round trip; with {@code cursor} the
+     * query runs in a transaction that is rolled back afterwards (PostgreSQL's driver only streams outside
+     * autocommit). An exception from the sink propagates unchanged. @return rows passed on
+     */
+    public <T> long stream(String operation, String sql, int fetchSize, boolean cursor, Row<T> row,
+                           java.util.function.Consumer<T> sink, Object... parameters) {
+        try (Connection connection = dataSource.getConnection()) {
+            if (cursor) {
+                connection.setAutoCommit(false);
+            }
+            try (PreparedStatement statement = prepare(connection, sql, parameters)) {
+                statement.setFetchSize(fetchSize);
+                long count = 0;
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        sink.accept(row.map(rows));
+                        count++;
+                    }
+                }
+                return count;
+            } finally {
+                if (cursor) {
+                    connection.rollback();
+                }
+            }
+        } catch (SQLException e) {
+            throw classifier.classify(operation, e);
+        }
+    }
+
+    /** Reads an event row selected as stream_version, event_type, event_data, metadata, created_at. */
+    public static StoredEvent event(String streamId, ResultSet row) throws SQLException {
+        Timestamp created = row.getTimestamp(5);
+        return new StoredEvent(streamId, row.getLong(1), row.getString(2), row.getString(3),
+                Optional.ofNullable(row.getString(4)), created == null ? Instant.EPOCH : created.toInstant());
     }
 
     /** Runs a bounded DELETE again until it removes fewer than {@code batch} rows. @return rows deleted */

@@ -1,7 +1,6 @@
 package dev.snapshotsidecar.store.postgres;
 
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.store.DialectStores;
 import dev.snapshotsidecar.store.EventAppender;
 import dev.snapshotsidecar.store.EventReader;
@@ -17,8 +16,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,7 +39,6 @@ public final class PostgresStores {
 
     /** Reads events with a server-side cursor: PostgreSQL's driver only honours the fetch size outside autocommit. */
     static final class PostgresEventReader implements EventReader {
-        private final DataSource dataSource;
         private final int fetchSize;
         private final Jdbc jdbc;
         private final String sql;
@@ -50,7 +46,6 @@ public final class PostgresStores {
         private final boolean typeColumn;
 
         PostgresEventReader(SidecarConfig.Database db, DataSource dataSource) {
-            this.dataSource = dataSource;
             this.jdbc = new Jdbc(dataSource, PostgresErrors::classify);
             this.fetchSize = db.fetchSize();
             SidecarConfig.Columns c = db.columns();
@@ -67,30 +62,8 @@ public final class PostgresStores {
 
         @Override
         public long read(String streamId, long fromVersion, long toVersion, EventSink sink) {
-            try (Connection connection = dataSource.getConnection()) {
-                connection.setAutoCommit(false);
-                try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                    statement.setFetchSize(fetchSize);
-                    statement.setString(1, streamId);
-                    statement.setLong(2, fromVersion);
-                    statement.setLong(3, Math.min(toVersion, Integer.MAX_VALUE));
-                    long count = 0;
-                    try (ResultSet rows = statement.executeQuery()) {
-                        while (rows.next()) {
-                            Timestamp created = rows.getTimestamp(5);
-                            sink.accept(new StoredEvent(streamId, rows.getLong(1), rows.getString(2),
-                                    rows.getString(3), Optional.ofNullable(rows.getString(4)),
-                                    created == null ? java.time.Instant.EPOCH : created.toInstant()));
-                            count++;
-                        }
-                    }
-                    return count;
-                } finally {
-                    connection.rollback();
-                }
-            } catch (SQLException e) {
-                throw PostgresErrors.classify("reading events of " + streamId, e);
-            }
+            return jdbc.stream("reading events of " + streamId, sql, fetchSize, true,
+                    row -> Jdbc.event(streamId, row), sink::accept, streamId, fromVersion, Math.min(toVersion, Integer.MAX_VALUE));
         }
 
         @Override
@@ -154,7 +127,6 @@ public final class PostgresStores {
                     streamId);
         }
 
-        
         @Override
         public Optional<StoredSnapshot> latest(String streamId, int schemaVersion) {
             return jdbc.first("loading the latest snapshot of " + streamId, latestSql, row -> new StoredSnapshot(

@@ -1,7 +1,6 @@
 package dev.snapshotsidecar.store.sqlserver;
 
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.store.DialectStores;
 import dev.snapshotsidecar.store.EventAppender;
 import dev.snapshotsidecar.store.EventReader;
@@ -18,9 +17,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -50,7 +46,6 @@ public final class SqlServerStores {
      * read, so a long tail is never held in memory; the fetch size bounds each round trip.
      */
     static final class SqlServerEventReader implements EventReader {
-        private final DataSource dataSource;
         private final int fetchSize;
         private final Jdbc jdbc;
         private final String sql;
@@ -58,7 +53,6 @@ public final class SqlServerStores {
         private final boolean typeColumn;
 
         SqlServerEventReader(SidecarConfig.Database db, DataSource dataSource) {
-            this.dataSource = dataSource;
             this.jdbc = new Jdbc(dataSource, SqlServerErrors::classify);
             this.fetchSize = db.fetchSize();
             SidecarConfig.Columns c = db.columns();
@@ -75,27 +69,10 @@ public final class SqlServerStores {
 
         @Override
         public long read(String streamId, long fromVersion, long toVersion, EventSink sink) {
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement statement = connection.prepareStatement(sql)) {
-                statement.setFetchSize(fetchSize);
-                statement.setString(1, streamId);
-                // stream_version is INT: larger bounds would fail the conversion
-                statement.setLong(2, Math.max(Integer.MIN_VALUE, fromVersion));
-                statement.setLong(3, Math.min(Integer.MAX_VALUE, toVersion));
-                long count = 0;
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        Timestamp created = rows.getTimestamp(5);
-                        sink.accept(new StoredEvent(streamId, rows.getLong(1), rows.getString(2), rows.getString(3),
-                                Optional.ofNullable(rows.getString(4)),
-                                created == null ? Instant.EPOCH : created.toInstant()));
-                        count++;
-                    }
-                }
-                return count;
-            } catch (SQLException e) {
-                throw SqlServerErrors.classify("reading events of " + streamId, e);
-            }
+            // stream_version is INT: larger bounds would fail the conversion
+            return jdbc.stream("reading events of " + streamId, sql, fetchSize, false,
+                    row -> Jdbc.event(streamId, row), sink::accept, streamId, Math.max(Integer.MIN_VALUE, fromVersion),
+                    Math.min(Integer.MAX_VALUE, toVersion));
         }
 
         @Override
@@ -165,7 +142,6 @@ public final class SqlServerStores {
             return jdbc.deleteInBatches("erasing snapshots of " + streamId, deleteAllSql, DELETE_BATCH, streamId);
         }
 
-        
         @Override
         public Optional<StoredSnapshot> latest(String streamId, int schemaVersion) {
             return jdbc.first("loading the latest snapshot of " + streamId, latestSql, row -> new StoredSnapshot(
