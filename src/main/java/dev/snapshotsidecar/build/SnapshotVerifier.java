@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.snapshotsidecar.fold.Aggregator;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
-import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.store.EventReader;
 import dev.snapshotsidecar.store.SnapshotStore;
+import dev.snapshotsidecar.store.SnapshottingRepository;
 import dev.snapshotsidecar.store.StoredSnapshot;
 
 import java.io.IOException;
@@ -79,21 +79,20 @@ public final class SnapshotVerifier {
             return Optional.of(new Mismatch(streamId, Long.MIN_VALUE, "no snapshot"));
         }
         long version = snapshot.get().version();
-        List<S> state = new ArrayList<>(List.of(aggregator.initialState()));
-        long[] last = {firstVersion - 1};
+        S state;
         try {
-            events.read(streamId, firstVersion, version, (StoredEvent e) -> {
-                state.set(0, aggregator.apply(state.get(0), e));
-                last[0] = e.version();
-            });
+            Optional<SnapshottingRepository.Loaded<S>> replayed = new SnapshottingRepository<>(snapshots, events,
+                    aggregator, firstVersion).replay(streamId, version);
+            if (replayed.isEmpty() || replayed.get().version() != version) {
+                return Optional.of(new Mismatch(streamId, version, "events end at version "
+                        + replayed.map(SnapshottingRepository.Loaded::version).orElse(firstVersion - 1)));
+            }
+            state = replayed.get().state();
         } catch (RuntimeException e) {
             return Optional.of(new Mismatch(streamId, version, "full replay failed: " + e.getClass().getSimpleName()));
         }
-        if (last[0] != version) {
-            return Optional.of(new Mismatch(streamId, version, "events end at version " + last[0]));
-        }
         try {
-            JsonNode expected = JSON.readTree(aggregator.toJson(state.get(0)));
+            JsonNode expected = JSON.readTree(aggregator.toJson(state));
             JsonNode actual = JSON.readTree(snapshot.get().data());
             return expected.equals(actual) ? Optional.empty()
                     : Optional.of(new Mismatch(streamId, version, "snapshot differs from full replay"));

@@ -29,15 +29,24 @@ public final class SnapshottingRepository<S> {
 
     /** Folds every event from the first, ignoring snapshots: the baseline, and what {@code verify} compares to. */
     public Optional<Loaded<S>> replay(String streamId) {
-        return load(streamId, false);
+        return load(streamId, false, Long.MAX_VALUE);
+    }
+
+    /** Folds the events from the first up to {@code version}, ignoring snapshots: what a snapshot there must equal. */
+    public Optional<Loaded<S>> replay(String streamId, long version) {
+        return load(streamId, false, version);
     }
 
     private Optional<Loaded<S>> load(String streamId, boolean useSnapshot) {
+        return load(streamId, useSnapshot, Long.MAX_VALUE);
+    }
+
+    private Optional<Loaded<S>> load(String streamId, boolean useSnapshot, long upToVersion) {
         Optional<StoredSnapshot> snapshot = useSnapshot
                 ? snapshots.latest(streamId, aggregator.schemaVersion()) : Optional.empty();
         Folding<S> folding = new Folding<>(aggregator, snapshot.map(s -> aggregator.fromJson(s.data()))
                 .orElseGet(aggregator::initialState), snapshot.map(StoredSnapshot::version).orElse(firstVersion - 1));
-        long replayed = events.read(streamId, folding.version + 1, Long.MAX_VALUE, folding::apply);
+        long replayed = events.read(streamId, folding.version + 1, upToVersion, folding::apply);
         if (snapshot.isEmpty() && replayed == 0) {
             return Optional.empty();
         }

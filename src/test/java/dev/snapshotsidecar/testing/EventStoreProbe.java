@@ -6,7 +6,7 @@ import dev.snapshotsidecar.demo.DemoStack;
 import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
 import dev.snapshotsidecar.fold.Aggregator;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
-import dev.snapshotsidecar.fold.StoredEvent;
+import dev.snapshotsidecar.store.SnapshottingRepository;
 import dev.snapshotsidecar.store.DialectStores;
 import dev.snapshotsidecar.store.EventAppender.NewEvent;
 
@@ -136,9 +136,8 @@ public final class EventStoreProbe {
     }
 
     private <S> String replay(Aggregator<S> aggregator, String streamId, long upTo) {
-        List<S> state = new ArrayList<>(List.of(aggregator.initialState()));
-        stores.events().read(streamId, 0, upTo, (StoredEvent e) -> state.set(0, aggregator.apply(state.get(0), e)));
-        return aggregator.toJson(state.get(0));
+        return aggregator.toJson(new SnapshottingRepository<>(stores.snapshots(), stores.events(), aggregator, 0)
+                .replay(streamId, upTo).map(SnapshottingRepository.Loaded::state).orElseGet(aggregator::initialState));
     }
 
     public void assertEverySnapshotEqualsFullReplay(Map<String, TreeMap<Long, Row>> rows) {

@@ -1,0 +1,56 @@
+package dev.snapshotsidecar.build;
+
+import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
+import dev.snapshotsidecar.demo.clinical.PatientAggregator;
+import dev.snapshotsidecar.fold.AggregatorRegistry;
+import dev.snapshotsidecar.fold.StoredEvent;
+import dev.snapshotsidecar.store.StoredSnapshot;
+import dev.snapshotsidecar.track.RequestReason;
+import dev.snapshotsidecar.track.SnapshotRequest;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SnapshotVerifierTest {
+    final InMemoryStore store = new InMemoryStore();
+    final AggregatorRegistry aggregators = AggregatorRegistry.of(List.of(new PatientAggregator()));
+    final SnapshotVerifier verifier = new SnapshotVerifier(store, store, aggregators,
+            Map.of("patient", PatientAggregator.NAME), 0);
+
+    void write(String streamId, int count) {
+        ClinicalEvents script = new ClinicalEvents(streamId, 0, 9);
+        for (int i = 0; i < count; i++) {
+            var e = script.next();
+            store.events.add(new StoredEvent(e.streamId(), e.version(), e.eventType(), e.data(), Optional.empty(),
+                    Instant.EPOCH));
+        }
+        new FoldingSnapshotBuilder(store, store, aggregators,
+                Map.of("patient", new BuildRules(PatientAggregator.NAME, 3, 1 << 20)), 0, Clock.systemUTC())
+                .build(SnapshotRequest.of(streamId, "patient", count - 1, -1, RequestReason.THRESHOLD, Instant.EPOCH));
+    }
+
+    @Test
+    @DisplayName("a snapshot equal to full replay passes; a tampered one, or one past the events, is a mismatch")
+    void verify() {
+        write("patient-1", 60);
+        write("patient-2", 60);
+        write("patient-3", 60);
+        store.snapshots.replaceAll(s -> s.streamId().equals("patient-2")
+                ? new StoredSnapshot(s.streamId(), s.version(), s.aggregateType(), "{\"patientId\":\"x\"}", 1) : s);
+        store.events.removeIf(e -> e.streamId().equals("patient-3") && e.version() > 40);
+        SnapshotVerifier.Report report = verifier.verify(Map.of("patient-1", "patient", "patient-2", "patient",
+                "patient-3", "patient", "patient-4", "patient"));
+        assertThat(report.checked()).as("patient-4 has no snapshot and is not counted").isEqualTo(3);
+        assertThat(report.mismatches()).extracting(SnapshotVerifier.Mismatch::streamId)
+                .containsExactlyInAnyOrder("patient-2", "patient-3");
+        assertThat(report.mismatches()).anySatisfy(m -> assertThat(m.reason()).isEqualTo("events end at version 40"))
+                .anySatisfy(m -> assertThat(m.reason()).isEqualTo("snapshot differs from full replay"));
+    }
+}
