@@ -123,14 +123,15 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     private void startPipeline(Clock clock, SidecarMetrics metrics) {
         MeterRegistry meters = metrics.registry();
         TrackerSettings settings = TrackerTopology.settings(config);
+        Properties streamsConfig = TrackerTopology.streamsConfig(config);
         if (TopicSetup.firstStart(config.kafka().properties(), config.kafka().bootstrapServers(),
-                config.kafka().applicationId())) {
-            SnapshotBootstrap.publish(stores.snapshots(), config.kafka().properties(),
-                    config.kafka().bootstrapServers(), config.topics().results());
+                config.kafka().applicationId())
+                && SnapshotBootstrap.publish(stores.snapshots(), config.kafka().properties(),
+                config.kafka().bootstrapServers(), config.topics().results()) > 0) {
+            TrackerTopology.orderedByTimestamp(streamsConfig);
         }
         SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), aggregators,
                 BuildRules.byType(config), config.database().firstVersion(), clock);
-        Properties streamsConfig = TrackerTopology.streamsConfig(config);
         HostInfo self = new HostInfo(config.http().advertisedHost(), server.map(AdminServer::port).orElse(0));
         if (server.isPresent()) {
             streamsConfig.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());

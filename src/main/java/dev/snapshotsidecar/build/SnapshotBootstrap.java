@@ -18,7 +18,8 @@ import java.util.Properties;
 /**
  * On a first start beside a database that already has snapshots, tells the tracker each stream's latest snapshot
  * version (as ALREADY_CURRENT results), read from the snapshots table in bounded batches, so that streams are not
- * rebuilt from scratch. Runs once, on the starting thread, before the topology starts.
+ * rebuilt from scratch. Runs once, on the starting thread, before the topology starts; a topology started after
+ * it announced anything must take its inputs in timestamp order ({@code TrackerTopology.orderedByTimestamp}).
  */
 public final class SnapshotBootstrap {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotBootstrap.class);
@@ -42,7 +43,8 @@ public final class SnapshotBootstrap {
             List<SnapshotStore.StreamVersion> page;
             while (!(page = snapshots.latestVersions(after, BATCH)).isEmpty()) {
                 for (SnapshotStore.StreamVersion latest : page) {
-                    // timestamp 0: Kafka Streams takes the oldest record first, so these precede the replayed events
+                    // timestamp 0: a task idling for order (TrackerTopology.orderedByTimestamp, set by the caller when
+                    // this announced anything) takes the oldest record first, so these precede the replayed events
                     producer.send(new ProducerRecord<>(resultsTopic, null, 0L, latest.streamId(), SnapshotResult.of(
                             latest.streamId(), latest.version(), Outcome.ALREADY_CURRENT, "bootstrap", 0)));
                 }
