@@ -300,7 +300,9 @@ class SidecarBench {
     @Order(3)
     void build() throws Exception {
         DialectStores stores = stores("bench_build", "bench-build");
-        int streams = 40;
+        int warmUp = Integer.getInteger("bench.build.warm-up", 30);
+        int measured = Integer.getInteger("bench.build.streams", 60);
+        int streams = warmUp + measured;
         for (int i = 0; i < streams; i++) {
             write(stores, "patient-b" + i, 1000);
         }
@@ -308,30 +310,63 @@ class SidecarBench {
         for (int i = 0; i < streams; i++) {
             builder.build(request("patient-b" + i, 499));
         }
+        PatientAggregator aggregator = new PatientAggregator();
         List<Double> builds = new ArrayList<>();
         List<Double> floor = new ArrayList<>();
-        for (int round = 0; round < 2; round++) { // round 0 warms up
-            for (int i = 0; i < streams / 2; i++) {
-                String id = "patient-b" + (round * streams / 2 + i);
-                long t0 = System.nanoTime();
-                long[] count = {0};
-                stores.events().read(id, 500, 999, (StoredEvent e) -> {
-                    try {
-                        JSON.readTree(e.data());
-                    } catch (IOException ex) {
-                        throw new IllegalStateException(ex);
-                    }
-                    count[0]++;
-                });
-                long t1 = System.nanoTime();
+        Map<String, List<Double>> steps = new java.util.LinkedHashMap<>();
+        for (String step : List.of("load snapshot", "read + fold 500 events", "write state as JSON",
+                "save (insert)", "prune")) {
+            steps.put(step, new ArrayList<>());
+        }
+        // every stream: the floor; then, alternately, the builder itself or the same steps timed one by one
+        for (int i = 0; i < streams; i++) {
+            String id = "patient-b" + i;
+            long t0 = System.nanoTime();
+            long[] count = {0};
+            stores.events().read(id, 500, 999, (StoredEvent e) -> {
+                try {
+                    JSON.readTree(e.data());
+                } catch (IOException ex) {
+                    throw new IllegalStateException(ex);
+                }
+                count[0]++;
+            });
+            long t1 = System.nanoTime();
+            assertThat(count[0]).isEqualTo(500);
+            if (i % 2 == 0) {
                 var result = builder.build(request(id, 999));
                 long t2 = System.nanoTime();
                 assertThat(result.outcome().name()).isEqualTo("WRITTEN");
-                assertThat(count[0]).isEqualTo(500);
-                if (round == 1) {
-                    floor.add((t1 - t0) / 1e6);
+                if (i >= warmUp) {
                     builds.add((t2 - t1) / 1e6);
                 }
+            } else {
+                long[] at = new long[6];
+                at[0] = System.nanoTime();
+                StoredSnapshot latest = stores.snapshots().latest(id, aggregator.schemaVersion()).orElseThrow();
+                at[1] = System.nanoTime();
+                PatientState[] state = {aggregator.fromJson(latest.data())};
+                stores.events().read(id, latest.version() + 1, 999, e -> state[0] = aggregator.apply(state[0], e));
+                at[2] = System.nanoTime();
+                String json = aggregator.toJson(state[0]);
+                at[3] = System.nanoTime();
+                assertThat(stores.snapshots().save(new StoredSnapshot(id, 999, "patient", json,
+                        aggregator.schemaVersion()))).isTrue();
+                at[4] = System.nanoTime();
+                stores.snapshots().prune(id, 3);
+                at[5] = System.nanoTime();
+                if (i >= warmUp) {
+                    floor.add((t1 - t0) / 1e6);
+                    int k = 0;
+                    for (List<Double> times : steps.values()) {
+                        times.add((at[k + 1] - at[k]) / 1e6);
+                        k++;
+                    }
+                }
+                continue;
+            }
+            if (i >= warmUp) {
+                floor.add((t1 - t0) / 1e6);
             }
         }
         BenchStats b = BenchStats.ofMillis(builds);
@@ -340,12 +375,18 @@ class SidecarBench {
         ObjectNode node = RESULTS.putObject("build");
         b.into(node, "build");
         f.into(node, "floor");
-        node.put("ratio", BenchStats.round(ratio));
+        node.put("ratio", BenchStats.round(ratio)).put("builds", builds.size()).put("floorSamples", floor.size());
+        ObjectNode breakdown = node.putObject("stepsP50Millis");
+        steps.forEach((step, times) -> breakdown.put(step, BenchStats.round(BenchStats.ofMillis(times).p(50))));
         TABLE.append("\n### Build cost: a snapshot from a 500-event tail vs reading and deserialising those 500 events\n\n")
                 .append("| | p50 ms | p95 ms |\n|---|---|---|\n")
                 .append(String.format("| floor: read + parse 500 events | %.2f | %.2f |%n", f.p(50), f.p(95)))
                 .append(String.format("| build: load snapshot, read, fold, write, prune | %.2f | %.2f |%n", b.p(50), b.p(95)))
                 .append(String.format("| ratio (p50) | %.2fx | |%n", ratio));
+        steps.forEach((step, times) -> {
+            BenchStats t = BenchStats.ofMillis(times);
+            TABLE.append(String.format("| step: %s | %.2f | %.2f |%n", step, t.p(50), t.p(95)));
+        });
     }
 
     @Test
