@@ -84,6 +84,19 @@ public final class DemoStack implements AutoCloseable {
         return stateDirectory;
     }
 
+    /** Whether every partition has a leader; a topic just created may not be known to the broker yet. */
+    private static boolean leadersElected(Admin admin, String... topics) throws Exception {
+        try {
+            return admin.describeTopics(Arrays.asList(topics)).allTopicNames().get(30, TimeUnit.SECONDS).values()
+                    .stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** Creates topics that do not exist yet. */
     public void createTopics(int partitions, String... topics) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
@@ -95,8 +108,7 @@ public final class DemoStack implements AutoCloseable {
             }
             // wait until every partition has a leader, so the first produce does not race the election
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (admin.describeTopics(Arrays.asList(topics)).allTopicNames().get(30, TimeUnit.SECONDS).values()
-                    .stream().flatMap(d -> d.partitions().stream()).anyMatch(p -> p.leader() == null)) {
+            while (!leadersElected(admin, topics)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("no leader for " + Arrays.toString(topics) + " after 30 s");
                 }

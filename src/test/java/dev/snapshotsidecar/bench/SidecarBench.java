@@ -200,28 +200,7 @@ class SidecarBench {
         String topic = "bench-changes";
         SharedStack.stack().createTopics(4, topic);
         long produced = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 50, ProducerConfig.BATCH_SIZE_CONFIG, 524_288,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            long position = 0;
-            for (int v = 0; v < perStream; v++) {
-                for (int s = 0; s < streams; s++) {
-                    String id = "patient-t" + s;
-                    String value = "{\"before\":null,\"after\":{\"global_position\":" + (++position)
-                            + ",\"stream_id\":\"" + id + "\",\"stream_version\":" + v
-                            + ",\"event_type\":\"VitalSignsRecorded\",\"created_at\":\"2026-11-28T09:00:00.000000Z\"},"
-                            + "\"source\":{\"version\":\"3.6.1.Final\",\"connector\":\"postgresql\",\"name\":\"eventstore\","
-                            + "\"ts_ms\":1796030130200,\"snapshot\":\"false\",\"db\":\"clinical\",\"schema\":\"event_store\","
-                            + "\"table\":\"events\",\"txId\":771,\"lsn\":" + (24_000_000L + position) + "},"
-                            + "\"op\":\"c\",\"ts_ms\":1796030130400,\"transaction\":null}";
-                    producer.send(new ProducerRecord<>(topic, ("{\"stream_id\":\"" + id + "\"}")
-                            .getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)));
-                }
-            }
-            producer.flush();
-        }
+        produce(topic, "patient-t", streams, perStream);
         System.out.printf("tracker: %,d change events produced in %.1f s%n", total, (System.nanoTime() - produced) / 1e9);
 
         // the ceiling: read and parse every record with the same parser, keep no state
@@ -261,6 +240,32 @@ class SidecarBench {
                 .append(String.format("| tracker topology, at_least_once | %,.0f | %.2f |%n", alos, alos / ceiling));
     }
 
+    /** Debezium-shaped inserts (PostgreSQL envelope, schemas off): {@code perStream} events of each stream, round robin. */
+    static void produce(String topic, String prefix, int streams, int perStream) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 50, ProducerConfig.BATCH_SIZE_CONFIG, 524_288,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            long position = 0;
+            for (int v = 0; v < perStream; v++) {
+                for (int s = 0; s < streams; s++) {
+                    String id = prefix + s;
+                    String value = "{\"before\":null,\"after\":{\"global_position\":" + (++position)
+                            + ",\"stream_id\":\"" + id + "\",\"stream_version\":" + v
+                            + ",\"event_type\":\"VitalSignsRecorded\",\"created_at\":\"2026-11-28T09:00:00.000000Z\"},"
+                            + "\"source\":{\"version\":\"3.6.1.Final\",\"connector\":\"postgresql\",\"name\":\"eventstore\","
+                            + "\"ts_ms\":1796030130200,\"snapshot\":\"false\",\"db\":\"clinical\",\"schema\":\"event_store\","
+                            + "\"table\":\"events\",\"txId\":771,\"lsn\":" + (24_000_000L + position) + "},"
+                            + "\"op\":\"c\",\"ts_ms\":1796030130400,\"transaction\":null}";
+                    producer.send(new ProducerRecord<>(topic, ("{\"stream_id\":\"" + id + "\"}")
+                            .getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            producer.flush();
+        }
+    }
+
     /** Runs the real topology over the topic from the start; records per second until every event is tracked. */
     static double trackerRun(String topic, long total, int streamCount, int perStream, String guarantee)
             throws Exception {
@@ -277,13 +282,7 @@ class SidecarBench {
         SharedStack.stack().createTopics(4, config.topics().requests(), config.topics().results(),
                 config.topics().deadLetters(), config.topics().commands());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        Properties props = TrackerTopology.streamsConfig(config);
-        try (KafkaStreams streams = new KafkaStreams(TrackerTopology.build(TrackerTopology.settings(config),
-                new ChangeEventParser(config.database().columns(), new AggregateTypeResolver(config.aggregateTypes())),
-                Clock.systemUTC(), new TrackerMetrics(meters)), props)) {
-            streams.start();
-            Poll.until("the tracker is running", Duration.ofMinutes(2),
-                    () -> streams.state() == KafkaStreams.State.RUNNING, () -> streams.state().toString());
+        try (KafkaStreams streams = startTracker(config, meters)) {
             long started = System.nanoTime();
             Poll.until("every change event tracked", Duration.ofMinutes(6), () -> {
                 var requests = meters.find("sidecar.track.requests").tag("reason", "THRESHOLD").counter();
@@ -294,6 +293,24 @@ class SidecarBench {
             streams.close(Duration.ofSeconds(30));
             return perSecond;
         }
+    }
+
+    /** Records the stream threads have processed, over every task. */
+    static double processed(KafkaStreams streams) {
+        return streams.metrics().entrySet().stream()
+                .filter(e -> e.getKey().group().equals("stream-thread-metrics") && e.getKey().name().equals("process-total"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    }
+
+    /** The real topology on the shared broker, started and RUNNING; the caller closes it. */
+    static KafkaStreams startTracker(SidecarConfig config, SimpleMeterRegistry meters) {
+        KafkaStreams streams = new KafkaStreams(TrackerTopology.build(TrackerTopology.settings(config),
+                new ChangeEventParser(config.database().columns(), new AggregateTypeResolver(config.aggregateTypes())),
+                Clock.systemUTC(), new TrackerMetrics(meters)), TrackerTopology.streamsConfig(config));
+        streams.start();
+        Poll.until("the tracker is running", Duration.ofMinutes(2),
+                () -> streams.state() == KafkaStreams.State.RUNNING, () -> streams.state().toString());
+        return streams;
     }
 
     @Test
@@ -393,44 +410,43 @@ class SidecarBench {
     @Order(4)
     void footprint() throws Exception {
         int streams = Integer.getInteger("bench.footprint.streams", 1_000_000);
+        String topic = "bench-footprint-changes";
+        SharedStack.stack().createTopics(4, topic);
+        produce(topic, "patient-f", streams, 1);
         Path stateDir = Files.createTempDirectory("bench-footprint-");
-        SidecarConfig config = SharedStack.stack().sidecarConfig("bench-footprint", Map.of(
-                "SIDECAR_KAFKA_STATE_DIR", stateDir.toString()));
-        Properties props = TrackerTopology.streamsConfig(config);
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        Map<String, String> env = new HashMap<>(PipelineTopics.of("bench-footprint"));
+        env.put("SIDECAR_TOPICS_SOURCE", topic);
+        env.put("SIDECAR_KAFKA_STATE_DIR", stateDir.toString());
+        SidecarConfig config = SharedStack.stack().sidecarConfig("bench-footprint", env);
+        SharedStack.stack().createTopics(4, config.topics().requests(), config.topics().results(),
+                config.topics().deadLetters(), config.topics().commands());
+        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
         System.gc();
-        long heapBefore = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-        long bytes;
-        long heapAfter;
-        try (var driver = new org.apache.kafka.streams.TopologyTestDriver(TrackerTopology.build(
-                TrackerTopology.settings(config), new ChangeEventParser(config.database().columns(),
-                        new AggregateTypeResolver(config.aggregateTypes())), Clock.systemUTC(),
-                new TrackerMetrics(new SimpleMeterRegistry())), props)) {
-            var in = driver.createInputTopic(config.topics().source().get(0), new ByteArraySerializer(),
-                    new ByteArraySerializer());
-            for (int s = 0; s < streams; s++) {
-                String id = "patient-f" + s;
-                in.pipeInput(("{\"stream_id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8),
-                        ("{\"after\":{\"stream_id\":\"" + id + "\",\"stream_version\":7,\"event_type\":\"E\"},"
-                                + "\"source\":{\"ts_ms\":1796030130200},\"op\":\"c\"}").getBytes(StandardCharsets.UTF_8));
-            }
-            var heads = driver.getKeyValueStore("stream-heads");
-            assertThat(heads.approximateNumEntries()).isGreaterThan(0);
-            heads.flush();
+        long heapBefore = memory.getHeapMemoryUsage().getUsed();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        long heapRunning;
+        try (KafkaStreams tracker = startTracker(config, meters)) {
+            // each event is processed twice: parsed, then (after the repartition topic) by the head tracker
+            Poll.until("every stream tracked", Duration.ofMinutes(5), () -> processed(tracker) >= 2.0 * streams,
+                    () -> processed(tracker) + " records processed");
             System.gc();
-            heapAfter = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-            try (Stream<Path> files = Files.walk(stateDir)) {
-                bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-            }
+            heapRunning = memory.getHeapMemoryUsage().getUsed();
+            tracker.close(Duration.ofSeconds(60)); // flushes the stores and writes their checkpoints
         }
+        long bytes;
+        try (Stream<Path> files = Files.walk(stateDir)) {
+            bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+        long heapDelta = heapRunning - heapBefore;
         ObjectNode node = RESULTS.putObject("footprint");
         node.put("streams", streams).put("stateDirectoryBytes", bytes)
                 .put("bytesPerStream", BenchStats.round((double) bytes / streams))
-                .put("heapDeltaBytes", heapAfter - heapBefore);
-        TABLE.append("\n### Footprint with ").append(String.format("%,d", streams)).append(" tracked streams\n\n")
-                .append("| state directory | bytes per stream | heap after, minus before |\n|---|---|---|\n")
-                .append(String.format("| %,d bytes | %.1f | %,d bytes |%n", bytes, (double) bytes / streams,
-                        heapAfter - heapBefore));
+                .put("heapDeltaBytes", heapDelta).put("heapBytesPerStream", BenchStats.round((double) heapDelta / streams));
+        TABLE.append("\n### Footprint with ").append(String.format("%,d", streams))
+                .append(" tracked streams (real broker, exactly_once_v2)\n\n")
+                .append("| state directory | bytes per stream | heap of the running tracker after GC, minus before | heap bytes per stream |\n|---|---|---|---|\n")
+                .append(String.format("| %,d bytes | %.1f | %,d bytes | %.1f |%n", bytes, (double) bytes / streams,
+                        heapDelta, (double) heapDelta / streams));
     }
 
     @Test
