@@ -92,11 +92,11 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
             return SnapshotResult.of(streamId, fold.version, Outcome.TOO_LARGE, "the snapshot would be " + bytes
                     + " bytes, over the " + rules.maxSnapshotBytes() + " allowed", clock.millis() - started);
         }
-        boolean written = snapshots.save(new StoredSnapshot(streamId, fold.version, request.aggregateType(), json,
-                aggregator.schemaVersion()));
-        int pruned = written ? snapshots.prune(streamId, rules.keepSnapshots()) : 0;
+        SnapshotStore.Saved saved = snapshots.saveAndPrune(new StoredSnapshot(streamId, fold.version,
+                request.aggregateType(), json, aggregator.schemaVersion()), rules.keepSnapshots());
+        boolean written = saved.written();
         return SnapshotResult.of(streamId, fold.version, written ? Outcome.WRITTEN : Outcome.ALREADY_CURRENT,
-                written ? "folded " + fold.count + " events, " + bytes + " bytes, pruned " + pruned
+                written ? "folded " + fold.count + " events, " + bytes + " bytes, pruned " + saved.pruned()
                         : "written concurrently by another build",
                 clock.millis() - started);
     }

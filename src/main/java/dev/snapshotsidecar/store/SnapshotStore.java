@@ -30,8 +30,21 @@ public interface SnapshotStore {
      */
     int prune(String streamId, int keep);
 
+    /**
+     * {@link #save} and, when the row was written, {@link #prune} to the newest {@code keep}: what a build does last.
+     * A dialect may do both in one round trip; the outcome is the same as the two calls'.
+     */
+    default Saved saveAndPrune(StoredSnapshot snapshot, int keep) {
+        boolean written = save(snapshot);
+        return new Saved(written, written ? prune(snapshot.streamId(), keep) : 0);
+    }
+
     /** Deletes every snapshot of the stream, in bounded batches (erasure). @return how many were deleted */
     int deleteAll(String streamId);
+
+    /** What {@link #saveAndPrune} did: whether the row was written, and how many older rows were deleted. */
+    record Saved(boolean written, int pruned) {
+    }
 
     /** A stream and a version of it. */
     record StreamVersion(String streamId, long version) {

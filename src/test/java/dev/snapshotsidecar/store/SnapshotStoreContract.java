@@ -116,6 +116,50 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @DisplayName("save-and-prune writes once, keeps the newest K with the new one counted, past one delete batch")
+    void saveAndPrune() {
+        SnapshotStore store = stores().snapshots();
+        assertThat(store.saveAndPrune(snapshot("patient-12", 1, 1), 3)).isEqualTo(new SnapshotStore.Saved(true, 0));
+        int pruned = 0;
+        for (long v = 2; v <= 5; v++) {
+            pruned += store.saveAndPrune(snapshot("patient-12", v, 1), 3).pruned();
+        }
+        assertThat(pruned).isEqualTo(2);
+        assertThat(store.saveAndPrune(snapshot("patient-12", 5, 1), 3)).as("idempotent")
+                .isEqualTo(new SnapshotStore.Saved(false, 0));
+        assertThat(store.prune("patient-12", 3)).as("only 3, 4 and 5 are left").isZero();
+        assertThat(store.latest("patient-12", 1).orElseThrow().version()).isEqualTo(5);
+
+        for (long v = 1; v <= 700; v++) {
+            store.save(snapshot("patient-13", v, 1));
+        }
+        store.save(snapshot("patient-14", 1, 1));
+        assertThat(store.saveAndPrune(snapshot("patient-13", 701, 1), 3)).isEqualTo(new SnapshotStore.Saved(true, 698));
+        assertThat(store.prune("patient-13", 3)).isZero();
+        assertThat(store.latest("patient-13", 1).orElseThrow().version()).isEqualTo(701);
+        assertThat(store.latest("patient-14", 1)).as("another stream is untouched").isPresent();
+    }
+
+    @Test
+    @DisplayName("save-and-prune of an older version, or of a new schema at the newest version, prunes exactly")
+    void saveAndPruneOutOfOrder() {
+        SnapshotStore store = stores().snapshots();
+        for (long v = 3; v <= 5; v++) {
+            store.save(snapshot("patient-15", v, 1));
+        }
+        // a late build of version 2: written, then pruned itself as the oldest of four
+        assertThat(store.saveAndPrune(snapshot("patient-15", 2, 1), 3)).isEqualTo(new SnapshotStore.Saved(true, 1));
+        assertThat(store.latestVersions("patient-14~", 1)).containsExactly(
+                new SnapshotStore.StreamVersion("patient-15", 5));
+        assertThat(store.prune("patient-15", 3)).as("3, 4 and 5 are left").isZero();
+        // a rebuild writes schema 2 over the newest row and keeps two
+        assertThat(store.saveAndPrune(snapshot("patient-15", 5, 2), 2)).isEqualTo(new SnapshotStore.Saved(true, 1));
+        assertThat(store.latest("patient-15", 2).orElseThrow().version()).isEqualTo(5);
+        assertThat(store.latest("patient-15", 1).orElseThrow().version()).isEqualTo(4);
+        assertThat(store.prune("patient-15", 2)).isZero();
+    }
+
+    @Test
     @DisplayName("erasure deletes every snapshot of the stream, past one delete batch")
     void deleteAll() {
         SnapshotStore store = stores().snapshots();

@@ -82,6 +82,7 @@ public final class PostgresStores {
         private final String idsSql;
         private final String latestVersionsSql;
         private final String pruneSql;
+        private final String saveAndPruneSql;
         private final String deleteAllSql;
 
         PostgresSnapshotStore(SidecarConfig.Database db, DataSource dataSource) {
@@ -105,6 +106,14 @@ public final class PostgresStores {
                     + " WHERE stream_id = ? AND stream_version < (SELECT stream_version FROM " + t
                     + " WHERE stream_id = ? ORDER BY stream_version DESC OFFSET ? LIMIT 1)"
                     + " ORDER BY stream_version LIMIT " + DELETE_BATCH + ")";
+            // save and prune in one round trip; the DELETE sees the table as it was before the INSERT, so it keeps
+            // the newest keep-1 older rows, and only when the new row is the newest (else saveAndPrune prunes after)
+            saveAndPruneSql = "WITH before AS (SELECT COALESCE(MAX(stream_version), -1) AS newest FROM " + t
+                    + " WHERE stream_id = ?), saved AS (" + saveSql + " RETURNING s.stream_version),"
+                    + " pruned AS (DELETE FROM " + t + " WHERE stream_id = ? AND stream_version IN (SELECT stream_version"
+                    + " FROM " + t + " WHERE stream_id = ? ORDER BY stream_version DESC OFFSET ? LIMIT " + DELETE_BATCH
+                    + ") AND EXISTS (SELECT 1 FROM saved) AND ? > (SELECT newest FROM before) RETURNING 1)"
+                    + " SELECT (SELECT COUNT(*) FROM saved), (SELECT COUNT(*) FROM pruned), (SELECT newest FROM before)";
             deleteAllSql = "DELETE FROM " + t + " WHERE stream_id = ? AND stream_version IN (SELECT stream_version FROM "
                     + t + " WHERE stream_id = ? LIMIT " + DELETE_BATCH + ")";
         }
@@ -147,6 +156,40 @@ public final class PostgresStores {
                 throw PostgresErrors.classify("saving the snapshot of " + snapshot.streamId() + " at version "
                         + snapshot.version(), e);
             }
+        }
+
+        @Override
+        public Saved saveAndPrune(StoredSnapshot snapshot, int keep) {
+            String streamId = snapshot.streamId();
+            long written;
+            int pruned;
+            long newestBefore;
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(saveAndPruneSql)) {
+                statement.setString(1, streamId);
+                statement.setString(2, streamId);
+                statement.setLong(3, snapshot.version());
+                statement.setString(4, snapshot.aggregateType());
+                statement.setString(5, snapshot.data());
+                statement.setInt(6, snapshot.schemaVersion());
+                statement.setString(7, streamId);
+                statement.setString(8, streamId);
+                statement.setInt(9, keep - 1);
+                statement.setLong(10, snapshot.version());
+                try (ResultSet row = statement.executeQuery()) {
+                    row.next();
+                    written = row.getLong(1);
+                    pruned = row.getInt(2);
+                    newestBefore = row.getLong(3);
+                }
+            } catch (SQLException e) {
+                throw PostgresErrors.classify("saving the snapshot of " + streamId + " at version "
+                        + snapshot.version(), e);
+            }
+            if (written == 1 && (snapshot.version() <= newestBefore || pruned == DELETE_BATCH)) {
+                pruned += prune(streamId, keep); // an older version saved late, or more than one batch to delete
+            }
+            return new Saved(written == 1, pruned);
         }
 
         @Override
