@@ -17,12 +17,12 @@ import java.time.Instant;
  * length-prefixed UTF-8 strings in the records' field order. Values that start with {@code '{'} are read as the JSON
  * written before, so state and topics of an earlier version stay readable. Thread-safe.
  */
-public abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
+abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     static final byte FORMAT = 1;
     private static final byte JSON_START = '{';
 
-    public static final CompactSerde<StreamHead> HEADS = new Heads();
-    public static final CompactSerde<StreamChange> CHANGES = new Changes();
+    static final CompactSerde<StreamHead> HEADS = new Heads();
+    static final CompactSerde<StreamChange> CHANGES = new Changes();
 
     private final JsonSerde<T> legacy;
 
