@@ -127,7 +127,8 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         if (TopicSetup.firstStart(config.kafka().properties(), config.kafka().bootstrapServers(),
                 config.kafka().applicationId())
                 && SnapshotBootstrap.publish(stores.snapshots(), config.kafka().properties(),
-                config.kafka().bootstrapServers(), config.topics().results()) > 0) {
+                config.kafka().bootstrapServers(), config.topics().results(), settings.placement(),
+                settings.partitions()) > 0) {
             TrackerTopology.orderedByTimestamp(streamsConfig);
         }
         SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), aggregators,
@@ -155,9 +156,9 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                 config.worker().retryGiveUpAfter(), meters, clock);
         this.streams = streams;
         this.worker = worker;
-        this.heads = new HeadsQuery(streams, self);
+        this.heads = new HeadsQuery(streams, self, settings.placement());
         this.manual = new ManualRequests(config.kafka().properties(), config.kafka().bootstrapServers(),
-                config.topics().requests());
+                config.topics().requests(), settings.placement(), settings.partitions());
         streams.start();
         worker.start();
         started = true;

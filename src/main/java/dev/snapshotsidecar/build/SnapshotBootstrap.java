@@ -3,6 +3,7 @@ package dev.snapshotsidecar.build;
 import dev.snapshotsidecar.store.SnapshotStore;
 import dev.snapshotsidecar.track.Outcome;
 import dev.snapshotsidecar.track.SnapshotResult;
+import dev.snapshotsidecar.track.StreamPlacement;
 import dev.snapshotsidecar.track.TrackerTopology;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -30,7 +31,7 @@ public final class SnapshotBootstrap {
 
     /** @return how many streams were announced */
     public static long publish(SnapshotStore snapshots, Map<String, String> clientProperties, String bootstrapServers,
-                               String resultsTopic) {
+                               String resultsTopic, StreamPlacement placement, int partitions) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -45,7 +46,8 @@ public final class SnapshotBootstrap {
                 for (SnapshotStore.StreamVersion latest : page) {
                     // timestamp 0: a task idling for order (TrackerTopology.orderedByTimestamp, set by the caller when
                     // this announced anything) takes the oldest record first, so these precede the replayed events
-                    producer.send(new ProducerRecord<>(resultsTopic, null, 0L, latest.streamId(), SnapshotResult.of(
+                    producer.send(new ProducerRecord<>(resultsTopic, placement.partition(latest.streamId(), partitions),
+                            0L, latest.streamId(), SnapshotResult.of(
                             latest.streamId(), latest.version(), Outcome.ALREADY_CURRENT, "bootstrap", 0)));
                 }
                 announced += page.size();

@@ -35,6 +35,7 @@ import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -270,8 +271,9 @@ public final class SnapshotWorker implements AutoCloseable {
                         job.partition.topic(), job.partition.partition(), job.offset);
             }
             AtomicInteger unpublished = new AtomicInteger(results.size());
+            Optional<Integer> partition = jobs.get(jobs.size() - 1).request.resultsPartition();
             for (SnapshotResult result : results) {
-                publish(result, 1, published -> {
+                publish(result, partition, 1, published -> {
                     if (!published) {
                         finished.add(new Finished(streamId, jobs, false));
                     } else if (unpublished.decrementAndGet() == 0) {
@@ -323,13 +325,17 @@ public final class SnapshotWorker implements AutoCloseable {
      * Publishes the result without holding a build thread; when Kafka refuses it (after the producer's own retries)
      * it is sent again after a backoff. {@code done} hears true once it is written, false if the worker closes first.
      */
-    private void publish(SnapshotResult result, int attempt, java.util.function.Consumer<Boolean> done) {
+    private void publish(SnapshotResult result, Optional<Integer> partition, int attempt,
+                         java.util.function.Consumer<Boolean> done) {
         if (!running && attempt > 1) {
             done.accept(false);
             return;
         }
         try {
-            producer.send(new ProducerRecord<>(resultsTopic, result.streamId(), result), (metadata, e) -> {
+            // the tracker task holding the stream's head reads this partition (null: the key decides)
+            ProducerRecord<String, SnapshotResult> record = new ProducerRecord<>(resultsTopic, partition.orElse(null),
+                    result.streamId(), result);
+            producer.send(record, (metadata, e) -> {
                 if (e == null) {
                     done.accept(true);
                     return;
@@ -340,7 +346,8 @@ public final class SnapshotWorker implements AutoCloseable {
                         wait.toMillis());
                 retries.increment();
                 try {
-                    retryLater.schedule(() -> publish(result, attempt + 1, done), wait.toMillis(), TimeUnit.MILLISECONDS);
+                    retryLater.schedule(() -> publish(result, partition, attempt + 1, done), wait.toMillis(),
+                            TimeUnit.MILLISECONDS);
                 } catch (java.util.concurrent.RejectedExecutionException closing) {
                     done.accept(false);
                 }

@@ -80,6 +80,9 @@ public final class ConfigDefinitions {
             ConfigKey.of("ingest.timestamp-unit", Type.ENUM,
                     "Unit of integer timestamps in change events without schemas (SQL Server datetime2): auto reads it from the magnitude; set it from the connector's time.precision.mode and column precision. Defaults to auto.")
                     .oneOf("auto", "nanoseconds", "microseconds", "milliseconds").defaultsTo("auto"),
+            ConfigKey.of("tracker.partitioning", Type.ENUM,
+                    "Where a stream's head lives. stream-id: events are re-keyed by the stream id through a repartition topic, so any connector key works and the tracker has topics.partitions tasks whatever the source has. source: heads stay in the source topic's partition, which saves the broker a write and a read per event; the source must be keyed by the stream id alone as connect/*.json do (JSON key, schemas off) and have topics.partitions partitions, and an event found in another partition goes to dead letters. Defaults to stream-id.")
+                    .oneOf("stream-id", "source").defaultsTo("stream-id"),
             ConfigKey.of("tracker.request-timeout", Type.DURATION,
                     "A request with no result after this long is sent again. Defaults to 5m.").atLeast(1000).defaultsTo("5m"),
             ConfigKey.of("tracker.failure-backoff", Type.DURATION,

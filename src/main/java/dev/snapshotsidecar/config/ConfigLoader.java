@@ -117,7 +117,7 @@ public final class ConfigLoader {
         SidecarConfig.Tracker tracker = new SidecarConfig.Tracker(values.duration("tracker.request-timeout"),
                 values.duration("tracker.failure-backoff"), values.duration("tracker.scan-interval"),
                 values.integer("tracker.scan-batch"), values.integer("tracker.rebuild-batch"),
-                values.bool("erasure.enabled"));
+                values.bool("erasure.enabled"), values.string("tracker.partitioning"));
         SidecarConfig.Worker worker = new SidecarConfig.Worker(values.integer("worker.concurrency"),
                 values.integer("worker.max-builds-per-second"), values.duration("worker.retry-initial-backoff"),
                 values.duration("worker.retry-give-up-after"));

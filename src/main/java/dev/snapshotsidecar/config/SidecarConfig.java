@@ -99,7 +99,11 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
 
     /** The tracker's timings and batches, and whether deleted events erase their stream's snapshots. */
     public record Tracker(Duration requestTimeout, Duration failureBackoff, Duration scanInterval, int scanBatch,
-                          int rebuildBatch, boolean erasureEnabled) {
+                          int rebuildBatch, boolean erasureEnabled, String partitioning) {
+        /** Whether heads stay in the source topic's partitions (no repartition topic). */
+        public boolean sourcePartitioned() {
+            return partitioning.equals("source");
+        }
     }
 
     /** The builder's concurrency, rate limit and retry timings. */

@@ -187,7 +187,8 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
     }
 
     private void send(String streamId, SnapshotRequest request, long now) {
-        context.forward(new Record<>(streamId, request, now));
+        // the result must come back to this task, which holds the head: its partition of the results topic
+        context.forward(new Record<>(streamId, request.toPartition(context.taskId().partition()), now));
         metrics.requested(request.reason());
     }
 

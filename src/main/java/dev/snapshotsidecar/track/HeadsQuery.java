@@ -1,6 +1,5 @@
 package dev.snapshotsidecar.track;
 
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -13,6 +12,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -23,10 +23,12 @@ import java.util.function.BiConsumer;
 public final class HeadsQuery {
     private final KafkaStreams streams;
     private final HostInfo self;
+    private final StreamPlacement placement;
 
-    public HeadsQuery(KafkaStreams streams, HostInfo self) {
+    public HeadsQuery(KafkaStreams streams, HostInfo self, StreamPlacement placement) {
         this.streams = streams;
         this.self = self;
+        this.placement = placement;
     }
 
     /** Where a stream lives. */
@@ -49,7 +51,7 @@ public final class HeadsQuery {
             return new Owner.Unknown();
         }
         KeyQueryMetadata metadata = streams.queryMetadataForKey(TrackerNames.HEADS_STORE, streamId,
-                Serdes.String().serializer());
+                (topic, key, value, partitions) -> Optional.of(Set.of(placement.partition(key, partitions))));
         if (metadata == null || metadata == KeyQueryMetadata.NOT_AVAILABLE) {
             return new Owner.Unknown();
         }

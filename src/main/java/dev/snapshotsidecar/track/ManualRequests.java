@@ -14,25 +14,32 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Sends an operator's request for a snapshot (reason MANUAL) straight to the requests topic; its result reaches the
- * tracker like any other. Thread-safe; one producer for the process, closed with it.
+ * tracker task that holds the stream's head like any other. Thread-safe; one producer for the process, closed with it.
  */
 public final class ManualRequests implements AutoCloseable {
     private final KafkaProducer<String, SnapshotRequest> producer;
     private final String topic;
+    private final StreamPlacement placement;
+    private final int partitions;
 
-    public ManualRequests(Map<String, String> clientProperties, String bootstrapServers, String topic) {
+    /** @param partitions the tracker's partitions, where {@code placement} finds the task holding a head */
+    public ManualRequests(Map<String, String> clientProperties, String bootstrapServers, String topic,
+                          StreamPlacement placement, int partitions) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), TrackerTopology.REQUEST_SERDE);
         this.topic = topic;
+        this.placement = placement;
+        this.partitions = partitions;
     }
 
     public SnapshotRequest request(String streamId, StreamHead head)
             throws ExecutionException, InterruptedException, TimeoutException {
         SnapshotRequest request = SnapshotRequest.of(streamId, head.aggregateType(), head.headVersion(),
-                head.snapshotVersion(), RequestReason.MANUAL, Instant.now());
+                head.snapshotVersion(), RequestReason.MANUAL, Instant.now())
+                .toPartition(placement.partition(streamId, partitions));
         producer.send(new ProducerRecord<>(topic, streamId, request)).get(30, TimeUnit.SECONDS);
         return request;
     }

@@ -23,17 +23,36 @@ final class ParseProcessor implements Processor<byte[], byte[], byte[], ParseRes
     private final ChangeEventParser parser;
     private final TrackerMetrics metrics;
     private final boolean erasure;
+    private final TrackerSettings settings;
     private ProcessorContext<byte[], ParseResult> context;
 
-    ParseProcessor(ChangeEventParser parser, TrackerMetrics metrics, boolean erasure) {
+    ParseProcessor(ChangeEventParser parser, TrackerMetrics metrics, TrackerSettings settings) {
         this.parser = parser;
         this.metrics = metrics;
-        this.erasure = erasure;
+        this.erasure = settings.erasure();
+        this.settings = settings;
     }
 
     @Override
     public void init(ProcessorContext<byte[], ParseResult> context) {
         this.context = context;
+    }
+
+    /**
+     * Without a repartition topic a head lives in the task of its source partition; an event of the stream in another
+     * partition would start a second head there, so it is refused (the source is not keyed by the stream id alone).
+     */
+    private void checkPlacement(RecordMetadata where, String streamId) {
+        if (settings.placement().repartitions()) {
+            return;
+        }
+        int expected = settings.placement().partition(streamId, settings.partitions());
+        if (expected != where.partition()) {
+            throw new UnparseableChangeEventException(where.topic(), where.partition(), where.offset(),
+                    "tracker.partitioning=source expects stream " + streamId + " in partition " + expected
+                            + " of " + settings.partitions() + ": key the source by the stream id alone (JSON, schemas"
+                            + " off) with topics.partitions partitions, or use tracker.partitioning=stream-id");
+        }
     }
 
     @Override
@@ -43,12 +62,14 @@ final class ParseProcessor implements Processor<byte[], byte[], byte[], ParseRes
             ChangeEvent event = parser.parse(where.topic(), where.partition(), where.offset(), record.timestamp(),
                     record.key(), record.value());
             if (event instanceof ChangeEvent.Appended appended) {
+                checkPlacement(where, appended.event().streamId());
                 metrics.appended();
                 context.forward(record.withValue(new ParseResult.Parsed(StreamChange.appended(appended.event()))));
             } else if (event instanceof ChangeEvent.Ignored ignored) {
                 metrics.ignored(ignored.reason());
                 boolean deletion = ignored.reason() == IgnoredReason.DELETE || ignored.reason() == IgnoredReason.TOMBSTONE;
                 if (erasure && deletion && ignored.streamId().isPresent()) {
+                    checkPlacement(where, ignored.streamId().get());
                     context.forward(record.withValue(new ParseResult.Parsed(StreamChange.erased(
                             ignored.streamId().get(), Instant.ofEpochMilli(record.timestamp())))));
                     return;

@@ -124,6 +124,19 @@ public final class TopicSetup {
                         + topic.partitions().size());
             }
         }
-        return settings.sourceTopics().stream().filter(t -> !existing.contains(t)).toList();
+        List<String> missing = settings.sourceTopics().stream().filter(t -> !existing.contains(t)).toList();
+        if (missing.isEmpty() && !settings.placement().repartitions()) {
+            for (TopicDescription topic : admin.describeTopics(settings.sourceTopics()).allTopicNames()
+                    .get(30, TimeUnit.SECONDS).values()) {
+                if (topic.partitions().size() != settings.partitions()) {
+                    throw new SidecarException("source topic " + topic.name() + " has " + topic.partitions().size()
+                            + " partitions but topics.partitions is " + settings.partitions()
+                            + ": with tracker.partitioning=source they must be equal, as heads stay in the source"
+                            + " partitions; set topics.partitions to " + topic.partitions().size()
+                            + " (on a new application id), or use tracker.partitioning=stream-id");
+                }
+            }
+        }
+        return missing;
     }
 }

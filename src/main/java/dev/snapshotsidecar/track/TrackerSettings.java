@@ -8,7 +8,8 @@ import java.util.Map;
  * What the topology needs to know, taken from the configuration.
  *
  * @param sourceTopics   the Debezium topic(s) of the events table
- * @param partitions     partitions of the repartition topic; equal to those of the results topic
+ * @param partitions     partitions of the repartition topic (or of the source topics, when heads stay there); equal
+ *                       to those of the results and commands topics
  * @param types          the rules of each aggregate type; a type not in the map is never snapshotted
  * @param firstVersion   version of a stream's first event
  * @param requestTimeout a request with no result after this long is sent again
@@ -17,11 +18,13 @@ import java.util.Map;
  * @param scanBatch      heads visited per walk (scan, sweep, rebuild)
  * @param rebuildBatch   rebuild requests sent per walk and type
  * @param erasure        deletions of events erase their stream's snapshots and head
+ * @param placement      which partition's task holds a stream's head, and whether events are repartitioned to it
  */
 public record TrackerSettings(List<String> sourceTopics, String requestsTopic, String resultsTopic,
                               String deadLettersTopic, String commandsTopic, int partitions, Map<String, TypeRules> types,
                               long firstVersion, Duration requestTimeout, Duration failureBackoff,
-                              Duration scanInterval, int scanBatch, int rebuildBatch, boolean erasure) {
+                              Duration scanInterval, int scanBatch, int rebuildBatch, boolean erasure,
+                              StreamPlacement placement) {
     private static final TypeRules UNKNOWN = TypeRules.of(NeverPolicy.INSTANCE);
 
     public TrackerSettings {
@@ -37,13 +40,20 @@ public record TrackerSettings(List<String> sourceTopics, String requestsTopic, S
         policies.forEach((type, policy) -> types.put(type, TypeRules.of(policy)));
         return new TrackerSettings(sourceTopics, "snapshot-requests", "snapshot-results", "snapshot-dead-letters",
                 "snapshot-commands", 4, types, firstVersion, requestTimeout, failureBackoff, scanInterval, scanBatch,
-                100, true);
+                100, true, new StreamPlacement.ByStreamId());
     }
 
     public TrackerSettings withTypes(Map<String, TypeRules> rules) {
         return new TrackerSettings(sourceTopics, requestsTopic, resultsTopic, deadLettersTopic, commandsTopic,
                 partitions, rules, firstVersion, requestTimeout, failureBackoff, scanInterval, scanBatch, rebuildBatch,
-                erasure);
+                erasure, placement);
+    }
+
+    /** The same settings with heads placed by {@code where}, over {@code count} partitions. */
+    public TrackerSettings withPlacement(StreamPlacement where, int count) {
+        return new TrackerSettings(sourceTopics, requestsTopic, resultsTopic, deadLettersTopic, commandsTopic,
+                count, types, firstVersion, requestTimeout, failureBackoff, scanInterval, scanBatch, rebuildBatch,
+                erasure, where);
     }
 
     TypeRules rules(String aggregateType) {

@@ -30,8 +30,10 @@ import java.util.Properties;
  *                                                       ─▶ track-heads [stream-heads, sweep-state, rebuild-jobs]
  *                                                       ─▶ requests-sink
  * </pre>
- * The repartition re-keys events by the bare stream id so that they meet the results (keyed the same way) in the
- * task that owns the stream's head; Debezium keys them by a JSON struct.
+ * The repartition re-keys events by the bare stream id so that they meet the results in the task that owns the
+ * stream's head; Debezium keys them by a JSON struct. With {@code tracker.partitioning=source} there is none: a head
+ * stays in the task of its source partition (the parse step dead-letters an event found elsewhere). Either way each
+ * request names its task's partition and the worker writes the result there.
  */
 public final class TrackerTopology {
     public static final JsonSerde<TrackerCommand> COMMAND_SERDE = new JsonSerde<>(TrackerCommand.class);
@@ -57,7 +59,7 @@ public final class TrackerTopology {
         KStream<byte[], byte[]> changeEvents = builder.stream(settings.sourceTopics(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(TrackerNames.CHANGE_EVENTS_SOURCE));
         Map<String, KStream<byte[], ParseResult>> routes = changeEvents
-                .process(() -> new ParseProcessor(parser, metrics, settings.erasure()), Named.as(TrackerNames.PARSE))
+                .process(() -> new ParseProcessor(parser, metrics, settings), Named.as(TrackerNames.PARSE))
                 .split(Named.as(TrackerNames.ROUTE))
                 .branch((key, value) -> value instanceof ParseResult.DeadLetter,
                         Branched.as(TrackerNames.DEAD_LETTERS_BRANCH))
@@ -68,16 +70,18 @@ public final class TrackerTopology {
                 .to(settings.deadLettersTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName(TrackerNames.DEAD_LETTERS_SINK));
 
-        KStream<String, TrackerInput> changes = routes.get(TrackerNames.ROUTE + TrackerNames.APPENDED_BRANCH)
+        KStream<String, StreamChange> keyed = routes.get(TrackerNames.ROUTE + TrackerNames.APPENDED_BRANCH)
                 .map((key, value) -> {
                     StreamChange change = ((ParseResult.Parsed) value).change();
                     return KeyValue.pair(change.streamId(), change);
-                }, Named.as(TrackerNames.KEY_BY_STREAM))
-                .repartition(Repartitioned.<String, StreamChange>as(TrackerNames.APPENDED_BY_STREAM)
-                        .withKeySerde(Serdes.String()).withValueSerde(CompactSerde.CHANGES)
-                        .withNumberOfPartitions(settings.partitions()))
-                .mapValues(change -> (TrackerInput) new TrackerInput.Change(change),
-                        Named.as(TrackerNames.WRAP_CHANGES));
+                }, Named.as(TrackerNames.KEY_BY_STREAM));
+        if (settings.placement().repartitions()) {
+            keyed = keyed.repartition(Repartitioned.<String, StreamChange>as(TrackerNames.APPENDED_BY_STREAM)
+                    .withKeySerde(Serdes.String()).withValueSerde(CompactSerde.CHANGES)
+                    .withNumberOfPartitions(settings.partitions()));
+        }
+        KStream<String, TrackerInput> changes = keyed.mapValues(change -> (TrackerInput) new TrackerInput.Change(change),
+                Named.as(TrackerNames.WRAP_CHANGES));
 
         KStream<String, TrackerInput> results = builder.stream(settings.resultsTopic(),
                         Consumed.with(Serdes.String(), RESULT_SERDE).withName(TrackerNames.RESULTS_SOURCE))
@@ -107,7 +111,7 @@ public final class TrackerTopology {
                 config.topics().deadLetters(), config.topics().commands(), config.topics().partitions(), types,
                 config.database().firstVersion(), config.tracker().requestTimeout(),
                 config.tracker().failureBackoff(), config.tracker().scanInterval(), config.tracker().scanBatch(),
-                config.tracker().rebuildBatch(), config.tracker().erasureEnabled());
+                config.tracker().rebuildBatch(), config.tracker().erasureEnabled(), StreamPlacement.of(config));
     }
 
     /**

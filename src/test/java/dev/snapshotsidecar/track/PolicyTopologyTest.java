@@ -83,7 +83,8 @@ class PolicyTopologyTest {
         SidecarConfig.Columns columns = new SidecarConfig.Columns("global_position", "stream_id", "stream_version",
                 "event_type", "event_data", "metadata", "created_at", Optional.empty());
         TrackerSettings settings = new TrackerSettings(List.of(SOURCE), "requests", "results", "dead-letters",
-                "commands", 4, rules, 0, Duration.ofMinutes(5), Duration.ofSeconds(30), SCAN, scanBatch, 2, true);
+                "commands", 4, rules, 0, Duration.ofMinutes(5), Duration.ofSeconds(30), SCAN, scanBatch, 2, true,
+                new StreamPlacement.ByStreamId());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

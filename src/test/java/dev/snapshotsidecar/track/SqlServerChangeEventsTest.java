@@ -48,7 +48,7 @@ class SqlServerChangeEventsTest {
                 Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 100);
         TrackerSettings settings = new TrackerSettings(base.sourceTopics(), "requests", "results", "dead-letters",
                 "commands", 4, base.types(), 0, base.requestTimeout(), base.failureBackoff(), base.scanInterval(), 100,
-                100, true);
+                100, true, new StreamPlacement.ByStreamId());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sqlserver-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -54,18 +54,24 @@ class TrackerTopologyTest {
     }
 
     void start(int scanBatch) {
-        if (driver != null) {
-            driver.close();
-        }
+        start(TrackerSettings.of(List.of(SOURCE), Map.of("patient", new EveryNEventsPolicy(3),
+                "prescription", new EveryNEventsPolicy(5)), 0, TIMEOUT, BACKOFF, SCAN, scanBatch), parser());
+    }
+
+    static ChangeEventParser parser() {
         SidecarConfig.Columns columns = new SidecarConfig.Columns("global_position", "stream_id", "stream_version",
                 "event_type", "event_data", "metadata", "created_at", Optional.empty());
-        ChangeEventParser parser = new ChangeEventParser(columns, new AggregateTypeResolver(List.of(
+        return new ChangeEventParser(columns, new AggregateTypeResolver(List.of(
                 new SidecarConfig.AggregateType("patient", Optional.of(Pattern.compile("patient-.+")),
                         Optional.empty(), "clinical.patient", 3),
                 new SidecarConfig.AggregateType("prescription", Optional.of(Pattern.compile("prescription-.+")),
                         Optional.empty(), "clinical.prescription", 5))));
-        TrackerSettings settings = TrackerSettings.of(List.of(SOURCE), Map.of("patient", new EveryNEventsPolicy(3),
-                "prescription", new EveryNEventsPolicy(5)), 0, TIMEOUT, BACKOFF, SCAN, scanBatch);
+    }
+
+    void start(TrackerSettings settings, ChangeEventParser parser) {
+        if (driver != null) {
+            driver.close();
+        }
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tracker-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -271,6 +277,42 @@ class TrackerTopologyTest {
         append("invoice-1", 5);
         assertThat(heads.approximateNumEntries()).isZero();
         assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("with tracker.partitioning=source there is no repartition topic, requests name the task's partition,"
+            + " and an event outside its stream's source partition goes to dead letters")
+    void sourcePartitioned() {
+        StreamPlacement placement = new StreamPlacement.BySourceKey("stream_id");
+        // the test driver feeds every record to partition 0 of 4
+        String home = streamIn(placement, 0, "patient-home-");
+        String elsewhere = streamIn(placement, 3, "patient-away-");
+        start(TrackerSettings.of(List.of(SOURCE), Map.of("patient", new EveryNEventsPolicy(3)), 0, TIMEOUT, BACKOFF,
+                SCAN, 2).withPlacement(placement, 4), parser());
+        assertThat(TrackerTopology.build(TrackerSettings.of(List.of(SOURCE), Map.of(), 0, TIMEOUT, BACKOFF, SCAN, 2)
+                .withPlacement(placement, 4), parser(), clock, new TrackerMetrics(new SimpleMeterRegistry()))
+                .describe().toString()).doesNotContain(TrackerNames.APPENDED_BY_STREAM).contains(TrackerNames.TRACK_HEADS);
+
+        appendAll(home, 0, 2);
+        SnapshotRequest request = requests.readValue();
+        assertThat(request.streamId()).isEqualTo(home);
+        assertThat(request.resultsPartition()).contains(0);
+
+        append(elsewhere, 0);
+        assertThat(heads.get(elsewhere)).isNull();
+        TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+        assertThat(header(dead, TrackerNames.DLQ_REASON)).contains("tracker.partitioning=source")
+                .contains("partition 3 of 4");
+        assertThat(requests.isEmpty()).isTrue();
+    }
+
+    /** A stream id that {@code placement} puts in {@code partition} of 4. */
+    static String streamIn(StreamPlacement placement, int partition, String prefix) {
+        for (int i = 0; ; i++) {
+            if (placement.partition(prefix + i, 4) == partition) {
+                return prefix + i;
+            }
+        }
     }
 
     @Test

@@ -1,0 +1,68 @@
+package dev.snapshotsidecar.track;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.snapshotsidecar.config.SidecarConfig;
+import org.apache.kafka.common.utils.Utils;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Which tracker task, by partition, holds a stream's head: where its results go, whom the admin API asks about it, and
+ * where a first start announces its latest snapshot. Both placements are Kafka's default partitioner on the bytes the
+ * records are keyed with. Immutable.
+ */
+public sealed interface StreamPlacement {
+
+    /** The partition, of {@code partitions}, whose task holds the stream's head. */
+    int partition(String streamId, int partitions);
+
+    /** Whether the topology re-keys events through the repartition topic to get them there. */
+    boolean repartitions();
+
+    static StreamPlacement of(SidecarConfig config) {
+        return config.tracker().sourcePartitioned()
+                ? new BySourceKey(config.database().columns().streamId())
+                : new ByStreamId();
+    }
+
+    /** Events re-keyed by the bare stream id (UTF-8) through the repartition topic: {@code tracker.partitioning=stream-id}. */
+    record ByStreamId() implements StreamPlacement {
+        @Override
+        public int partition(String streamId, int partitions) {
+            return Utils.toPositive(Utils.murmur2(streamId.getBytes(StandardCharsets.UTF_8))) % partitions;
+        }
+
+        @Override
+        public boolean repartitions() {
+            return true;
+        }
+    }
+
+    /**
+     * Events left where the connector wrote them, keyed {@code {"<stream id column>":"<id>"}} as Kafka Connect's
+     * JsonConverter writes it with schemas off: {@code tracker.partitioning=source}.
+     */
+    record BySourceKey(String column) implements StreamPlacement {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        @Override
+        public int partition(String streamId, int partitions) {
+            return Utils.toPositive(Utils.murmur2(key(streamId))) % partitions;
+        }
+
+        /** The connector's key of the stream. */
+        public byte[] key(String streamId) {
+            try {
+                return JSON.writeValueAsBytes(JSON.createObjectNode().put(column, streamId));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot write the key of " + streamId, e);
+            }
+        }
+
+        @Override
+        public boolean repartitions() {
+            return false;
+        }
+    }
+}
