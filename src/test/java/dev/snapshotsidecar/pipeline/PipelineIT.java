@@ -139,6 +139,38 @@ class PipelineIT {
     }
 
     @Test
+    @DisplayName("with tracker.partitioning=source heads stay in the source partitions and every result reaches its head")
+    void sourcePartitioned() {
+        Map<String, Integer> lengths = new LinkedHashMap<>();
+        for (int i = 0; i < 16; i++) {
+            lengths.put((i % 2 == 0 ? "patient-sp" : "prescription-sp") + i, 60 + 7 * i);
+        }
+        Map<String, TreeMap<Long, String>> rows = new TreeMap<>();
+        try (Sidecar sidecar = sidecar("it-source-partitioned", new SidecarMetrics(), Map.of(
+                "SIDECAR_TRACKER_PARTITIONING", "source", "SIDECAR_TOPICS_PARTITIONS", "4"))) {
+            write(lengths, 21);
+            awaitNoneDue("%-sp", lengths);
+            rows.putAll(snapshotRows("patient-sp"));
+            rows.putAll(snapshotRows("prescription-sp"));
+            // a result that reached another task would leave this head pending and start a stray one there
+            Poll.until("every head knows its stream's latest snapshot", DEADLINE, () -> lengths.keySet().stream()
+                    .allMatch(id -> sidecar.heads().local(id).filter(h -> !h.pending()
+                            && h.headVersion() == lengths.get(id) - 1
+                            && h.snapshotVersion() == rows.get(id).lastKey()).isPresent()),
+                    () -> lengths.keySet().stream().map(id -> id + "=" + sidecar.heads().local(id)).toList().toString());
+            List<String> headIds = new ArrayList<>();
+            sidecar.heads().forEachLocal((id, head) -> {
+                if (lengths.containsKey(id)) {
+                    headIds.add(id);
+                }
+            });
+            assertThat(headIds).as("one head per stream, in its source partition's task")
+                    .containsExactlyInAnyOrderElementsOf(lengths.keySet());
+        }
+        assertEverySnapshotEqualsFullReplay(rows);
+    }
+
+    @Test
     @DisplayName("bad change events land in dead letters with their coordinates while good ones go through")
     void deadLetters() throws Exception {
         SidecarMetrics meters = new SidecarMetrics();
