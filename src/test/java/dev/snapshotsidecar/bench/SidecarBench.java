@@ -236,19 +236,24 @@ class SidecarBench {
             }
         }
         double ceiling = total / ((System.nanoTime() - started) / 1e9);
-        double eos = trackerRun(topic, total, streams, perStream, "exactly_once_v2");
-        double alos = trackerRun(topic, total, streams, perStream, "at_least_once");
+        double eos = trackerRun(topic, total, streams, perStream, "exactly_once_v2", "stream-id");
+        double alos = trackerRun(topic, total, streams, perStream, "at_least_once", "stream-id");
+        double source = trackerRun(topic, total, streams, perStream, "exactly_once_v2", "source");
         ObjectNode tracker = RESULTS.putObject("tracker");
         tracker.put("records", total).put("streams", streams).put("partitions", 4)
                 .put("recordsPerSecond", Math.round(eos)).put("ceilingRecordsPerSecond", Math.round(ceiling))
                 .put("ratio", BenchStats.round(eos / ceiling))
-                .put("atLeastOnceRecordsPerSecond", Math.round(alos)).put("atLeastOnceRatio", BenchStats.round(alos / ceiling));
+                .put("atLeastOnceRecordsPerSecond", Math.round(alos)).put("atLeastOnceRatio", BenchStats.round(alos / ceiling))
+                .put("sourcePartitionedRecordsPerSecond", Math.round(source))
+                .put("sourcePartitionedRatio", BenchStats.round(source / ceiling));
         TABLE.append("\n### Tracker throughput (").append(String.format("%,d", total))
                 .append(" Debezium-shaped change events, 10,000 streams, 4 partitions)\n\n")
                 .append("| run | records/s | vs ceiling |\n|---|---|---|\n")
                 .append(String.format("| ceiling: plain consumer + the same parser, no state | %,.0f | 1.00 |%n", ceiling))
                 .append(String.format("| tracker topology, exactly_once_v2 | %,.0f | %.2f |%n", eos, eos / ceiling))
-                .append(String.format("| tracker topology, at_least_once | %,.0f | %.2f |%n", alos, alos / ceiling));
+                .append(String.format("| tracker topology, at_least_once | %,.0f | %.2f |%n", alos, alos / ceiling))
+                .append(String.format("| tracker topology, exactly_once_v2, `tracker.partitioning=source` (no repartition topic) | %,.0f | %.2f |%n",
+                        source, source / ceiling));
     }
 
     /** Debezium-shaped inserts (PostgreSQL envelope, schemas off): {@code perStream} events of each stream, round robin. */
@@ -278,12 +283,14 @@ class SidecarBench {
     }
 
     /** Runs the real topology over the topic from the start; records per second until every event is tracked. */
-    static double trackerRun(String topic, long total, int streamCount, int perStream, String guarantee)
-            throws Exception {
-        String app = "bench-" + guarantee.replace('_', '-');
+    static double trackerRun(String topic, long total, int streamCount, int perStream, String guarantee,
+                             String partitioning) throws Exception {
+        String app = "bench-" + guarantee.replace('_', '-') + "-" + partitioning;
         Map<String, String> env = new HashMap<>(PipelineTopics.of(app));
         env.put("SIDECAR_TOPICS_SOURCE", topic);
+        env.put("SIDECAR_TOPICS_PARTITIONS", "4");
         env.put("SIDECAR_KAFKA_PROCESSING_GUARANTEE", guarantee);
+        env.put("SIDECAR_TRACKER_PARTITIONING", partitioning);
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.streams."))
                 .forEach(k -> env.put("SIDECAR_KAFKA_PROPERTIES_" + k.substring("bench.streams.".length())
                         .toUpperCase(java.util.Locale.ROOT).replace('.', '_'), System.getProperty(k)));
@@ -300,7 +307,7 @@ class SidecarBench {
                 return requests != null && requests.count() >= streamCount;
             }, () -> meters.find("sidecar.ingest.events").tag("outcome", "appended").counter().count() + " parsed");
             double perSecond = total / ((System.nanoTime() - started) / 1e9);
-            System.out.printf("tracker %s: %,.0f records/s%n", guarantee, perSecond);
+            System.out.printf("tracker %s, partitioning %s: %,.0f records/s%n", guarantee, partitioning, perSecond);
             streams.close(Duration.ofSeconds(30));
             return perSecond;
         }
