@@ -56,8 +56,14 @@ class AdminApiIT {
     }
 
     static Sidecar instance(String app, String name, int databasePort, SidecarMetrics metrics) {
+        return instance(app, name, databasePort, metrics, Map.of());
+    }
+
+    static Sidecar instance(String app, String name, int databasePort, SidecarMetrics metrics,
+                            Map<String, String> overrides) {
         EventStoreProbe probe = EventStoreProbe.get();
         Map<String, String> env = new HashMap<>(PipelineTopics.of(app));
+        env.putAll(overrides);
         env.put("SIDECAR_HTTP_PORT", "0");
         env.put("SIDECAR_HTTP_ADMIN_TOKEN", TOKEN);
         env.put("SIDECAR_KAFKA_STATE_DIR", probe.stack.stateDirectory().resolve(app + "-" + name).toString());
@@ -153,6 +159,51 @@ class AdminApiIT {
             database.restore();
             Poll.until("ready again once the database is back", DEADLINE, () -> status(portA, "/health/ready") == 200,
                     () -> text(portA, "/health/ready"));
+        }
+    }
+
+    @Test
+    @DisplayName("with tracker.partitioning=source, lookups reach the owner and a manual snapshot's result its head")
+    void sourcePartitioned() throws Exception {
+        EventStoreProbe probe = EventStoreProbe.get();
+        Map<String, Integer> lengths = new LinkedHashMap<>();
+        for (int i = 0; i < 8; i++) {
+            lengths.put("patient-apisrc-" + i, 120);
+        }
+        String app = "it-admin-source";
+        Map<String, String> source = Map.of("SIDECAR_TRACKER_PARTITIONING", "source", "SIDECAR_TOPICS_PARTITIONS", "4");
+        int db = probe.stack.postgres().port();
+        try (Sidecar a = instance(app, "a", db, new SidecarMetrics(), source);
+             Sidecar b = instance(app, "b", db, new SidecarMetrics(), source)) {
+            int portA = a.httpPort().orElseThrow();
+            int portB = b.httpPort().orElseThrow();
+            probe.write(lengths, 22);
+            Poll.until("snapshots of every stream", DEADLINE,
+                    () -> probe.due(lengths, "patient-apisrc-%", 50).isEmpty(), () -> "still due");
+            for (String id : lengths.keySet()) {
+                long latest = probe.stores.snapshots().latest(id, 1).orElseThrow().version();
+                Poll.until("both instances report the head of " + id, DEADLINE, () -> {
+                    JsonNode fromA = json(portA, "/streams/" + id);
+                    JsonNode fromB = json(portB, "/streams/" + id);
+                    return fromA != null && fromA.equals(fromB) && fromA.path("headVersion").asLong() == 119
+                            && fromA.path("snapshotVersion").asLong() == latest;
+                }, () -> text(portA, "/streams/" + id) + " / " + text(portB, "/streams/" + id));
+            }
+            // ten more events, under the threshold; a manual snapshot's result must reach the task holding the head
+            String id = "patient-apisrc-5";
+            probe.writeRest(Map.of(id, 130), Map.of(id, 120));
+            Poll.until("the head of " + id + " reaches 129", DEADLINE,
+                    () -> json(portB, "/streams/" + id) != null
+                            && json(portB, "/streams/" + id).path("headVersion").asLong() == 129,
+                    () -> text(portB, "/streams/" + id));
+            Response forced = call(portB, "POST", "/streams/" + id + "/snapshot", Optional.of(TOKEN), "");
+            assertThat(forced.status()).isEqualTo(202);
+            Poll.until("the manual snapshot's result reaches the head", DEADLINE, () -> {
+                JsonNode head = json(portA, "/streams/" + id);
+                return head != null && head.path("snapshotVersion").asLong() == 129
+                        && head.path("pendingRequest").isNull();
+            }, () -> text(portA, "/streams/" + id));
+            assertThat(probe.stores.snapshots().latest(id, 1).orElseThrow().version()).isEqualTo(129);
         }
     }
 
