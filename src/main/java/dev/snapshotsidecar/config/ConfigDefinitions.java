@@ -42,7 +42,7 @@ public final class ConfigDefinitions {
                     "Topic of commands to every tracker task (schema rebuilds). Defaults to snapshot-commands.")
                     .defaultsTo("snapshot-commands"),
             ConfigKey.of("topics.partitions", Type.INT,
-                    "Partitions of the requests, results, commands and dead-letter topics when the sidecar creates them, and of the tracker's repartition topic. Defaults to 6.")
+                    "Partitions of the requests, results, commands and dead-letter topics when the sidecar creates them, and of the tracker's repartition topic; with tracker.partitioning=source, also those the source topics must have. Defaults to 6.")
                     .atLeast(1).defaultsTo("6"),
             ConfigKey.of("database.dialect", Type.ENUM, "SQL dialect of the event store. Defaults to postgres.")
                     .oneOf("postgres", "sqlserver").defaultsTo("postgres"),

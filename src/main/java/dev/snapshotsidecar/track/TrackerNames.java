@@ -13,7 +13,7 @@ public final class TrackerNames {
     public static final String TO_DEAD_LETTER = "to-dead-letter-record";
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
     public static final String KEY_BY_STREAM = "key-by-stream-id";
-    /** Repartition topic that co-partitions appended events with results by the stream id. */
+    /** Repartition topic that co-partitions appended events with results by the stream id (tracker.partitioning=stream-id). */
     public static final String APPENDED_BY_STREAM = "appended-by-stream";
     public static final String WRAP_CHANGES = "wrap-changes";
     public static final String RESULTS_SOURCE = "results-source";
