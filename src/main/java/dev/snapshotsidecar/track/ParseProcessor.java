@@ -22,14 +22,12 @@ final class ParseProcessor implements Processor<byte[], byte[], byte[], ParseRes
 
     private final ChangeEventParser parser;
     private final TrackerMetrics metrics;
-    private final boolean erasure;
     private final TrackerSettings settings;
     private ProcessorContext<byte[], ParseResult> context;
 
     ParseProcessor(ChangeEventParser parser, TrackerMetrics metrics, TrackerSettings settings) {
         this.parser = parser;
         this.metrics = metrics;
-        this.erasure = settings.erasure();
         this.settings = settings;
     }
 
@@ -68,7 +66,7 @@ final class ParseProcessor implements Processor<byte[], byte[], byte[], ParseRes
             } else if (event instanceof ChangeEvent.Ignored ignored) {
                 metrics.ignored(ignored.reason());
                 boolean deletion = ignored.reason() == IgnoredReason.DELETE || ignored.reason() == IgnoredReason.TOMBSTONE;
-                if (erasure && deletion && ignored.streamId().isPresent()) {
+                if (settings.erasure() && deletion && ignored.streamId().isPresent()) {
                     checkPlacement(where, ignored.streamId().get());
                     context.forward(record.withValue(new ParseResult.Parsed(StreamChange.erased(
                             ignored.streamId().get(), Instant.ofEpochMilli(record.timestamp())))));

@@ -146,16 +146,22 @@ public final class PostgresStores {
         public boolean save(StoredSnapshot snapshot) {
             try (Connection connection = dataSource.getConnection();
                  PreparedStatement statement = connection.prepareStatement(saveSql)) {
-                statement.setString(1, snapshot.streamId());
-                statement.setLong(2, snapshot.version());
-                statement.setString(3, snapshot.aggregateType());
-                statement.setString(4, snapshot.data());
-                statement.setInt(5, snapshot.schemaVersion());
+                bindRow(statement, 1, snapshot);
                 return statement.executeUpdate() == 1;
             } catch (SQLException e) {
                 throw PostgresErrors.classify("saving the snapshot of " + snapshot.streamId() + " at version "
                         + snapshot.version(), e);
             }
+        }
+
+        /** The five values of a snapshot row, in saveSql's order, from parameter {@code first} on. */
+        private static void bindRow(PreparedStatement statement, int first, StoredSnapshot snapshot)
+                throws SQLException {
+            statement.setString(first, snapshot.streamId());
+            statement.setLong(first + 1, snapshot.version());
+            statement.setString(first + 2, snapshot.aggregateType());
+            statement.setString(first + 3, snapshot.data());
+            statement.setInt(first + 4, snapshot.schemaVersion());
         }
 
         @Override
@@ -167,11 +173,7 @@ public final class PostgresStores {
             try (Connection connection = dataSource.getConnection();
                  PreparedStatement statement = connection.prepareStatement(saveAndPruneSql)) {
                 statement.setString(1, streamId);
-                statement.setString(2, streamId);
-                statement.setLong(3, snapshot.version());
-                statement.setString(4, snapshot.aggregateType());
-                statement.setString(5, snapshot.data());
-                statement.setInt(6, snapshot.schemaVersion());
+                bindRow(statement, 2, snapshot);
                 statement.setString(7, streamId);
                 statement.setString(8, streamId);
                 statement.setInt(9, keep - 1);
