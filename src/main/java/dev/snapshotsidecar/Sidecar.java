@@ -1,7 +1,8 @@
 package dev.snapshotsidecar;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.snapshotsidecar.build.Backoff;
+import dev.snapshotsidecar.build.WorkerSettings;
+import dev.snapshotsidecar.track.RequestQueueWatch;
 import dev.snapshotsidecar.build.BuildRules;
 import dev.snapshotsidecar.build.SnapshotBootstrap;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
@@ -70,6 +71,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     private volatile SnapshotWorker worker;
     private volatile HeadsQuery heads;
     private volatile ManualRequests manual;
+    private volatile RequestQueueWatch queue;
     private volatile long databaseCheckedAt;
     private volatile Optional<String> databaseProblem = Optional.empty();
     private volatile boolean started;
@@ -129,8 +131,14 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                 && SnapshotBootstrap.publish(stores.snapshots(), config.kafka().properties(),
                 config.kafka().bootstrapServers(), config.topics().results(), settings.placement(),
                 settings.partitions()) > 0) {
-            TrackerTopology.orderedByTimestamp(streamsConfig);
+            settings = settings.awaitingBootstrap();
         }
+        WorkerSettings workerSettings = WorkerSettings.of(config);
+        RequestQueueWatch queue = new RequestQueueWatch(config.kafka().properties(),
+                config.kafka().bootstrapServers(), config.topics().requests(), workerSettings.groupId(),
+                settings.partitions(), clock);
+        this.queue = queue;
+        queue.start();
         SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), aggregators,
                 BuildRules.byType(config), config.database().firstVersion(), clock);
         HostInfo self = new HostInfo(config.http().advertisedHost(), server.map(AdminServer::port).orElse(0));
@@ -140,9 +148,10 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
 
         ChangeEventParser parser = new ChangeEventParser(config.database().columns(),
                 new AggregateTypeResolver(config.aggregateTypes()),
-                TimestampUnit.valueOf(config.ingest().timestampUnit().toUpperCase(java.util.Locale.ROOT)));
+                TimestampUnit.valueOf(config.ingest().timestampUnit().toUpperCase(java.util.Locale.ROOT)),
+                config.database().firstVersion());
         KafkaStreams streams = new KafkaStreams(
-                TrackerTopology.build(settings, parser, clock, new TrackerMetrics(meters)), streamsConfig);
+                TrackerTopology.build(settings, parser, clock, new TrackerMetrics(meters), queue), streamsConfig);
         new KafkaStreamsMetrics(streams).bindTo(meters);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("tracker stream thread failed ({}); replacing it, state is restored from the changelog",
@@ -150,10 +159,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         SnapshotWorker worker = new SnapshotWorker(config.kafka().properties(), config.kafka().bootstrapServers(),
-                config.kafka().applicationId() + "-builder", config.topics().requests(), config.topics().results(),
-                builder, config.worker().concurrency(), config.worker().maxBuildsPerSecond(),
-                new Backoff(config.worker().retryInitialBackoff(), Duration.ofSeconds(30)),
-                config.worker().retryGiveUpAfter(), meters, clock);
+                workerSettings, builder, meters, clock);
         this.streams = streams;
         this.worker = worker;
         this.heads = new HeadsQuery(streams, self, settings.placement());
@@ -199,7 +205,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
             reasons.add("the tracker is " + state + ", not RUNNING");
         }
         if (worker != null && !worker.isAlive()) {
-            reasons.add("the snapshot worker has stopped");
+            reasons.add("the snapshot worker has stopped (" + worker.failure().orElse("closing") + ")");
         }
         long now = System.currentTimeMillis();
         if (now - databaseCheckedAt > READINESS_CACHE.toMillis()) {
@@ -299,6 +305,9 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         }
         if (manual != null) {
             manual.close();
+        }
+        if (queue != null) {
+            queue.close();
         }
         server.ifPresent(AdminServer::close);
         pool.close();

@@ -9,21 +9,24 @@ import dev.snapshotsidecar.store.PermanentStoreException;
 import dev.snapshotsidecar.store.SnapshotStore;
 import dev.snapshotsidecar.store.StoredSnapshot;
 import dev.snapshotsidecar.track.Outcome;
-import dev.snapshotsidecar.track.RequestReason;
 import dev.snapshotsidecar.track.SnapshotRequest;
 import dev.snapshotsidecar.track.SnapshotResult;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Builds a snapshot by folding: loads the latest snapshot of the aggregator's schema version, folds the events after it up
  * to the requested version (read from the database, never from Kafka), refuses it when larger than the type's
- * maximum (TOO_LARGE), saves it idempotently and prunes all but the type's last K. An ERASE request deletes the
- * stream's snapshots instead.
- * A snapshot at version V is therefore the fold of the events first..V as the database holds them.
+ * maximum (TOO_LARGE), saves it idempotently, only while the event at its version is still the one folded, and prunes
+ * all but the type's last K. A snapshot at version V is therefore the fold of the events first..V as the database
+ * holds them.
+ *
+ * <p>When the events end before the requested version, the result is HEAD_BEYOND_EVENTS with the database's last
+ * version, so the tracker corrects its head; a gap before the end fails the stream. An ERASE request deletes the
+ * stream's snapshots if no event of the erased incarnation remains (ERASED), and nothing otherwise (EVENTS_REMAIN).
  *
  * <p>Thread-safe; called from the worker's build threads. Transient database failures propagate as
  * {@link dev.snapshotsidecar.store.TransientStoreException} for the worker to retry; everything else that is wrong
@@ -48,12 +51,17 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
     }
 
     @Override
-    public SnapshotResult build(SnapshotRequest request) {
+    public SnapshotResult build(SnapshotRequest request, BuildLease lease) {
         long started = clock.millis();
-        if (request.reason() == RequestReason.ERASE) {
-            int deleted = snapshots.deleteAll(request.streamId());
-            return SnapshotResult.of(request.streamId(), request.headVersion(), Outcome.ERASED,
-                    "deleted " + deleted + " snapshots", clock.millis() - started);
+        if (request.erases()) {
+            check(lease, request);
+            SnapshotStore.Erased erased = snapshots.erase(request.streamId(), request.erasePosition());
+            return erased.eventsRemain()
+                    ? request.answer(request.headVersion(), Outcome.EVENTS_REMAIN, "events of the stream remain"
+                    + (request.erasePosition() < 0 ? "" : " at or below global position " + request.erasePosition()),
+                    clock.millis() - started)
+                    : request.answer(request.headVersion(), Outcome.ERASED, "deleted " + erased.deleted()
+                    + " snapshots", clock.millis() - started);
         }
         Optional<BuildRules> rules = Optional.ofNullable(rulesByType.get(request.aggregateType()));
         Optional<Aggregator<?>> aggregator = rules.map(BuildRules::aggregator).flatMap(aggregators::find);
@@ -62,7 +70,7 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
                     started);
         }
         try {
-            return build(request, aggregator.get(), rules.get(), started);
+            return build(request, aggregator.get(), rules.get(), lease, started);
         } catch (FoldException e) {
             return failed(request, e.getMessage(), started);
         } catch (PermanentStoreException e) {
@@ -71,11 +79,11 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
     }
 
     private <S> SnapshotResult build(SnapshotRequest request, Aggregator<S> aggregator, BuildRules rules,
-                                     long started) {
+                                     BuildLease lease, long started) {
         String streamId = request.streamId();
         Optional<StoredSnapshot> latest = snapshots.latest(streamId, aggregator.schemaVersion());
         if (latest.isPresent() && latest.get().version() >= request.headVersion()) {
-            return SnapshotResult.of(streamId, latest.get().version(), Outcome.ALREADY_CURRENT,
+            return request.answer(latest.get().version(), Outcome.ALREADY_CURRENT,
                     "a snapshot at version " + latest.get().version() + " exists", clock.millis() - started);
         }
         Fold<S> fold = new Fold<>(aggregator, streamId,
@@ -83,22 +91,43 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
                 latest.map(StoredSnapshot::version).orElse(firstVersion - 1));
         events.read(streamId, fold.version + 1, request.headVersion(), fold::apply);
         if (fold.version != request.headVersion()) {
-            return failed(request, "events of " + streamId + " end at version " + fold.version
-                    + ", before the requested " + request.headVersion(), started);
+            return endedEarly(request, fold.version, started);
         }
         String json = aggregator.toJson(fold.state);
-        long bytes = json.getBytes(StandardCharsets.UTF_8).length;
+        long bytes = Utf8.length(json);
         if (bytes > rules.maxSnapshotBytes()) {
-            return SnapshotResult.of(streamId, fold.version, Outcome.TOO_LARGE, "the snapshot would be " + bytes
+            return request.answer(fold.version, Outcome.TOO_LARGE, "the snapshot would be " + bytes
                     + " bytes, over the " + rules.maxSnapshotBytes() + " allowed", clock.millis() - started);
         }
+        check(lease, request);
         SnapshotStore.Saved saved = snapshots.saveAndPrune(new StoredSnapshot(streamId, fold.version,
-                request.aggregateType(), json, aggregator.schemaVersion()), rules.keepSnapshots());
-        boolean written = saved.written();
-        return SnapshotResult.of(streamId, fold.version, written ? Outcome.WRITTEN : Outcome.ALREADY_CURRENT,
-                written ? "folded " + fold.count + " events, " + bytes + " bytes, pruned " + saved.pruned()
-                        : "written concurrently by another build",
-                clock.millis() - started);
+                request.aggregateType(), json, aggregator.schemaVersion()), fold.position, rules.keepSnapshots());
+        return switch (saved.write()) {
+            case WRITTEN -> request.answer(fold.version, Outcome.WRITTEN, "folded " + fold.count + " events, " + bytes
+                    + " bytes, pruned " + saved.pruned(), clock.millis() - started);
+            case EXISTED -> request.answer(fold.version, Outcome.ALREADY_CURRENT,
+                    "written concurrently by another build", clock.millis() - started);
+            case EVENT_GONE -> failed(request, "the event at version " + fold.version + " was deleted or written"
+                    + " again while building: not saved", started);
+        };
+    }
+
+    /** The events stopped before the requested version: the end of the stream, or a gap before more events. */
+    private SnapshotResult endedEarly(SnapshotRequest request, long foldedTo, long started) {
+        OptionalLong last = events.lastVersion(request.streamId());
+        if (last.isPresent() && last.getAsLong() > foldedTo) {
+            return failed(request, "events of " + request.streamId() + " have a gap after version " + foldedTo,
+                    started);
+        }
+        long lastVersion = last.isPresent() ? last.getAsLong() : firstVersion - 1;
+        return request.answer(lastVersion, Outcome.HEAD_BEYOND_EVENTS, "the database's events end at version "
+                + lastVersion + ", before the requested " + request.headVersion(), clock.millis() - started);
+    }
+
+    private static void check(BuildLease lease, SnapshotRequest request) {
+        if (!lease.held()) {
+            throw new LeaseLostException(request.streamId());
+        }
     }
 
     private static <S> S readState(Aggregator<S> aggregator, StoredSnapshot snapshot) {
@@ -111,8 +140,7 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
     }
 
     private SnapshotResult failed(SnapshotRequest request, String reason, long started) {
-        return SnapshotResult.of(request.streamId(), request.headVersion(), Outcome.FAILED, reason,
-                clock.millis() - started);
+        return request.answer(request.headVersion(), Outcome.FAILED, reason, clock.millis() - started);
     }
 
     /** The running fold of one build; checks that versions are contiguous. */
@@ -121,6 +149,7 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
         private final String streamId;
         private S state;
         private long version;
+        private long position = -1;
         private long count;
 
         Fold(Aggregator<S> aggregator, String streamId, S state, long version) {
@@ -143,6 +172,7 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
                         e.getClass().getSimpleName() + " in " + aggregator.name(), e);
             }
             version = event.version();
+            position = event.position();
             count++;
         }
     }

@@ -5,13 +5,15 @@ import java.util.TreeSet;
 
 /**
  * Which offsets of one partition may be committed while builds finish out of order: the committable position is the
- * lowest offset still in flight, or one past the highest offset seen when none is. Not thread-safe: owned by the
- * worker's poll thread.
+ * lowest offset still in flight, or one past the highest offset seen when none is. A position counts as committed
+ * only once the broker confirmed it; a commit under way is not sent again, a failed one is. Not thread-safe: owned by
+ * the worker's poll thread (commit callbacks run there too).
  */
 final class PartitionProgress {
     private final TreeSet<Long> inFlight = new TreeSet<>();
     private long nextOffset = -1;
     private long committed = -1;
+    private long committing = -1;
 
     void started(long offset) {
         inFlight.add(offset);
@@ -26,13 +28,28 @@ final class PartitionProgress {
         return inFlight.size();
     }
 
-    /** The position to commit, if it moved since the last call to {@link #committed(long)}. */
+    /** The position to commit, if it moved past what is committed and what is being committed. */
     OptionalLong committable() {
         long position = inFlight.isEmpty() ? nextOffset : inFlight.first();
-        return position > committed ? OptionalLong.of(position) : OptionalLong.empty();
+        return position > Math.max(committed, committing) ? OptionalLong.of(position) : OptionalLong.empty();
     }
 
+    /** A commit of {@code position} was sent. */
+    void committing(long position) {
+        committing = Math.max(committing, position);
+    }
+
+    /** The broker confirmed the commit of {@code position}. */
     void committed(long position) {
         committed = Math.max(committed, position);
+    }
+
+    /** A commit failed: what is not confirmed will be sent again. */
+    void commitFailed() {
+        committing = committed;
+    }
+
+    long committedPosition() {
+        return committed;
     }
 }

@@ -9,6 +9,14 @@ public sealed interface ChangeEvent {
     record Appended(AppendedEvent event) implements ChangeEvent {
     }
 
+    /**
+     * A deleted row (op d, or a flattened row marked deleted): events of the stream are gone, maybe all of them.
+     *
+     * @param position the deleted row's global position, or -1 when its image does not carry it
+     */
+    record Deleted(String streamId, long position) implements ChangeEvent {
+    }
+
     /** A well-formed change event that moves no head; counted by reason. */
     record Ignored(IgnoredReason reason, Optional<String> streamId) implements ChangeEvent {
     }

@@ -28,19 +28,42 @@ import java.util.Optional;
 public final class ChangeEventParser {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The largest version the tables hold: {@code stream_version} is an INT on both dialects. */
+    public static final long MAX_VERSION = Integer.MAX_VALUE;
+
     private final Columns columns;
     private final AggregateTypeResolver resolver;
     private final TimestampUnit timestampUnit;
+    private final long firstVersion;
 
     public ChangeEventParser(Columns columns, AggregateTypeResolver resolver) {
-        this(columns, resolver, TimestampUnit.AUTO);
+        this(columns, resolver, TimestampUnit.AUTO, 0);
     }
 
-    /** @param timestampUnit the unit of integer timestamps whose field has no schema name */
-    public ChangeEventParser(Columns columns, AggregateTypeResolver resolver, TimestampUnit timestampUnit) {
+    /**
+     * @param timestampUnit the unit of integer timestamps whose field has no schema name
+     * @param firstVersion  the version of a stream's first event: a lower one is not an event of the table
+     */
+    public ChangeEventParser(Columns columns, AggregateTypeResolver resolver, TimestampUnit timestampUnit,
+                             long firstVersion) {
         this.columns = columns;
         this.resolver = resolver;
         this.timestampUnit = timestampUnit;
+        this.firstVersion = firstVersion;
+    }
+
+    /** A global position written as decimal digits, or -1 (a log position, or none). */
+    public static long globalPosition(String position) {
+        if (position.isEmpty() || position.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < position.length(); i++) {
+            char c = position.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+        }
+        return Long.parseLong(position);
     }
 
     /**
@@ -95,7 +118,7 @@ public final class ChangeEventParser {
                 yield appended(where, timestampMillis, after, rowSchema, source);
             }
             case "u" -> ignored(IgnoredReason.UPDATE, payload.path("after"), where);
-            case "d" -> ignored(IgnoredReason.DELETE, payload.path("before"), where);
+            case "d" -> deleted(payload.path("before"), where);
             case "t" -> new ChangeEvent.Ignored(IgnoredReason.TRUNCATE, Optional.empty());
             case "m" -> new ChangeEvent.Ignored(IgnoredReason.MESSAGE, Optional.empty());
             default -> throw where.unparseable("unknown op '" + op + "'");
@@ -104,13 +127,13 @@ public final class ChangeEventParser {
 
     private ChangeEvent flattened(Where where, long timestampMillis, JsonNode row, JsonNode schema) {
         if ("true".equals(row.path("__deleted").asText())) {
-            return ignored(IgnoredReason.DELETE, row, where);
+            return deleted(row, where);
         }
         String op = row.path("__op").asText("c");
         return switch (op) {
             case "c", "r" -> appended(where, timestampMillis, row, schema, row.path("__source"));
             case "u" -> ignored(IgnoredReason.UPDATE, row, where);
-            case "d" -> ignored(IgnoredReason.DELETE, row, where);
+            case "d" -> deleted(row, where);
             default -> throw where.unparseable("unknown __op '" + op + "'");
         };
     }
@@ -119,6 +142,18 @@ public final class ChangeEventParser {
     private ChangeEvent ignored(IgnoredReason reason, JsonNode row, Where where) {
         JsonNode id = row.path(columns.streamId());
         return new ChangeEvent.Ignored(reason, id.isTextual() ? Optional.of(id.asText()) : streamIdFromKey(where.key));
+    }
+
+    /** A deleted row: its stream (from the row image, else the key) and its global position when the image has it. */
+    private ChangeEvent deleted(JsonNode row, Where where) {
+        JsonNode id = row.path(columns.streamId());
+        Optional<String> streamId = id.isTextual() ? Optional.of(id.asText()) : streamIdFromKey(where.key);
+        if (streamId.isEmpty()) {
+            return new ChangeEvent.Ignored(IgnoredReason.DELETE, Optional.empty());
+        }
+        JsonNode global = row.path(columns.globalPosition());
+        long position = global.isIntegralNumber() && global.canConvertToLong() ? global.asLong() : -1;
+        return new ChangeEvent.Deleted(streamId.get(), position);
     }
 
     private ChangeEvent appended(Where where, long timestampMillis, JsonNode row, JsonNode rowSchema,
@@ -147,23 +182,36 @@ public final class ChangeEventParser {
                 type.isTextual() ? type.asText() : "", position(row, source, where), committedAt));
     }
 
+    /**
+     * The version, refused unless the tables can hold it: at least the first version, at most {@link #MAX_VERSION}
+     * (a longer number is refused, never truncated).
+     */
     private long version(Where where, JsonNode node) {
-        if (node != null && node.isIntegralNumber()) {
-            return node.asLong();
-        }
-        if (node != null && node.isTextual()) {
+        long version;
+        if (node != null && node.isIntegralNumber() && node.canConvertToLong()) {
+            version = node.asLong();
+        } else if (node != null && node.isTextual() && node.asText().matches("-?[0-9]{1,19}")) {
             try {
-                return Long.parseLong(node.asText());
+                version = Long.parseLong(node.asText());
             } catch (NumberFormatException e) {
-                // falls through to the error below
+                throw where.unparseable("column '" + columns.streamVersion() + "' is beyond the range of a long");
             }
+        } else if (node != null && node.isIntegralNumber()) {
+            throw where.unparseable("column '" + columns.streamVersion() + "' is beyond the range of a long");
+        } else {
+            throw where.unparseable("column '" + columns.streamVersion() + "' is missing or not an integer");
         }
-        throw where.unparseable("column '" + columns.streamVersion() + "' is missing or not an integer");
+        if (version < firstVersion || version > MAX_VERSION) {
+            throw where.unparseable("column '" + columns.streamVersion() + "' is " + version + ", outside the "
+                    + firstVersion + ".." + MAX_VERSION + " a stream's versions can take (database.first-version to"
+                    + " the INT column's maximum)");
+        }
+        return version;
     }
 
     private String position(JsonNode row, JsonNode source, Where where) {
         JsonNode global = row.get(columns.globalPosition());
-        if (global != null && global.isIntegralNumber()) {
+        if (global != null && global.isIntegralNumber() && global.canConvertToLong()) {
             return global.asText();
         }
         if (source.hasNonNull("commit_lsn")) {

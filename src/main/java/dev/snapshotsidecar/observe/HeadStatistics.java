@@ -10,17 +10,27 @@ import java.util.Map;
 
 /**
  * Per aggregate type, from the heads this instance holds: stream lengths, events since the latest snapshot, and how
- * long ago the latest snapshot was written. Computed on demand from the store (off the stream threads).
+ * long ago the latest snapshot was written; and the erasures owed (deleted streams whose snapshots the database has
+ * not yet confirmed gone). Computed on demand from the store (off the stream threads).
  */
 public record HeadStatistics(Map<String, LengthDistribution> lengths, Map<String, LengthDistribution> tails,
-                             Map<String, LengthDistribution> stalenessSeconds) {
+                             Map<String, LengthDistribution> stalenessSeconds, long erasuresPending) {
+
+    public HeadStatistics(Map<String, LengthDistribution> lengths, Map<String, LengthDistribution> tails,
+                          Map<String, LengthDistribution> stalenessSeconds) {
+        this(lengths, tails, stalenessSeconds, 0);
+    }
 
     public static HeadStatistics collect(HeadsQuery heads, long firstVersion, long nowMillis) {
         Map<String, List<Long>> lengths = new HashMap<>();
         Map<String, List<Long>> tails = new HashMap<>();
         Map<String, List<Long>> staleness = new HashMap<>();
+        long[] erasing = {0};
         heads.forEachLocal((id, head) -> {
-            if (head.isErased() || head.aggregateType().isEmpty()) {
+            if (head.erasing()) {
+                erasing[0]++;
+            }
+            if (head.erasure().state() != StreamHead.ErasureState.NONE || head.aggregateType().isEmpty()) {
                 return;
             }
             lengths.computeIfAbsent(head.aggregateType(), t -> new ArrayList<>())
@@ -31,7 +41,7 @@ public record HeadStatistics(Map<String, LengthDistribution> lengths, Map<String
                         .add((nowMillis - head.lastSnapshotMillis()) / 1000);
             }
         });
-        return new HeadStatistics(distributions(lengths), distributions(tails), distributions(staleness));
+        return new HeadStatistics(distributions(lengths), distributions(tails), distributions(staleness), erasing[0]);
     }
 
     static Map<String, LengthDistribution> distributions(Map<String, List<Long>> values) {
@@ -44,7 +54,7 @@ public record HeadStatistics(Map<String, LengthDistribution> lengths, Map<String
     /** This instance's statistics and others', merged. */
     public HeadStatistics merge(HeadStatistics other) {
         return new HeadStatistics(concat(lengths, other.lengths), concat(tails, other.tails),
-                concat(stalenessSeconds, other.stalenessSeconds));
+                concat(stalenessSeconds, other.stalenessSeconds), erasuresPending + other.erasuresPending);
     }
 
     private static Map<String, LengthDistribution> concat(Map<String, LengthDistribution> a,

@@ -26,8 +26,12 @@ public final class SidecarMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+    private final AtomicLong erasuresPending = new AtomicLong();
 
     public SidecarMetrics() {
+        Gauge.builder("sidecar.erasures.pending", erasuresPending, AtomicLong::get)
+                .description("Streams whose events were deleted and whose erasure the database has not confirmed yet,"
+                        + " among the heads this instance holds").baseUnit("streams").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -47,6 +51,7 @@ public final class SidecarMetrics {
 
     /** Publishes the distributions as gauges; called from a background thread. */
     public void update(HeadStatistics statistics) {
+        erasuresPending.set(statistics.erasuresPending());
         publish("sidecar.stream.length", "Stream length per aggregate type, from the tracker's heads", "events",
                 statistics.lengths());
         publish("sidecar.stream.events.since.snapshot", "Events after each stream's latest snapshot", "events",

@@ -19,6 +19,9 @@ public interface EventReader {
      */
     long read(String streamId, long fromVersion, long toVersion, EventSink sink);
 
+    /** The stream's last version in the events table; empty when it has no event. */
+    java.util.OptionalLong lastVersion(String streamId);
+
     /**
      * Up to {@code limit} streams after {@code afterStreamId} (exclusive), in id order, with their last version and
      * the value of the aggregate-type column when there is one. One index range per call: a bounded, index-friendly

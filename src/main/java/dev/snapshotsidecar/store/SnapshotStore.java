@@ -10,7 +10,8 @@ public interface SnapshotStore {
     Optional<StoredSnapshot> latest(String streamId, int schemaVersion);
 
     /**
-     * Writes the snapshot unless a row at the same stream and version exists (idempotent).
+     * Writes the snapshot unless a row at the same stream and version exists (idempotent), whether or not the events
+     * table holds its events: for tools and tests. A build saves with {@link #saveAndPrune}, which checks them.
      *
      * @return true when a row was written, false when one was already there
      */
@@ -31,22 +32,46 @@ public interface SnapshotStore {
     int prune(String streamId, int keep);
 
     /**
-     * {@link #save} and, when the row was written, {@link #prune} to the newest {@code keep}: what a build does last.
-     * A dialect may do both in one round trip; the outcome is the same as the two calls'.
+     * What a build does last: writes the snapshot as {@link #save} does, but only while the event at its version
+     * still exists in the events table (with global position {@code eventPosition}, unless that is -1), checked and
+     * locked in the same statement, so no delete of that event can commit in between: a build that read its events
+     * before they were deleted, or before its stream was erased and written again, never saves. When the row was
+     * written, prunes to the newest {@code keep} as {@link #prune} does. A dialect may do it all in one round trip.
      */
-    default Saved saveAndPrune(StoredSnapshot snapshot, int keep) {
-        boolean written = save(snapshot);
-        return new Saved(written, written ? prune(snapshot.streamId(), keep) : 0);
-    }
+    Saved saveAndPrune(StoredSnapshot snapshot, long eventPosition, int keep);
 
-    /** Deletes every snapshot of the stream, in bounded batches (erasure). @return how many were deleted */
+    /** Deletes every snapshot of the stream, in bounded batches, whatever its events: for tools and tests. */
     int deleteAll(String streamId);
 
-    /** What {@link #saveAndPrune} did: whether the row was written, and how many older rows were deleted. */
-    record Saved(boolean written, int pruned) {
+    /**
+     * Erasure: deletes every snapshot of the stream, in bounded batches, if no event of the stream with a global
+     * position at or below {@code position} remains in the events table ({@code position} -1: no event at all);
+     * otherwise deletes nothing. Each DELETE checks it again, so the answer holds for what it deleted.
+     */
+    Erased erase(String streamId, long position);
+
+    /** How a save ended. */
+    enum Write {
+        /** The row was written (or replaced one of another schema version). */
+        WRITTEN,
+        /** A row of the same stream, version and schema version was already there. */
+        EXISTED,
+        /** The event at the snapshot's version is no longer in the events table (or is another one): not written. */
+        EVENT_GONE
     }
 
-    /** A stream and a version of it. */
-    record StreamVersion(String streamId, long version) {
+    /** What {@link #saveAndPrune} did, and how many older rows it deleted. */
+    record Saved(Write write, int pruned) {
+        public boolean written() {
+            return write == Write.WRITTEN;
+        }
+    }
+
+    /** What {@link #erase} did: events of the erased incarnation remain (and nothing was deleted), or how many went. */
+    record Erased(boolean eventsRemain, int deleted) {
+    }
+
+    /** A stream, a version of it, and the aggregate type its snapshot row names. */
+    record StreamVersion(String streamId, long version, String aggregateType) {
     }
 }

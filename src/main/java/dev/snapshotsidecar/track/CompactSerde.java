@@ -14,25 +14,25 @@ import java.time.Instant;
  * Binary serde of the two records written and read once per change event: {@link StreamChange} (the repartition
  * topic) and {@link StreamHead} (the {@code stream-heads} store and its changelog). JSON cost the tracker a third of
  * its stream thread (profile in BENCHMARKS.md); this format is a format byte, then zig-zag varints and
- * length-prefixed UTF-8 strings in the records' field order. Values that start with {@code '{'} are read as the JSON
- * written before, so state and topics of an earlier version stay readable. Thread-safe.
+ * length-prefixed UTF-8 strings in the records' field order. Format 2 is written; format 1 and values that start with
+ * {@code '{'} (the JSON written before) are read, so state and topics of an earlier version stay readable.
+ * Thread-safe.
  */
 abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
-    static final byte FORMAT = 1;
+    static final byte FORMAT = 2;
+    static final byte FORMAT_1 = 1;
     private static final byte JSON_START = '{';
 
     static final CompactSerde<StreamHead> HEADS = new Heads();
     static final CompactSerde<StreamChange> CHANGES = new Changes();
 
-    private final JsonSerde<T> legacy;
-
-    private CompactSerde(Class<T> type) {
-        this.legacy = new JsonSerde<>(type);
-    }
-
     abstract void write(Out out, T value);
 
-    abstract T read(In in);
+    /** Reads a record of {@code format} (1 or 2). */
+    abstract T read(In in, byte format);
+
+    /** Reads the JSON an earlier version wrote. */
+    abstract T readJson(String topic, byte[] data);
 
     @Override
     public final byte[] serialize(String topic, T data) {
@@ -51,15 +51,15 @@ abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deseri
             return null;
         }
         if (data.length > 0 && data[0] == JSON_START) {
-            return legacy.deserialize(topic, data);
+            return readJson(topic, data);
         }
-        if (data.length == 0 || data[0] != FORMAT) {
+        if (data.length == 0 || (data[0] != FORMAT && data[0] != FORMAT_1)) {
             throw new SerializationException("unknown format " + (data.length == 0 ? "(empty)" : data[0])
                     + " of a record read from " + topic);
         }
         In in = new In(data);
         try {
-            T value = read(in);
+            T value = read(in, data[0]);
             if (in.position != data.length) {
                 throw new SerializationException((data.length - in.position) + " bytes left over reading " + topic);
             }
@@ -90,36 +90,86 @@ abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deseri
     }
 
     private static final class Heads extends CompactSerde<StreamHead> {
-        Heads() {
-            super(StreamHead.class);
-        }
+        private static final JsonSerde<LegacyHead> LEGACY = new JsonSerde<>(LegacyHead.class);
 
         @Override
         void write(Out out, StreamHead h) {
             out.string(h.aggregateType());
             out.number(h.headVersion());
             out.number(h.snapshotVersion());
-            out.number(h.pendingVersion());
-            out.number(h.pendingSinceMillis());
             out.number(h.lastEventMillis());
             out.number(h.lastSnapshotMillis());
-            out.number(h.consecutiveFailures());
-            out.number(h.nextRetryMillis());
-            out.number(h.retryAfterVersion());
-            out.number(h.erasedMillis());
+            out.number(h.incarnation());
+            out.number(h.maxPosition());
+            out.number(h.pendingRequest().inFlight() ? 1 : 0);
+            out.number(h.pendingRequest().version());
+            out.number(h.pendingRequest().sinceMillis());
+            out.number(h.retry().failures());
+            out.number(h.retry().nextMillis());
+            out.number(h.retry().afterVersion());
+            StreamHead.Erasure e = h.erasure();
+            out.number(e.state().ordinal());
+            out.number(e.incarnation());
+            out.number(e.position());
+            out.number(e.headVersion());
+            out.number(e.sinceMillis());
         }
 
         @Override
-        StreamHead read(In in) {
-            return new StreamHead(in.string(), in.number(), in.number(), in.number(), in.number(), in.number(),
-                    in.number(), Math.toIntExact(in.number()), in.number(), in.number(), in.number());
+        StreamHead read(In in, byte format) {
+            if (format == FORMAT_1) {
+                return new LegacyHead(in.string(), in.number(), in.number(), in.number(), in.number(), in.number(),
+                        in.number(), Math.toIntExact(in.number()), in.number(), in.number(), in.number()).toHead();
+            }
+            String type = in.string();
+            long head = in.number();
+            long snapshot = in.number();
+            long lastEvent = in.number();
+            long lastSnapshot = in.number();
+            long incarnation = in.number();
+            long maxPosition = in.number();
+            StreamHead.Pending pending = new StreamHead.Pending(in.number() == 1, in.number(), in.number());
+            StreamHead.Retry retry = new StreamHead.Retry(Math.toIntExact(in.number()), in.number(), in.number());
+            int state = Math.toIntExact(in.number());
+            if (state < 0 || state >= StreamHead.ErasureState.values().length) {
+                throw new SerializationException("unknown erasure state " + state);
+            }
+            StreamHead.Erasure erasure = new StreamHead.Erasure(StreamHead.ErasureState.values()[state], in.number(),
+                    in.number(), in.number(), in.number());
+            return new StreamHead(type, incarnation, head, snapshot, lastEvent, lastSnapshot, maxPosition, pending,
+                    retry, erasure);
+        }
+
+        @Override
+        StreamHead readJson(String topic, byte[] data) {
+            return LEGACY.deserialize(topic, data).toHead();
+        }
+    }
+
+    /**
+     * A head as versions before incarnations wrote it (JSON, then format 1). Its erased marker was left when the
+     * ERASE was sent, unconfirmed: it becomes an erasure still owed, so the ERASE is asked for again.
+     */
+    record LegacyHead(String aggregateType, long headVersion, long snapshotVersion, long pendingVersion,
+                      long pendingSinceMillis, long lastEventMillis, long lastSnapshotMillis,
+                      int consecutiveFailures, long nextRetryMillis, long retryAfterVersion, long erasedMillis) {
+        StreamHead toHead() {
+            String type = aggregateType == null ? "" : aggregateType;
+            if (erasedMillis != 0) {
+                return new StreamHead(type, 0, StreamHead.NONE, StreamHead.NONE, 0, 0, StreamHead.NONE,
+                        StreamHead.Pending.NONE, StreamHead.Retry.NONE, new StreamHead.Erasure(
+                        StreamHead.ErasureState.PENDING, 0, StreamHead.NONE, StreamHead.NONE, erasedMillis));
+            }
+            StreamHead.Pending pending = pendingVersion == StreamHead.NONE ? StreamHead.Pending.NONE
+                    : new StreamHead.Pending(true, pendingVersion, pendingSinceMillis);
+            return new StreamHead(type, 0, headVersion, snapshotVersion, lastEventMillis, lastSnapshotMillis,
+                    StreamHead.NONE, pending, new StreamHead.Retry(consecutiveFailures, nextRetryMillis,
+                    retryAfterVersion), StreamHead.Erasure.NONE);
         }
     }
 
     private static final class Changes extends CompactSerde<StreamChange> {
-        Changes() {
-            super(StreamChange.class);
-        }
+        private static final JsonSerde<StreamChange> LEGACY = new JsonSerde<>(StreamChange.class);
 
         @Override
         void write(Out out, StreamChange c) {
@@ -127,6 +177,7 @@ abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deseri
             out.instant(c.at());
             if (c.erased()) {
                 out.number(0);
+                out.number(c.position());
                 return;
             }
             AppendedEvent e = c.appended();
@@ -139,14 +190,19 @@ abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deseri
         }
 
         @Override
-        StreamChange read(In in) {
+        StreamChange read(In in, byte format) {
             String streamId = in.string();
             Instant at = in.instant();
             if (in.number() == 0) {
-                return StreamChange.erased(streamId, at);
+                return StreamChange.erased(streamId, at, format == FORMAT_1 ? StreamHead.NONE : in.number());
             }
             return StreamChange.appended(AppendedEvent.of(streamId, in.number(), in.string(), in.string(),
                     in.string(), in.instant()));
+        }
+
+        @Override
+        StreamChange readJson(String topic, byte[] data) {
+            return LEGACY.deserialize(topic, data);
         }
     }
 

@@ -9,7 +9,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import java.nio.charset.StandardCharsets;
 
 /** Turns a dead letter into a record with the original key and value and its coordinates and reason in headers. */
-final class DeadLetterProcessor implements Processor<byte[], ParseResult, byte[], byte[]> {
+final class DeadLetterProcessor<K> implements Processor<K, ParseResult, byte[], byte[]> {
     private ProcessorContext<byte[], byte[]> context;
 
     @Override
@@ -18,14 +18,18 @@ final class DeadLetterProcessor implements Processor<byte[], ParseResult, byte[]
     }
 
     @Override
-    public void process(Record<byte[], ParseResult> record) {
+    public void process(Record<K, ParseResult> record) {
         ParseResult.DeadLetter letter = (ParseResult.DeadLetter) record.value();
+        context.forward(new Record<>(letter.key(), letter.value(), record.timestamp(), headers(letter)));
+    }
+
+    static Headers headers(ParseResult.DeadLetter letter) {
         Headers headers = new RecordHeaders();
-        headers.add(TrackerNames.DLQ_TOPIC, bytes(letter.error().topic()));
-        headers.add(TrackerNames.DLQ_PARTITION, bytes(Integer.toString(letter.error().partition())));
-        headers.add(TrackerNames.DLQ_OFFSET, bytes(Long.toString(letter.error().offset())));
-        headers.add(TrackerNames.DLQ_REASON, bytes(letter.error().reason()));
-        context.forward(new Record<>(letter.key(), letter.value(), record.timestamp(), headers));
+        headers.add(TrackerNames.DLQ_TOPIC, bytes(letter.topic()));
+        headers.add(TrackerNames.DLQ_PARTITION, bytes(Integer.toString(letter.partition())));
+        headers.add(TrackerNames.DLQ_OFFSET, bytes(Long.toString(letter.offset())));
+        headers.add(TrackerNames.DLQ_REASON, bytes(letter.reason()));
+        return headers;
     }
 
     private static byte[] bytes(String s) {

@@ -23,35 +23,51 @@ import java.util.Optional;
  * detected here, record by record, never by filtering a cached aggregate downstream (which skips crossings).
  *
  * <ul>
- *   <li>An appended event at or below the head changes nothing (duplicates, reordering).</li>
- *   <li>A due stream gets one request; no other while it is pending, again once the request timed out.</li>
- *   <li>A result moves the snapshot version (WRITTEN, ALREADY_CURRENT), schedules a retry with backoff (FAILED), or
- *       holds the stream back until it grows by its threshold (TOO_LARGE); then the stream is checked again.
- *       A result for a stream never seen (a snapshot found at bootstrap) starts its head at that version.</li>
- *   <li>Deleted events (when erasure is on) send one ERASE request and leave a marker head, forgotten a day later.</li>
- *   <li>A wall-clock punctuation walks the store in bounded slices from cursors: the scan (timeouts, retries,
- *       idle streams), each type's scheduled sweep (state in {@code sweep-state}, so a restart resumes it), and
- *       each schema rebuild (state in {@code rebuild-jobs}), longest streams first, a bounded number per walk.</li>
+ *   <li>An appended event at or below the head changes nothing (duplicates, reordering); one whose global position
+ *       is at or below an erased incarnation's is a stale copy of it and changes nothing either.</li>
+ *   <li>A due stream gets one request; no other while it is pending, and again only once the request timed out
+ *       and the worker has taken everything sent before it ({@link RequestQueue}): a request still queued is never
+ *       duplicated.</li>
+ *   <li>A result of the incarnation that asked moves the snapshot version (WRITTEN, ALREADY_CURRENT; never above the
+ *       head), schedules a retry with backoff (FAILED), holds the stream back until it grows by its threshold
+ *       (TOO_LARGE), or brings the head down to the database's last version (HEAD_BEYOND_EVENTS); then the stream
+ *       is checked again. A result of another incarnation, or of an outcome this version does not know, is counted
+ *       and ignored. A snapshot announced by a first start for a stream never seen starts its head.</li>
+ *   <li>Deleted events (when erasure is on) make the erasure an obligation: an ERASE is sent and, until the database
+ *       confirms it (ERASED) or says events remain (EVENTS_REMAIN, archiving), it is asked again after failures with
+ *       backoff and no build of the stream is requested. A confirmed erasure leaves a marker, forgotten a day later;
+ *       events written again after it (or while it is owed) start a new incarnation.</li>
+ *   <li>On a first start that announced existing snapshots, no request is sent until the announcements of this
+ *       task's results partition are read (the BOOTSTRAP_COMPLETE marker ends them); then the scan starts over.</li>
+ *   <li>A wall-clock punctuation walks the store in bounded slices from cursors kept in {@code sweep-state}: the
+ *       scan (timeouts, retries, erasures owed, idle streams), each type's scheduled sweep, and each schema rebuild
+ *       (state in {@code rebuild-jobs}), longest streams first, a bounded number per walk. A restart resumes each.</li>
  * </ul>
  * Runs on a stream thread: store access only, no blocking I/O.
  */
 final class HeadTracker implements Processor<String, TrackerInput, String, SnapshotRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(HeadTracker.class);
     static final Duration ERASED_MARKER_TTL = Duration.ofDays(1);
+    /** Key of the scan's cursor in {@code sweep-state}; no type name starts with '~'. */
+    static final String SCAN_KEY = "~scan";
+    /** Key present in {@code sweep-state} once this task has read its first start's announcements. */
+    static final String BOOTSTRAP_KEY = "~bootstrap";
 
     private final TrackerSettings settings;
     private final java.time.Clock clock;
     private final TrackerMetrics metrics;
+    private final RequestQueue queue;
     private ProcessorContext<String, SnapshotRequest> context;
     private KeyValueStore<String, StreamHead> heads;
     private KeyValueStore<String, SweepState> sweeps;
     private KeyValueStore<String, RebuildJob> rebuilds;
-    private String scanCursor = "";
+    private boolean gateOpen;
 
-    HeadTracker(TrackerSettings settings, java.time.Clock clock, TrackerMetrics metrics) {
+    HeadTracker(TrackerSettings settings, java.time.Clock clock, TrackerMetrics metrics, RequestQueue queue) {
         this.settings = settings;
         this.clock = clock;
         this.metrics = metrics;
+        this.queue = queue;
     }
 
     @Override
@@ -60,6 +76,11 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         this.heads = context.getStateStore(TrackerNames.HEADS_STORE);
         this.sweeps = context.getStateStore(TrackerNames.SWEEPS_STORE);
         this.rebuilds = context.getStateStore(TrackerNames.REBUILDS_STORE);
+        this.gateOpen = !settings.awaitBootstrap() || sweeps.get(BOOTSTRAP_KEY) != null;
+        if (!gateOpen) {
+            LOG.info("task {}: waiting for the first start's announcements before asking for snapshots",
+                    context.taskId());
+        }
         context.schedule(settings.scanInterval(), PunctuationType.WALL_CLOCK_TIME, ignored -> punctuate());
     }
 
@@ -71,11 +92,17 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             return;
         }
         String streamId = record.key();
+        if (record.value() instanceof TrackerInput.Result result
+                && result.result().outcome() == Outcome.BOOTSTRAP_COMPLETE) {
+            metrics.result(Outcome.BOOTSTRAP_COMPLETE);
+            onBootstrapComplete(now);
+            return;
+        }
         StreamHead before = heads.get(streamId);
         StreamHead after;
         if (record.value() instanceof TrackerInput.Change change) {
             after = change.change().erased()
-                    ? onErased(streamId, before, now)
+                    ? onDeleted(streamId, before, change.change().position(), now)
                     : onAppended(streamId, before, change.change().appended(), now);
         } else if (record.value() instanceof TrackerInput.Result result) {
             after = onResult(streamId, before, result.result(), now);
@@ -87,50 +114,155 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         }
     }
 
-    private StreamHead onAppended(String streamId, StreamHead head, AppendedEvent event, long now) {
+    private StreamHead onAppended(String streamId, StreamHead stored, AppendedEvent event, long now) {
         long eventMillis = event.committedAt().toEpochMilli();
-        if (head != null && !head.isErased() && event.version() <= head.headVersion()) {
+        long position = event.globalPosition();
+        if (stored == null) {
+            return requestIfDue(streamId, StreamHead.first(event.aggregateType(), now, event.version(), eventMillis,
+                    position), now, Trigger.EVENT);
+        }
+        // a head learnt from a snapshot learns its type from any event, a duplicate included
+        StreamHead head = stored.aggregateType().isEmpty() ? stored.withType(event.aggregateType()) : stored;
+        StreamHead.Erasure erasure = head.erasure();
+        if (erasure.state() != StreamHead.ErasureState.NONE && staleCopy(position, erasure)) {
+            metrics.duplicate(); // a change event of the erased incarnation, produced again
+            return head;
+        }
+        if (head.isErased()) {
+            LOG.info("events of {} are written again after its erasure: a new incarnation", streamId);
+            return requestIfDue(streamId, StreamHead.first(event.aggregateType(), newIncarnation(head, now),
+                    event.version(), eventMillis, position), now, Trigger.EVENT);
+        }
+        if (head.erasing() && head.incarnation() == erasure.incarnation() && event.version() <= head.headVersion()) {
+            // written again from a low version while the erasure is owed: a new incarnation, which inherits the
+            // obligation (no build of it is asked for until the old incarnation's snapshots are gone)
+            LOG.info("events of {} are written again before its erasure was confirmed: a new incarnation", streamId);
+            StreamHead next = StreamHead.first(event.aggregateType(), newIncarnation(head, now), event.version(),
+                    eventMillis, position);
+            return new StreamHead(next.aggregateType(), next.incarnation(), next.headVersion(), next.snapshotVersion(),
+                    next.lastEventMillis(), next.lastSnapshotMillis(), next.maxPosition(), head.pendingRequest(),
+                    head.retry(), erasure);
+        }
+        if (event.version() <= head.headVersion()) {
             metrics.duplicate();
             return head;
         }
-        StreamHead moved = head == null || head.isErased()
-                ? StreamHead.first(event.aggregateType(), event.version(), eventMillis)
-                : head.withEvent(event.aggregateType(), event.version(), eventMillis);
-        return requestIfDue(streamId, moved, now, Trigger.EVENT);
+        return requestIfDue(streamId, head.withEvent(event.aggregateType(), event.version(), eventMillis, position),
+                now, Trigger.EVENT);
     }
 
-    private StreamHead onErased(String streamId, StreamHead head, long now) {
-        if (head != null && head.isErased()) {
-            return head; // the stream's other deleted rows, or the tombstone after the delete
+    /** Whether an event at {@code position} belongs to the incarnation being (or that was) erased. */
+    private static boolean staleCopy(long position, StreamHead.Erasure erasure) {
+        return position != StreamHead.NONE && erasure.position() != StreamHead.NONE
+                && position <= erasure.position();
+    }
+
+    private static long newIncarnation(StreamHead head, long now) {
+        return Math.max(now, Math.max(head.incarnation(), head.erasure().incarnation()) + 1);
+    }
+
+    private StreamHead onDeleted(String streamId, StreamHead head, long position, long now) {
+        if (head == null) {
+            // a stream never seen (its inserts are older than the topic, or were placed elsewhere): nothing tells
+            // how far it reached, so the erasure is confirmed only once the stream has no event at all
+            return startErasure(streamId, new StreamHead("", 0, StreamHead.NONE, StreamHead.NONE, 0, 0,
+                    StreamHead.NONE, StreamHead.Pending.NONE, StreamHead.Retry.NONE, StreamHead.Erasure.NONE),
+                    StreamHead.NONE, now);
         }
-        String type = head == null ? "" : head.aggregateType();
-        send(streamId, SnapshotRequest.of(streamId, type, head == null ? StreamHead.NONE : head.headVersion(),
-                StreamHead.NONE, RequestReason.ERASE, Instant.ofEpochMilli(now)), now);
-        LOG.info("events of {} were deleted: erasing its snapshots and forgetting its head", streamId);
-        return StreamHead.erased(type, now);
+        StreamHead.Erasure erasure = head.erasure();
+        switch (erasure.state()) {
+            case PENDING -> {
+                if (head.incarnation() != erasure.incarnation() && position != StreamHead.NONE
+                        && position > erasure.position()) {
+                    // rows of the incarnation written since are deleted too: one erasure owed for both
+                    return startErasure(streamId, head, erasurePosition(head, position), now);
+                }
+                if (head.incarnation() == erasure.incarnation() && erasure.position() != StreamHead.NONE
+                        && position > erasure.position()) {
+                    return head.withErasure(new StreamHead.Erasure(erasure.state(), erasure.incarnation(), position,
+                            erasure.headVersion(), erasure.sinceMillis()));
+                }
+                return head; // the incarnation's other deleted rows, or the tombstone after a delete
+            }
+            case CONFIRMED -> {
+                if (position == StreamHead.NONE || staleCopy(position, erasure)) {
+                    return head;
+                }
+                return startErasure(streamId, head, StreamHead.NONE, now);
+            }
+            default -> {
+                return startErasure(streamId, head, erasurePosition(head, position), now);
+            }
+        }
+    }
+
+    /**
+     * The position an erasure checks the table against: the highest of the incarnation, when the tracker saw the
+     * positions of its events; unknown otherwise (then only a stream without any event counts as erased, since a
+     * row of the incarnation the tracker never saw may lie above the deleted one).
+     */
+    private static long erasurePosition(StreamHead head, long deletedPosition) {
+        if (head.maxPosition() == StreamHead.NONE) {
+            return StreamHead.NONE;
+        }
+        return Math.max(head.maxPosition(), deletedPosition);
+    }
+
+    private StreamHead startErasure(String streamId, StreamHead head, long position, long now) {
+        LOG.info("events of {} were deleted: erasing its snapshots unless events remain", streamId);
+        metrics.erasure("requested");
+        StreamHead owed = new StreamHead(head.aggregateType(), head.incarnation(), head.headVersion(),
+                head.snapshotVersion(), head.lastEventMillis(), head.lastSnapshotMillis(), head.maxPosition(),
+                StreamHead.Pending.NONE, StreamHead.Retry.NONE, new StreamHead.Erasure(StreamHead.ErasureState.PENDING,
+                head.incarnation(), position, head.headVersion(), now));
+        return sendErase(streamId, owed, now);
+    }
+
+    private StreamHead sendErase(String streamId, StreamHead head, long now) {
+        StreamHead.Erasure erasure = head.erasure();
+        send(streamId, SnapshotRequest.erase(streamId, head.aggregateType(), erasure.incarnation(),
+                erasure.headVersion(), erasure.position(), Instant.ofEpochMilli(now)));
+        return head.withPending(StreamHead.NONE, now);
     }
 
     private StreamHead onResult(String streamId, StreamHead head, SnapshotResult result, long now) {
-        metrics.result(result.outcome());
-        boolean written = result.outcome() == Outcome.WRITTEN || result.outcome() == Outcome.ALREADY_CURRENT;
-        if (head == null) {
-            // a snapshot the tracker has not seen events for yet (bootstrap, or a stream older than the topic)
-            return written ? StreamHead.fromSnapshot(result.version(), now) : null;
+        Outcome outcome = result.outcome();
+        metrics.result(outcome);
+        if (outcome == Outcome.UNKNOWN) {
+            LOG.debug("result for {} with an outcome this version does not know: ignored", streamId);
+            return head;
         }
-        if (head.isErased()) {
+        if (head == null) {
+            // a snapshot the tracker has not seen events for yet (a first start's announcement)
+            return outcome.snapshotExists()
+                    ? StreamHead.fromSnapshot(result.aggregateType(), result.version(), now) : null;
+        }
+        if (result.answersErase() || (result.v() < 2 && head.erasing() && outcome == Outcome.FAILED)) {
+            return onErasureResult(streamId, head, result, now);
+        }
+        if (head.erasure().state() != StreamHead.ErasureState.NONE
+                && head.incarnation() == head.erasure().incarnation()) {
+            return head; // a build of the incarnation whose erasure is owed or done: moot
+        }
+        if (result.incarnation() != head.incarnation()) {
+            metrics.staleResult();
+            LOG.debug("result for {} answers another incarnation: ignored", streamId);
             return head;
         }
         // a late result of an older request (sent again after a timeout) must not clear the newer one
         boolean answersPending = !head.pending() || result.version() >= head.pendingVersion();
-        StreamHead next = switch (result.outcome()) {
-            case WRITTEN, ALREADY_CURRENT -> answersPending
-                    ? head.withSnapshot(result.version(), now)
-                    : head.withSnapshot(result.version(), now).withPending(head.pendingVersion(), head.pendingSinceMillis());
+        StreamHead next = switch (outcome) {
+            case WRITTEN, ALREADY_CURRENT -> {
+                // never beyond the versions seen: a result must not make a stream look current that is not
+                long version = Math.min(result.version(), head.headVersion());
+                StreamHead written = head.withSnapshot(version, now);
+                yield answersPending ? written : written.withPending(head.pendingRequest());
+            }
             case FAILED -> {
                 if (!answersPending) {
                     yield head;
                 }
-                long backoff = settings.failureBackoff().toMillis() << Math.min(head.consecutiveFailures(), 6);
+                long backoff = backoff(head);
                 LOG.warn("snapshot of {} at version {} failed: {}; asking again in {} ms", streamId,
                         result.version(), result.detail(), backoff);
                 yield head.withFailure(now + backoff);
@@ -144,12 +276,79 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
                         streamId, result.version(), result.detail(), result.version() + growth);
                 yield head.withTooLarge(result.version() + growth);
             }
-            case ERASED -> head;
+            case HEAD_BEYOND_EVENTS -> {
+                if (result.version() >= head.headVersion()) {
+                    yield head.withPending(StreamHead.Pending.NONE);
+                }
+                metrics.headCorrected();
+                LOG.warn("the database's events of {} end at version {}, below the head {}: head corrected", streamId,
+                        result.version(), head.headVersion());
+                yield head.correctedTo(result.version());
+            }
+            default -> head;
         };
         return requestIfDue(streamId, next, now, Trigger.EVENT);
     }
 
+    private StreamHead onErasureResult(String streamId, StreamHead head, SnapshotResult result, long now) {
+        StreamHead.Erasure erasure = head.erasure();
+        if (!head.erasing() || result.incarnation() != erasure.incarnation()) {
+            return head; // the answer to an erasure already settled, or to an earlier one
+        }
+        switch (result.outcome()) {
+            case ERASED -> {
+                metrics.erasure("confirmed");
+                StreamHead discharged = new StreamHead(head.aggregateType(), head.incarnation(), head.headVersion(),
+                        StreamHead.NONE, head.lastEventMillis(), 0, head.maxPosition(), StreamHead.Pending.NONE,
+                        StreamHead.Retry.NONE, StreamHead.Erasure.NONE);
+                if (head.incarnation() != erasure.incarnation()) {
+                    LOG.info("erasure of {} confirmed ({}); its new incarnation may be snapshotted", streamId,
+                            result.detail());
+                    return requestIfDue(streamId, discharged, now, Trigger.EVENT);
+                }
+                if (head.headVersion() > erasure.headVersion()) {
+                    // events appended after the deletion of all the earlier ones: the stream lives on
+                    LOG.info("erasure of {} confirmed ({}), and events came after it", streamId, result.detail());
+                    return requestIfDue(streamId, discharged, now, Trigger.EVENT);
+                }
+                LOG.info("erasure of {} confirmed: {}", streamId, result.detail());
+                return head.confirmedErased(now);
+            }
+            case EVENTS_REMAIN -> {
+                metrics.erasure("events-remain");
+                LOG.info("rows of {} were deleted but events remain ({}): not an erasure, its snapshots stay",
+                        streamId, result.detail());
+                return requestIfDue(streamId, head.withErasure(StreamHead.Erasure.NONE)
+                        .withPending(StreamHead.Pending.NONE), now, Trigger.EVENT);
+            }
+            default -> {
+                metrics.erasure("failed");
+                long backoff = backoff(head);
+                LOG.warn("erasure of {} failed: {}; asking again in {} ms", streamId, result.detail(), backoff);
+                return head.withErasureFailure(now + backoff);
+            }
+        }
+    }
+
+    private long backoff(StreamHead head) {
+        return settings.failureBackoff().toMillis() << Math.min(head.consecutiveFailures(), 6);
+    }
+
+    private void onBootstrapComplete(long now) {
+        if (gateOpen) {
+            return;
+        }
+        gateOpen = true;
+        sweeps.put(BOOTSTRAP_KEY, new SweepState(false, "", now));
+        sweeps.put(SCAN_KEY, SweepState.NEVER); // the scan starts over and finds what became due meanwhile
+        LOG.info("task {}: the first start's announcements are read; asking for due snapshots", context.taskId());
+    }
+
     private void onCommand(TrackerCommand command, long now) {
+        if (command.kind() == TrackerCommand.Kind.UNKNOWN) {
+            LOG.info("a command of a kind this version does not know was ignored");
+            return;
+        }
         if (command.kind() == TrackerCommand.Kind.REBUILD) {
             LOG.info("schema rebuild of {} requested at {}: walking this task's streams, longest first",
                     command.aggregateType(), command.requestedAt());
@@ -158,10 +357,13 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
     }
 
     private StreamHead requestIfDue(String streamId, StreamHead head, long now, Trigger trigger) {
-        if (head.isErased() || head.aggregateType().isEmpty()) {
+        if (head.erasing()) {
+            return eraseIfDue(streamId, head, now);
+        }
+        if (head.isErased() || head.aggregateType().isEmpty() || !gateOpen) {
             return head;
         }
-        if (head.pending() && now - head.pendingSinceMillis() < settings.requestTimeout().toMillis()) {
+        if (head.pending() && !timedOut(streamId, head, now)) {
             return head;
         }
         if (now < head.nextRetryMillis()
@@ -174,25 +376,48 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             return head;
         }
         if (head.pending()) {
-            LOG.info("request for {} at version {} had no result after {}; asking again", streamId,
-                    head.pendingVersion(), settings.requestTimeout());
+            LOG.info("request for {} at version {} was taken by the worker and had no result after {}; asking again",
+                    streamId, head.pendingVersion(), settings.requestTimeout());
         }
         return request(streamId, head, reason.get(), now);
     }
 
+    /**
+     * A pending request is asked for again only once it is older than the timeout and the worker has taken every
+     * request sent before it: while it still waits in the worker's queue, a duplicate would only lengthen the queue.
+     */
+    private boolean timedOut(String streamId, StreamHead head, long now) {
+        return now - head.pendingSinceMillis() >= settings.requestTimeout().toMillis()
+                && queue.answered(streamId, head.pendingSinceMillis());
+    }
+
+    private StreamHead eraseIfDue(String streamId, StreamHead head, long now) {
+        if (head.pending() && !timedOut(streamId, head, now)) {
+            return head;
+        }
+        if (now < head.nextRetryMillis()) {
+            return head;
+        }
+        LOG.info("erasure of {} is still owed; asking for it again", streamId);
+        return sendErase(streamId, head, now);
+    }
+
     private StreamHead request(String streamId, StreamHead head, RequestReason reason, long now) {
-        send(streamId, SnapshotRequest.of(streamId, head.aggregateType(), head.headVersion(), head.snapshotVersion(),
-                reason, Instant.ofEpochMilli(now)), now);
+        send(streamId, SnapshotRequest.build(streamId, head.aggregateType(), head.incarnation(), head.headVersion(),
+                head.snapshotVersion(), reason, Instant.ofEpochMilli(now)));
         return head.withPending(head.headVersion(), now);
     }
 
-    private void send(String streamId, SnapshotRequest request, long now) {
+    private void send(String streamId, SnapshotRequest request) {
         // the result must come back to this task, which holds the head: its partition of the results topic
-        context.forward(new Record<>(streamId, request.toPartition(context.taskId().partition()), now));
+        context.forward(new Record<>(streamId, request.toPartition(context.taskId().partition()), clock.millis()));
         metrics.requested(request.reason());
     }
 
     private void punctuate() {
+        if (!gateOpen) {
+            return;
+        }
         long now = clock.millis();
         scan(now);
         for (Map.Entry<String, TypeRules> type : settings.types().entrySet()) {
@@ -205,15 +430,21 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         jobs.forEach(job -> rebuild(job, now));
     }
 
-    /** Timeouts, retries and idle streams; erased markers past their time are forgotten. */
+    /**
+     * Timeouts, retries, erasures owed and idle streams; markers of confirmed erasures past their time are
+     * forgotten. The cursor is kept in the store, so a task that is often re-initialised still reaches every head.
+     */
     private void scan(long now) {
-        Walk walk = walk(scanCursor, (id, head) -> {
+        SweepState state = Optional.ofNullable(sweeps.get(SCAN_KEY)).orElse(SweepState.NEVER);
+        Walk walk = walk(state.cursor(), (id, head) -> {
             if (head.isErased()) {
-                return now - head.erasedMillis() > ERASED_MARKER_TTL.toMillis() ? Optional.empty() : Optional.of(head);
+                return now - head.erasure().sinceMillis() > ERASED_MARKER_TTL.toMillis() ? Optional.empty()
+                        : Optional.of(head);
             }
             return Optional.of(requestIfDue(id, head, now, Trigger.SCAN));
         });
-        scanCursor = walk.finished ? "" : walk.last;
+        sweeps.put(SCAN_KEY, walk.finished ? new SweepState(false, "", now)
+                : new SweepState(true, walk.last, state.inProgress() ? state.startedMillis() : now));
     }
 
     private void sweep(String type, SweepSchedule schedule, long now) {
@@ -238,7 +469,8 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             if (budget[0] == 0) {
                 return null; // stop here; the next punctuation goes on
             }
-            if (!job.aggregateType().equals(head.aggregateType()) || head.isErased()) {
+            if (!job.aggregateType().equals(head.aggregateType())
+                    || head.erasure().state() != StreamHead.ErasureState.NONE) {
                 return Optional.of(head);
             }
             long length = head.headVersion() - settings.firstVersion() + 1;

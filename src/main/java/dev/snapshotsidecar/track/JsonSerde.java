@@ -18,7 +18,8 @@ import java.io.IOException;
 public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE);
 
     private final Class<T> type;
 
@@ -45,8 +46,10 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
         }
         try {
             return MAPPER.readValue(data, type);
-        } catch (IOException e) {
-            throw new SerializationException("cannot read " + type.getSimpleName() + " from " + topic, e);
+        } catch (IOException | RuntimeException e) {
+            // only the exception's type: the parser's message quotes the input
+            throw new SerializationException("cannot read " + type.getSimpleName() + " from " + topic + " ("
+                    + e.getClass().getSimpleName() + ")");
         }
     }
 

@@ -37,10 +37,12 @@ public final class ManualRequests implements AutoCloseable {
 
     public SnapshotRequest request(String streamId, StreamHead head)
             throws ExecutionException, InterruptedException, TimeoutException {
-        SnapshotRequest request = SnapshotRequest.of(streamId, head.aggregateType(), head.headVersion(),
-                head.snapshotVersion(), RequestReason.MANUAL, Instant.now())
+        SnapshotRequest request = SnapshotRequest.build(streamId, head.aggregateType(), head.incarnation(),
+                head.headVersion(), head.snapshotVersion(), RequestReason.MANUAL, Instant.now())
                 .toPartition(placement.partition(streamId, partitions));
-        producer.send(new ProducerRecord<>(topic, streamId, request)).get(30, TimeUnit.SECONDS);
+        // the partition the tracker writes this stream's requests to, so one worker builds it
+        producer.send(new ProducerRecord<>(topic, StreamPlacement.requestPartition(streamId, partitions), streamId,
+                request)).get(30, TimeUnit.SECONDS);
         return request;
     }
 

@@ -1,15 +1,37 @@
 package dev.snapshotsidecar.track;
 
-/** How a build ended. */
+import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
+
+/**
+ * How a build or an erasure ended. A value this version does not know (written by a newer one during a rolling
+ * upgrade) reads as {@link #UNKNOWN}, which the tracker counts and otherwise ignores.
+ */
 public enum Outcome {
     /** A new snapshot row was written. */
     WRITTEN,
     /** A snapshot at or beyond the requested version already existed; nothing was written. */
     ALREADY_CURRENT,
-    /** The build failed (fold error, missing events, database gave up); {@code detail} says why. */
+    /** The build or erasure failed (fold error, gap, database gave up); {@code detail} says why. It is asked again. */
     FAILED,
     /** The snapshot exceeded the configured size and was not written. */
     TOO_LARGE,
-    /** The stream's events were deleted and so were its snapshots. */
-    ERASED
+    /** Every event of the erased incarnation is gone, and so are the stream's snapshots: the erasure is confirmed. */
+    ERASED,
+    /** An ERASE found events of the stream still in the table (archiving, a removed row): nothing was deleted. */
+    EVENTS_REMAIN,
+    /**
+     * The events in the database end before the requested version (a bad record moved the head, or events were
+     * deleted since); {@code version} is the stream's last version in the database, or -1 when it has none.
+     */
+    HEAD_BEYOND_EVENTS,
+    /** Marks the end of a first start's announcements on one results partition (key ""); not a build result. */
+    BOOTSTRAP_COMPLETE,
+    /** An outcome this version does not know. */
+    @JsonEnumDefaultValue
+    UNKNOWN;
+
+    /** Whether a snapshot at the result's version is known to exist. */
+    public boolean snapshotExists() {
+        return this == WRITTEN || this == ALREADY_CURRENT;
+    }
 }

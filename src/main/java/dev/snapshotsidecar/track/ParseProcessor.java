@@ -63,13 +63,20 @@ final class ParseProcessor implements Processor<byte[], byte[], byte[], ParseRes
                 checkPlacement(where, appended.event().streamId());
                 metrics.appended();
                 context.forward(record.withValue(new ParseResult.Parsed(StreamChange.appended(appended.event()))));
+            } else if (event instanceof ChangeEvent.Deleted deleted) {
+                metrics.ignored(IgnoredReason.DELETE);
+                if (settings.erasure()) {
+                    checkPlacement(where, deleted.streamId());
+                    context.forward(record.withValue(new ParseResult.Parsed(StreamChange.erased(
+                            deleted.streamId(), Instant.ofEpochMilli(record.timestamp()), deleted.position()))));
+                }
             } else if (event instanceof ChangeEvent.Ignored ignored) {
                 metrics.ignored(ignored.reason());
-                boolean deletion = ignored.reason() == IgnoredReason.DELETE || ignored.reason() == IgnoredReason.TOMBSTONE;
-                if (settings.erasure() && deletion && ignored.streamId().isPresent()) {
+                if (settings.erasure() && ignored.reason() == IgnoredReason.TOMBSTONE && ignored.streamId().isPresent()) {
+                    // Debezium follows a delete with a tombstone; alone, a tombstone still says rows were deleted
                     checkPlacement(where, ignored.streamId().get());
                     context.forward(record.withValue(new ParseResult.Parsed(StreamChange.erased(
-                            ignored.streamId().get(), Instant.ofEpochMilli(record.timestamp())))));
+                            ignored.streamId().get(), Instant.ofEpochMilli(record.timestamp()), StreamHead.NONE))));
                     return;
                 }
                 LOG.debug("ignored change event {}-{}@{} stream {}: {}", where.topic(), where.partition(),
@@ -78,7 +85,8 @@ final class ParseProcessor implements Processor<byte[], byte[], byte[], ParseRes
         } catch (UnparseableChangeEventException e) {
             metrics.deadLettered();
             LOG.warn("{}", e.getMessage());
-            context.forward(record.withValue(new ParseResult.DeadLetter(record.key(), record.value(), e)));
+            context.forward(record.withValue(new ParseResult.DeadLetter(record.key(), record.value(), e.topic(),
+                    e.partition(), e.offset(), e.reason())));
         }
     }
 }

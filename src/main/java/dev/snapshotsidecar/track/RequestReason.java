@@ -1,4 +1,13 @@
 package dev.snapshotsidecar.track;
 
-/** Why a snapshot was requested, or (ERASE) why a stream's snapshots are to be deleted. */
-public enum RequestReason { THRESHOLD, SCHEDULED, IDLE, MANUAL, REBUILD, ERASE }
+import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
+
+/**
+ * Why a snapshot was requested, or (ERASE) why a stream's snapshots are to be deleted. A reason this version does not
+ * know reads as {@link #UNKNOWN} and is built like any other request: a build is always safe to run.
+ */
+public enum RequestReason {
+    THRESHOLD, SCHEDULED, IDLE, MANUAL, REBUILD, ERASE,
+    @JsonEnumDefaultValue
+    UNKNOWN
+}

@@ -7,9 +7,12 @@ import java.util.Objects;
 
 /**
  * What travels through the repartition topic to the head tracker, keyed by stream id: an appended event, or the
- * news that the stream's events were deleted. Wire format: {@code appended} is null when {@code erased} is true.
+ * news that events of the stream were deleted. Wire format: {@code appended} is null when {@code erased} is true.
+ *
+ * @param position for a deletion, the global position of the deleted row (NONE when unknown, e.g. a tombstone)
  */
-public record StreamChange(int v, String streamId, boolean erased, AppendedEvent appended, Instant at) {
+public record StreamChange(int v, String streamId, boolean erased, AppendedEvent appended, Instant at,
+                           long position) {
     public static final int FORMAT = 1;
 
     public StreamChange {
@@ -21,10 +24,10 @@ public record StreamChange(int v, String streamId, boolean erased, AppendedEvent
     }
 
     public static StreamChange appended(AppendedEvent event) {
-        return new StreamChange(FORMAT, event.streamId(), false, event, event.committedAt());
+        return new StreamChange(FORMAT, event.streamId(), false, event, event.committedAt(), StreamHead.NONE);
     }
 
-    public static StreamChange erased(String streamId, Instant at) {
-        return new StreamChange(FORMAT, streamId, true, null, at);
+    public static StreamChange erased(String streamId, Instant at, long position) {
+        return new StreamChange(FORMAT, streamId, true, null, at, position);
     }
 }

@@ -20,6 +20,15 @@ public sealed interface StreamPlacement {
     /** Whether the topology re-keys events through the repartition topic to get them there. */
     boolean repartitions();
 
+    /**
+     * The partition of the requests topic a stream's requests go to, of the first {@code partitions}: Kafka's default
+     * partitioner on the bare stream id. Chosen by the sender, so partitions added to the topic later stay unused and
+     * one stream's requests never spread over two partitions (two workers).
+     */
+    static int requestPartition(String streamId, int partitions) {
+        return Utils.toPositive(Utils.murmur2(streamId.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
     static StreamPlacement of(SidecarConfig config) {
         return config.tracker().sourcePartitioned()
                 ? new BySourceKey(config.database().columns().streamId())
@@ -30,7 +39,7 @@ public sealed interface StreamPlacement {
     record ByStreamId() implements StreamPlacement {
         @Override
         public int partition(String streamId, int partitions) {
-            return Utils.toPositive(Utils.murmur2(streamId.getBytes(StandardCharsets.UTF_8))) % partitions;
+            return StreamPlacement.requestPartition(streamId, partitions);
         }
 
         @Override

@@ -124,6 +124,15 @@ public final class TopicSetup {
                         + topic.partitions().size());
             }
         }
+        // requests go to partitions chosen from the stream id among topics.partitions: partitions added to the topic
+        // stay unused, fewer would leave streams nowhere to go
+        TopicDescription requests = admin.describeTopics(List.of(settings.requestsTopic())).allTopicNames()
+                .get(30, TimeUnit.SECONDS).get(settings.requestsTopic());
+        if (requests.partitions().size() < settings.partitions()) {
+            throw new SidecarException("topic " + settings.requestsTopic() + " has " + requests.partitions().size()
+                    + " partitions but topics.partitions is " + settings.partitions() + ": it needs at least as many;"
+                    + " add partitions to it or set topics.partitions to " + requests.partitions().size());
+        }
         List<String> missing = settings.sourceTopics().stream().filter(t -> !existing.contains(t)).toList();
         if (missing.isEmpty() && !settings.placement().repartitions()) {
             for (TopicDescription topic : admin.describeTopics(settings.sourceTopics()).allTopicNames()

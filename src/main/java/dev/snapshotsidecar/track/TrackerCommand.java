@@ -10,8 +10,12 @@ import java.util.Objects;
 public record TrackerCommand(int v, Kind kind, String aggregateType, Instant requestedAt) {
     public static final int FORMAT = 1;
 
-    /** The commands there are. */
-    public enum Kind { REBUILD }
+    /** The commands there are; one this version does not know reads as UNKNOWN and is ignored. */
+    public enum Kind {
+        REBUILD,
+        @com.fasterxml.jackson.annotation.JsonEnumDefaultValue
+        UNKNOWN
+    }
 
     public TrackerCommand {
         Objects.requireNonNull(kind, "kind");

@@ -15,8 +15,26 @@ public final class TrackerMetrics {
     private final Map<IgnoredReason, Counter> ignored = new EnumMap<>(IgnoredReason.class);
     private final Map<RequestReason, Counter> requests = new EnumMap<>(RequestReason.class);
     private final Map<Outcome, Counter> results = new EnumMap<>(Outcome.class);
+    private final Map<String, Counter> erasures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> inputDeadLetters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Counter staleResults;
+    private final Counter headsCorrected;
+    private final MeterRegistry registry;
 
     public TrackerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        staleResults = Counter.builder("sidecar.track.stale.results")
+                .description("Results that answer another incarnation of their stream (an id erased and written"
+                        + " again), ignored").baseUnit("results").register(registry);
+        headsCorrected = Counter.builder("sidecar.track.heads.corrected")
+                .description("Heads brought down to the database's last version after a build found the events"
+                        + " end before them").baseUnit("streams").register(registry);
+        for (String outcome : java.util.List.of("requested", "confirmed", "events-remain", "failed")) {
+            erasure(outcome, 0);
+        }
+        for (String input : java.util.List.of("results", "commands")) {
+            inputDeadLetter(input, 0);
+        }
         appended = Counter.builder("sidecar.ingest.events").tag("outcome", "appended")
                 .description("Change events of the events table, by what they meant").baseUnit("events")
                 .register(registry);
@@ -64,5 +82,35 @@ public final class TrackerMetrics {
 
     void result(Outcome outcome) {
         results.get(outcome).increment();
+    }
+
+    void staleResult() {
+        staleResults.increment();
+    }
+
+    void headCorrected() {
+        headsCorrected.increment();
+    }
+
+    /** An erasure requested, confirmed, found not to be one (events remain), or failed. */
+    void erasure(String outcome) {
+        erasure(outcome, 1);
+    }
+
+    private void erasure(String outcome, double amount) {
+        erasures.computeIfAbsent(outcome, o -> Counter.builder("sidecar.track.erasures").tag("outcome", o)
+                .description("Erasures of streams whose events were deleted, by what became of them")
+                .baseUnit("streams").register(registry)).increment(amount);
+    }
+
+    /** A record of the sidecar's own results or commands topic that could not be read, sent to dead letters. */
+    void inputDeadLettered(String input) {
+        inputDeadLetter(input, 1);
+    }
+
+    private void inputDeadLetter(String input, double amount) {
+        inputDeadLetters.computeIfAbsent(input, i -> Counter.builder("sidecar.track.dead.letters").tag("input", i)
+                .description("Records of the sidecar's results and commands topics that could not be read and went"
+                        + " to the dead-letter topic").baseUnit("records").register(registry)).increment(amount);
     }
 }

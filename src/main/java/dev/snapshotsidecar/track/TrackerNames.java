@@ -16,10 +16,14 @@ public final class TrackerNames {
     /** Repartition topic that co-partitions appended events with results by the stream id (tracker.partitioning=stream-id). */
     public static final String APPENDED_BY_STREAM = "appended-by-stream";
     public static final String WRAP_CHANGES = "wrap-changes";
-    public static final String RESULTS_SOURCE = "results-source";
-    public static final String WRAP_RESULTS = "wrap-results";
-    public static final String COMMANDS_SOURCE = "commands-source";
-    public static final String WRAP_COMMANDS = "wrap-commands";
+    /**
+     * Prefix of the results input's processors: {@code results-source}, {@code decode-results},
+     * {@code results-route-*}, {@code results-to-dead-letter-record}, {@code results-dead-letters-sink},
+     * {@code wrap-results}.
+     */
+    public static final String RESULTS = "results";
+    /** Prefix of the commands input's processors, named as the results input's. */
+    public static final String COMMANDS = "commands";
     public static final String MERGE_INPUTS = "merge-tracker-inputs";
     public static final String TRACK_HEADS = "track-heads";
     public static final String REQUESTS_SINK = "requests-sink";

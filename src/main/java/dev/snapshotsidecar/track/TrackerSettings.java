@@ -19,12 +19,14 @@ import java.util.Map;
  * @param rebuildBatch   rebuild requests sent per walk and type
  * @param erasure        deletions of events erase their stream's snapshots and head
  * @param placement      which partition's task holds a stream's head, and whether events are repartitioned to it
+ * @param awaitBootstrap this process made a first start that announced existing snapshots: a task sends no request
+ *                       until it has read the announcements of its results partition
  */
 public record TrackerSettings(List<String> sourceTopics, String requestsTopic, String resultsTopic,
                               String deadLettersTopic, String commandsTopic, int partitions, Map<String, TypeRules> types,
                               long firstVersion, Duration requestTimeout, Duration failureBackoff,
                               Duration scanInterval, int scanBatch, int rebuildBatch, boolean erasure,
-                              StreamPlacement placement) {
+                              StreamPlacement placement, boolean awaitBootstrap) {
     private static final TypeRules UNKNOWN = TypeRules.of(NeverPolicy.INSTANCE);
 
     public TrackerSettings {
@@ -40,20 +42,27 @@ public record TrackerSettings(List<String> sourceTopics, String requestsTopic, S
         policies.forEach((type, policy) -> types.put(type, TypeRules.of(policy)));
         return new TrackerSettings(sourceTopics, "snapshot-requests", "snapshot-results", "snapshot-dead-letters",
                 "snapshot-commands", 4, types, firstVersion, requestTimeout, failureBackoff, scanInterval, scanBatch,
-                100, true, new StreamPlacement.ByStreamId());
+                100, true, new StreamPlacement.ByStreamId(), false);
     }
 
     public TrackerSettings withTypes(Map<String, TypeRules> rules) {
         return new TrackerSettings(sourceTopics, requestsTopic, resultsTopic, deadLettersTopic, commandsTopic,
                 partitions, rules, firstVersion, requestTimeout, failureBackoff, scanInterval, scanBatch, rebuildBatch,
-                erasure, placement);
+                erasure, placement, awaitBootstrap);
     }
 
     /** The same settings with heads placed by {@code where}, over {@code count} partitions. */
     public TrackerSettings withPlacement(StreamPlacement where, int count) {
         return new TrackerSettings(sourceTopics, requestsTopic, resultsTopic, deadLettersTopic, commandsTopic,
                 count, types, firstVersion, requestTimeout, failureBackoff, scanInterval, scanBatch, rebuildBatch,
-                erasure, where);
+                erasure, where, awaitBootstrap);
+    }
+
+    /** The same settings for a process whose first start announced existing snapshots. */
+    public TrackerSettings awaitingBootstrap() {
+        return new TrackerSettings(sourceTopics, requestsTopic, resultsTopic, deadLettersTopic, commandsTopic,
+                partitions, types, firstVersion, requestTimeout, failureBackoff, scanInterval, scanBatch, rebuildBatch,
+                erasure, placement, true);
     }
 
     TypeRules rules(String aggregateType) {

@@ -26,10 +26,14 @@ import java.util.Properties;
  * <pre>
  * change-events-source ─▶ parse-change-events ─┬─▶ dead letters ─▶ dead-letters-sink
  *                                               └─▶ key-by-stream-id ─▶ appended-by-stream (repartition)
- *                                                       ─▶ merge-tracker-inputs ◀─ results-source, commands-source
+ *                                                       ─▶ merge-tracker-inputs ◀─┬─ results-source ─▶ decode-results
+ *                                                                                  └─ commands-source ─▶ decode-commands
  *                                                       ─▶ track-heads [stream-heads, sweep-state, rebuild-jobs]
- *                                                       ─▶ requests-sink
+ *                                                       ─▶ requests-sink (partition chosen from the stream id)
  * </pre>
+ * Results and commands are read as bytes and decoded by a processor that sends what it cannot read to dead letters
+ * (results-dead-letters-sink, commands-dead-letters-sink), so a bad record of the sidecar's own topics never halts
+ * a task.
  * The repartition re-keys events by the bare stream id so that they meet the results in the task that owns the
  * stream's head; Debezium keys them by a JSON struct. With {@code tracker.partitioning=source} there is none: a head
  * stays in the task of its source partition (the parse step dead-letters an event found elsewhere). Either way each
@@ -45,8 +49,15 @@ public final class TrackerTopology {
     private TrackerTopology() {
     }
 
+    /** The topology with the timeout alone deciding when a pending request is asked again (tools and tests). */
     public static Topology build(TrackerSettings settings, ChangeEventParser parser, Clock clock,
                                  TrackerMetrics metrics) {
+        return build(settings, parser, clock, metrics, RequestQueue.TIMEOUT_ONLY);
+    }
+
+    /** @param queue what the tracker knows of the worker's queue, so a request still queued is never asked again */
+    public static Topology build(TrackerSettings settings, ChangeEventParser parser, Clock clock,
+                                 TrackerMetrics metrics, RequestQueue queue) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(TrackerNames.HEADS_STORE), Serdes.String(), CompactSerde.HEADS)
@@ -66,7 +77,7 @@ public final class TrackerTopology {
                 .defaultBranch(Branched.as(TrackerNames.APPENDED_BRANCH));
 
         routes.get(TrackerNames.ROUTE + TrackerNames.DEAD_LETTERS_BRANCH)
-                .process(DeadLetterProcessor::new, Named.as(TrackerNames.TO_DEAD_LETTER))
+                .process(DeadLetterProcessor<byte[]>::new, Named.as(TrackerNames.TO_DEAD_LETTER))
                 .to(settings.deadLettersTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName(TrackerNames.DEAD_LETTERS_SINK));
 
@@ -83,24 +94,43 @@ public final class TrackerTopology {
         KStream<String, TrackerInput> changes = keyed.mapValues(change -> (TrackerInput) new TrackerInput.Change(change),
                 Named.as(TrackerNames.WRAP_CHANGES));
 
-        KStream<String, TrackerInput> results = builder.stream(settings.resultsTopic(),
-                        Consumed.with(Serdes.String(), RESULT_SERDE).withName(TrackerNames.RESULTS_SOURCE))
-                .mapValues(result -> (TrackerInput) new TrackerInput.Result(result),
-                        Named.as(TrackerNames.WRAP_RESULTS));
-
+        KStream<String, TrackerInput> results = decoded(builder, settings, settings.resultsTopic(),
+                TrackerNames.RESULTS, () -> new InputDecoder<>("results", RESULT_SERDE, InputDecoder::checkResult,
+                        TrackerInput.Result::new, metrics));
         // commands are written to every partition, so each task sees them once, keyed by aggregate type
-        KStream<String, TrackerInput> commands = builder.stream(settings.commandsTopic(),
-                        Consumed.with(Serdes.String(), COMMAND_SERDE).withName(TrackerNames.COMMANDS_SOURCE))
-                .mapValues(command -> (TrackerInput) new TrackerInput.Command(command),
-                        Named.as(TrackerNames.WRAP_COMMANDS));
+        KStream<String, TrackerInput> commands = decoded(builder, settings, settings.commandsTopic(),
+                TrackerNames.COMMANDS, () -> new InputDecoder<>("commands", COMMAND_SERDE,
+                        (key, command) -> java.util.Optional.empty(), TrackerInput.Command::new, metrics));
 
         changes.merge(results, Named.as(TrackerNames.MERGE_INPUTS))
                 .merge(commands, Named.as(TrackerNames.MERGE_INPUTS + "-commands"))
-                .process(() -> new HeadTracker(settings, clock, metrics), Named.as(TrackerNames.TRACK_HEADS),
+                .process(() -> new HeadTracker(settings, clock, metrics, queue), Named.as(TrackerNames.TRACK_HEADS),
                         TrackerNames.HEADS_STORE, TrackerNames.SWEEPS_STORE, TrackerNames.REBUILDS_STORE)
                 .to(settings.requestsTopic(), Produced.with(Serdes.String(), REQUEST_SERDE)
-                        .withName(TrackerNames.REQUESTS_SINK));
+                        .withName(TrackerNames.REQUESTS_SINK)
+                        .withStreamPartitioner((topic, streamId, request, partitions) -> java.util.Optional.of(
+                                java.util.Set.of(StreamPlacement.requestPartition(streamId, settings.partitions())))));
         return builder.build();
+    }
+
+    /** One of the sidecar's own topics, read as bytes and decoded; what cannot be read goes to dead letters. */
+    private static KStream<String, TrackerInput> decoded(StreamsBuilder builder, TrackerSettings settings, String topic,
+                                                         String name,
+                                                         org.apache.kafka.streams.processor.api.ProcessorSupplier<
+                                                                 byte[], byte[], String, ParseResult> decoder) {
+        Map<String, KStream<String, ParseResult>> routes = builder.stream(topic,
+                        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
+                .process(decoder, Named.as("decode-" + name))
+                .split(Named.as(name + "-route-"))
+                .branch((key, value) -> value instanceof ParseResult.DeadLetter,
+                        Branched.as(TrackerNames.DEAD_LETTERS_BRANCH))
+                .defaultBranch(Branched.as(TrackerNames.APPENDED_BRANCH));
+        routes.get(name + "-route-" + TrackerNames.DEAD_LETTERS_BRANCH)
+                .process(DeadLetterProcessor<String>::new, Named.as(name + "-to-dead-letter-record"))
+                .to(settings.deadLettersTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                        .withName(name + "-dead-letters-sink"));
+        return routes.get(name + "-route-" + TrackerNames.APPENDED_BRANCH)
+                .mapValues(value -> ((ParseResult.Decoded) value).input(), Named.as("wrap-" + name));
     }
 
     /** The tracker's settings from the configuration. */
@@ -111,25 +141,16 @@ public final class TrackerTopology {
                 config.topics().deadLetters(), config.topics().commands(), config.topics().partitions(), types,
                 config.database().firstVersion(), config.tracker().requestTimeout(),
                 config.tracker().failureBackoff(), config.tracker().scanInterval(), config.tracker().scanBatch(),
-                config.tracker().rebuildBatch(), config.tracker().erasureEnabled(), StreamPlacement.of(config));
-    }
-
-    /**
-     * Makes a task take its input partitions in timestamp order, waiting to fetch what the brokers already hold:
-     * the snapshot versions a first start announces with timestamp 0 ({@code SnapshotBootstrap}) are then read
-     * before the replayed events of the same streams, which would otherwise look due. Used for that process's life.
-     */
-    public static void orderedByTimestamp(Properties streamsConfig) {
-        streamsConfig.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
+                config.tracker().rebuildBatch(), config.tracker().erasureEnabled(), StreamPlacement.of(config), false);
     }
 
     /** Kafka Streams properties; client properties from the configuration pass through, ours win but for idling. */
     public static Properties streamsConfig(SidecarConfig config) {
         Properties props = new Properties();
         // Head logic does not depend on the order across a task's input partitions (versions are max-merged, a
-        // result is matched to the pending version), so a task never waits for an empty partition: waiting held the
-        // tracker to 0.70x of this throughput under exactly_once_v2 (BENCHMARKS.md). A first start that announces
-        // existing snapshots needs the order (see orderedByTimestamp); a configured value still wins.
+        // result is matched to its incarnation and pending version, a first start's announcements end with a marker
+        // on their own partition), so a task never waits for an empty partition: waiting held the tracker to 0.70x
+        // of this throughput under exactly_once_v2 (BENCHMARKS.md). A configured value still wins.
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         props.putAll(config.kafka().properties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.kafka().applicationId());

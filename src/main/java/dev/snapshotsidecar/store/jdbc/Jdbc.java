@@ -96,11 +96,12 @@ public final class Jdbc {
         }
     }
 
-    /** Reads an event row selected as stream_version, event_type, event_data, metadata, created_at. */
+    /** Reads an event row selected as stream_version, event_type, event_data, metadata, created_at, global position. */
     public static StoredEvent event(String streamId, ResultSet row) throws SQLException {
         Timestamp created = row.getTimestamp(5);
         return new StoredEvent(streamId, row.getLong(1), row.getString(2), row.getString(3),
-                Optional.ofNullable(row.getString(4)), created == null ? Instant.EPOCH : created.toInstant());
+                Optional.ofNullable(row.getString(4)), created == null ? Instant.EPOCH : created.toInstant(),
+                row.getLong(6));
     }
 
     /** Runs a bounded DELETE again until it removes fewer than {@code batch} rows. @return rows deleted */

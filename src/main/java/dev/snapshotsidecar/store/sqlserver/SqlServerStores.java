@@ -50,6 +50,7 @@ public final class SqlServerStores {
         private final Jdbc jdbc;
         private final String sql;
         private final String lengthsSql;
+        private final String lastVersionSql;
         private final boolean typeColumn;
 
         SqlServerEventReader(SidecarConfig.Database db, DataSource dataSource) {
@@ -57,12 +58,14 @@ public final class SqlServerStores {
             this.fetchSize = db.fetchSize();
             SidecarConfig.Columns c = db.columns();
             this.typeColumn = c.aggregateType().isPresent();
+            this.lastVersionSql = "SELECT MAX(" + c.streamVersion() + ") FROM " + table(db, db.eventsTable())
+                    + " WHERE " + c.streamId() + " = ?";
             this.lengthsSql = "SELECT " + c.streamId() + ", MAX(" + c.streamVersion() + ")"
                     + c.aggregateType().map(t -> ", MAX(" + t + ")").orElse("") + " FROM " + table(db, db.eventsTable())
                     + " WHERE " + c.streamId() + " > ? GROUP BY " + c.streamId() + " ORDER BY " + c.streamId()
                     + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY";
             this.sql = "SELECT " + c.streamVersion() + ", " + c.eventType() + ", " + c.eventData() + ", "
-                    + c.metadata() + ", " + c.createdAt() + " FROM " + table(db, db.eventsTable())
+                    + c.metadata() + ", " + c.createdAt() + ", " + c.globalPosition() + " FROM " + table(db, db.eventsTable())
                     + " WHERE " + c.streamId() + " = ? AND " + c.streamVersion() + " BETWEEN ? AND ?"
                     + " ORDER BY " + c.streamVersion();
         }
@@ -73,6 +76,14 @@ public final class SqlServerStores {
             return jdbc.stream("reading events of " + streamId, sql, fetchSize, false,
                     row -> Jdbc.event(streamId, row), sink::accept, streamId, Math.max(Integer.MIN_VALUE, fromVersion),
                     Math.min(Integer.MAX_VALUE, toVersion));
+        }
+
+        @Override
+        public java.util.OptionalLong lastVersion(String streamId) {
+            return jdbc.first("reading the last version of " + streamId, lastVersionSql, row -> {
+                long last = row.getLong(1);
+                return row.wasNull() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(last);
+            }, streamId).orElse(java.util.OptionalLong.empty());
         }
 
         @Override
@@ -92,11 +103,25 @@ public final class SqlServerStores {
         private final String latestVersionsSql;
         private final String pruneSql;
         private final String deleteAllSql;
+        private final String fenceSql;
+        private final String eventsRemainSql;
+        private final String eraseSql;
 
         SqlServerSnapshotStore(SidecarConfig.Database db, DataSource dataSource) {
             this.dataSource = dataSource;
             this.jdbc = new Jdbc(dataSource, SqlServerErrors::classify);
             String t = table(db, db.snapshotsTable());
+            String events = table(db, db.eventsTable());
+            SidecarConfig.Columns c = db.columns();
+            // REPEATABLEREAD: the shared lock on the event row is held until the save's transaction commits, so no
+            // DELETE of that event commits in between; a row deleted before is not found
+            fenceSql = "SELECT 1 FROM " + events + " WITH (REPEATABLEREAD) WHERE " + c.streamId() + " = ? AND "
+                    + c.streamVersion() + " = ? AND (CAST(? AS BIGINT) < 0 OR " + c.globalPosition() + " = ?)";
+            String remaining = "SELECT 1 FROM " + events + " WHERE " + c.streamId() + " = ? AND (CAST(? AS BIGINT) < 0"
+                    + " OR " + c.globalPosition() + " <= ?)";
+            eventsRemainSql = "SELECT TOP 1 1 FROM (" + remaining + ") AS r";
+            eraseSql = "DELETE TOP (" + DELETE_BATCH + ") FROM " + t + " WHERE stream_id = ? AND NOT EXISTS ("
+                    + remaining + ")";
             // TOP 1 ... ORDER BY stream_version DESC: served by IX_snapshots_stream_latest, as the services read it
             latestSql = "SELECT TOP 1 stream_version, aggregate_type, snapshot_data, schema_version FROM " + t
                     + " WHERE stream_id = ? AND schema_version = ? ORDER BY stream_version DESC";
@@ -116,7 +141,7 @@ public final class SqlServerStores {
                     + " source.snapshot_data, source.schema_version);";
             idsSql = "SELECT DISTINCT stream_id FROM " + t + " WHERE stream_id > ? ORDER BY stream_id"
                     + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY";
-            latestVersionsSql = "SELECT stream_id, MAX(stream_version) FROM " + t
+            latestVersionsSql = "SELECT stream_id, MAX(stream_version), MAX(aggregate_type) FROM " + t
                     + " WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY";
             // DELETE TOP (n): bounded batches keep lock escalation (5,000 locks) away from the service's reads
             pruneSql = "DELETE TOP (" + DELETE_BATCH + ") FROM " + t + " WHERE stream_id = ? AND stream_version < ("
@@ -128,7 +153,72 @@ public final class SqlServerStores {
         @Override
         public List<StreamVersion> latestVersions(String afterStreamId, int limit) {
             return jdbc.list("listing the latest snapshot versions", latestVersionsSql,
-                    row -> new StreamVersion(row.getString(1), row.getLong(2)), afterStreamId, limit);
+                    row -> new StreamVersion(row.getString(1), row.getLong(2), row.getString(3)), afterStreamId,
+                    limit);
+        }
+
+        @Override
+        public Erased erase(String streamId, long position) {
+            if (jdbc.first("checking the events of " + streamId, eventsRemainSql, row -> true, streamId, position,
+                    position).isPresent()) {
+                return new Erased(true, 0);
+            }
+            return new Erased(false, jdbc.deleteInBatches("erasing snapshots of " + streamId, eraseSql, DELETE_BATCH,
+                    streamId, streamId, position, position));
+        }
+
+        /** The fence and the MERGE in one transaction; pruning after it commits. */
+        @Override
+        public Saved saveAndPrune(StoredSnapshot snapshot, long eventPosition, int keep) {
+            Write write;
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try {
+                    write = fencedSave(connection, snapshot, eventPosition);
+                    connection.commit();
+                } catch (SQLException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                throw SqlServerErrors.classify("saving the snapshot of " + snapshot.streamId() + " at version "
+                        + snapshot.version(), e);
+            }
+            return new Saved(write, write == Write.WRITTEN ? prune(snapshot.streamId(), keep) : 0);
+        }
+
+        private Write fencedSave(Connection connection, StoredSnapshot snapshot, long eventPosition)
+                throws SQLException {
+            try (PreparedStatement fence = connection.prepareStatement(fenceSql)) {
+                fence.setString(1, snapshot.streamId());
+                fence.setLong(2, snapshot.version());
+                fence.setLong(3, eventPosition);
+                fence.setLong(4, eventPosition);
+                try (ResultSet row = fence.executeQuery()) {
+                    if (!row.next()) {
+                        return Write.EVENT_GONE;
+                    }
+                }
+            }
+            try (PreparedStatement statement = connection.prepareStatement(saveSql)) {
+                bind(statement, snapshot);
+                return statement.executeUpdate() == 1 ? Write.WRITTEN : Write.EXISTED;
+            } catch (SQLException e) {
+                if (SqlServerErrors.isDuplicateKey(e)) {
+                    return Write.EXISTED; // a concurrent build wrote the same snapshot first
+                }
+                throw e;
+            }
+        }
+
+        private static void bind(PreparedStatement statement, StoredSnapshot snapshot) throws SQLException {
+            statement.setString(1, snapshot.streamId());
+            statement.setLong(2, snapshot.version());
+            statement.setString(3, snapshot.aggregateType());
+            statement.setString(4, snapshot.data());
+            statement.setInt(5, snapshot.schemaVersion());
         }
 
         @Override
@@ -152,11 +242,7 @@ public final class SqlServerStores {
         public boolean save(StoredSnapshot snapshot) {
             try (Connection connection = dataSource.getConnection();
                  PreparedStatement statement = connection.prepareStatement(saveSql)) {
-                statement.setString(1, snapshot.streamId());
-                statement.setLong(2, snapshot.version());
-                statement.setString(3, snapshot.aggregateType());
-                statement.setString(4, snapshot.data());
-                statement.setInt(5, snapshot.schemaVersion());
+                bind(statement, snapshot);
                 return statement.executeUpdate() == 1;
             } catch (SQLException e) {
                 if (SqlServerErrors.isDuplicateKey(e)) {

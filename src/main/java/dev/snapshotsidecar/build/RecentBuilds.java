@@ -1,0 +1,56 @@
+package dev.snapshotsidecar.build;
+
+import dev.snapshotsidecar.track.Outcome;
+import dev.snapshotsidecar.track.SnapshotRequest;
+import dev.snapshotsidecar.track.SnapshotResult;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The latest snapshot version this worker built or found, per stream and incarnation, for the most recently built
+ * streams: a duplicate of a request already answered (a request sent again while the first still waited in the
+ * queue) is answered from here, with no build permit and no database round trip. Forgotten on an erasure of the
+ * stream and whenever partitions move (another worker may then change the stream). Thread-safe.
+ */
+final class RecentBuilds {
+    private final Map<String, long[]> latest;
+
+    RecentBuilds(int capacity) {
+        this.latest = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    /** The answer to a build request already covered by a snapshot this worker knows of. */
+    synchronized Optional<SnapshotResult> answer(SnapshotRequest request) {
+        if (request.erases()) {
+            return Optional.empty();
+        }
+        long[] known = latest.get(request.streamId());
+        if (known == null || known[0] != request.incarnation() || known[1] < request.headVersion()) {
+            return Optional.empty();
+        }
+        return Optional.of(request.answer(known[1], Outcome.ALREADY_CURRENT, "a snapshot at version " + known[1]
+                + " was built moments ago", 0));
+    }
+
+    synchronized void learn(SnapshotRequest request, SnapshotResult result) {
+        if (request.erases()) {
+            latest.remove(request.streamId());
+        } else if (result.outcome().snapshotExists()) {
+            long[] known = latest.get(request.streamId());
+            if (known == null || known[0] != request.incarnation() || known[1] < result.version()) {
+                latest.put(request.streamId(), new long[]{request.incarnation(), result.version()});
+            }
+        }
+    }
+
+    synchronized void clear() {
+        latest.clear();
+    }
+}
