@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.snapshotsidecar.Sidecar;
 import dev.snapshotsidecar.build.BuildRules;
+import dev.snapshotsidecar.build.BuildLease;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
@@ -131,7 +132,7 @@ class SidecarBench {
                 String id = "patient-r" + length + "-" + i;
                 write(stores, id, length);
                 if (length > tail + 1) {
-                    assertThat(builder.build(request(id, length - 1 - tail)).outcome().name()).isEqualTo("WRITTEN");
+                    assertThat(builder.build(request(id, length - 1 - tail), BuildLease.ALWAYS).outcome().name()).isEqualTo("WRITTEN");
                 }
             }
         }
@@ -343,7 +344,7 @@ class SidecarBench {
         }
         FoldingSnapshotBuilder builder = builder(stores);
         for (int i = 0; i < streams; i++) {
-            builder.build(request("patient-b" + i, 499));
+            builder.build(request("patient-b" + i, 499), BuildLease.ALWAYS);
         }
         PatientAggregator aggregator = new PatientAggregator();
         List<Double> builds = new ArrayList<>();
@@ -369,7 +370,7 @@ class SidecarBench {
             long t1 = System.nanoTime();
             assertThat(count[0]).isEqualTo(500);
             if (i % 2 == 0) {
-                var result = builder.build(request(id, 999));
+                var result = builder.build(request(id, 999), BuildLease.ALWAYS);
                 long t2 = System.nanoTime();
                 assertThat(result.outcome().name()).isEqualTo("WRITTEN");
                 if (i >= warmUp) {
@@ -381,12 +382,16 @@ class SidecarBench {
                 StoredSnapshot latest = stores.snapshots().latest(id, aggregator.schemaVersion()).orElseThrow();
                 at[1] = System.nanoTime();
                 PatientState[] state = {aggregator.fromJson(latest.data())};
-                stores.events().read(id, latest.version() + 1, 999, e -> state[0] = aggregator.apply(state[0], e));
+                long[] position = {-1};
+                stores.events().read(id, latest.version() + 1, 999, e -> {
+                    state[0] = aggregator.apply(state[0], e);
+                    position[0] = e.position();
+                });
                 at[2] = System.nanoTime();
                 String json = aggregator.toJson(state[0]);
                 at[3] = System.nanoTime();
                 assertThat(stores.snapshots().saveAndPrune(new StoredSnapshot(id, 999, "patient", json,
-                        aggregator.schemaVersion()), 3).written()).isTrue();
+                        aggregator.schemaVersion()), position[0], 3).written()).isTrue();
                 at[4] = System.nanoTime();
                 if (i >= warmUp) {
                     floor.add((t1 - t0) / 1e6);

@@ -29,13 +29,24 @@ class FoldingSnapshotBuilderTest {
             AggregatorRegistry.of(List.of(aggregator, new PatientAggregator())),
             Map.of("prescription", new BuildRules(PrescriptionAggregator.NAME, 2, 4096)), 0, Clock.systemUTC());
 
+    long position;
+
+    /** Appends {@code count} events from version 0, each at the next global position. */
     void write(String streamId, int count) {
         var script = new dev.snapshotsidecar.demo.clinical.ClinicalEvents(streamId, 0, 3);
         for (int i = 0; i < count; i++) {
             var e = script.next();
             store.events.add(new StoredEvent(e.streamId(), e.version(), e.eventType(), e.data(), Optional.empty(),
-                    Instant.EPOCH));
+                    Instant.EPOCH, ++position));
         }
+    }
+
+    void deleteEvents(String streamId) {
+        store.events.removeIf(e -> e.streamId().equals(streamId));
+    }
+
+    static SnapshotRequest erase(String streamId, long position) {
+        return SnapshotRequest.erase(streamId, "prescription", 0, 59, position, Instant.EPOCH);
     }
 
     static SnapshotRequest request(String streamId, long head) {
@@ -56,10 +67,10 @@ class FoldingSnapshotBuilderTest {
     @DisplayName("a snapshot at version V equals the fold of events first..V, also when built on an earlier one")
     void incremental() {
         write("prescription-1", 120);
-        SnapshotResult first = builder.build(request("prescription-1", 49));
+        SnapshotResult first = builder.build(request("prescription-1", 49), BuildLease.ALWAYS);
         assertThat(first.outcome()).isEqualTo(Outcome.WRITTEN);
         assertThat(first.version()).isEqualTo(49);
-        SnapshotResult second = builder.build(request("prescription-1", 99));
+        SnapshotResult second = builder.build(request("prescription-1", 99), BuildLease.ALWAYS);
         assertThat(second.detail()).startsWith("folded 50 events");
         assertThat(store.latest("prescription-1", 1).orElseThrow().data()).isEqualTo(fullReplay("prescription-1", 99));
     }
@@ -69,7 +80,7 @@ class FoldingSnapshotBuilderTest {
     void retention() {
         write("prescription-1", 200);
         for (long head = 19; head < 200; head += 20) {
-            assertThat(builder.build(request("prescription-1", head)).outcome()).isEqualTo(Outcome.WRITTEN);
+            assertThat(builder.build(request("prescription-1", head), BuildLease.ALWAYS).outcome()).isEqualTo(Outcome.WRITTEN);
             assertThat(store.snapshots.stream().filter(s -> s.streamId().equals("prescription-1")).count())
                     .isLessThanOrEqualTo(2);
         }
@@ -82,33 +93,107 @@ class FoldingSnapshotBuilderTest {
         write("prescription-1", 20);
         SnapshotBuilder tiny = new FoldingSnapshotBuilder(store, store, AggregatorRegistry.of(List.of(aggregator)),
                 Map.of("prescription", new BuildRules(PrescriptionAggregator.NAME, 3, 100)), 0, Clock.systemUTC());
-        SnapshotResult result = tiny.build(request("prescription-1", 19));
+        SnapshotResult result = tiny.build(request("prescription-1", 19), BuildLease.ALWAYS);
         assertThat(result.outcome()).isEqualTo(Outcome.TOO_LARGE);
         assertThat(result.detail()).contains("bytes, over the 100 allowed");
         assertThat(store.snapshots).isEmpty();
     }
 
     @Test
-    @DisplayName("an erase request deletes every snapshot of the stream and only of that stream")
+    @DisplayName("an erase request, once the stream's events are all gone, deletes every snapshot of that stream only")
     void erase() {
         write("prescription-1", 60);
         write("prescription-2", 60);
-        builder.build(request("prescription-1", 29));
-        builder.build(request("prescription-1", 59));
-        builder.build(request("prescription-2", 59));
-        SnapshotResult result = builder.build(SnapshotRequest.of("prescription-1", "prescription", 59, -1,
-                RequestReason.ERASE, Instant.EPOCH));
+        builder.build(request("prescription-1", 29), BuildLease.ALWAYS);
+        builder.build(request("prescription-1", 59), BuildLease.ALWAYS);
+        builder.build(request("prescription-2", 59), BuildLease.ALWAYS);
+        deleteEvents("prescription-1");
+        SnapshotResult result = builder.build(erase("prescription-1", 60), BuildLease.ALWAYS);
         assertThat(result.outcome()).isEqualTo(Outcome.ERASED);
+        assertThat(result.reason()).isEqualTo(RequestReason.ERASE);
         assertThat(store.snapshots).extracting(StoredSnapshot::streamId).containsExactly("prescription-2");
+    }
+
+    @Test
+    @DisplayName("deleting some events (archiving) is not erasure: the snapshots stay and the stream builds on")
+    void archivingIsNotErasure() {
+        write("prescription-1", 120);
+        String expected = fullReplay("prescription-1", 119);
+        builder.build(request("prescription-1", 99), BuildLease.ALWAYS);
+        store.events.removeIf(e -> e.version() < 90); // the archive job takes what the snapshot made unneeded
+        SnapshotResult result = builder.build(erase("prescription-1", 120), BuildLease.ALWAYS);
+        assertThat(result.outcome()).isEqualTo(Outcome.EVENTS_REMAIN);
+        assertThat(store.snapshots).extracting(StoredSnapshot::version).containsExactly(99L);
+        SnapshotResult next = builder.build(request("prescription-1", 119), BuildLease.ALWAYS);
+        assertThat(next.outcome()).as("built from the latest snapshot, not from the archived start")
+                .isEqualTo(Outcome.WRITTEN);
+        assertThat(store.latest("prescription-1", 1).orElseThrow().data()).isEqualTo(expected);
+    }
+
+    @Test
+    @DisplayName("an erasure run after the stream was written again erases the old incarnation's snapshots")
+    void eraseAfterRecreation() {
+        write("prescription-1", 60);
+        builder.build(request("prescription-1", 49), BuildLease.ALWAYS);
+        deleteEvents("prescription-1");
+        write("prescription-1", 5); // a new incarnation: versions 0.., at higher global positions
+        assertThat(builder.build(erase("prescription-1", 60), BuildLease.ALWAYS).outcome()).isEqualTo(Outcome.ERASED);
+        assertThat(store.snapshots).isEmpty();
+        assertThat(builder.build(erase("prescription-1", SnapshotRequest.NO_POSITION), BuildLease.ALWAYS).outcome())
+                .as("without a position, events of any incarnation count").isEqualTo(Outcome.EVENTS_REMAIN);
+    }
+
+    @Test
+    @DisplayName("a build whose events are deleted, or deleted and written again, before it saves writes nothing")
+    void fencedSave() {
+        write("prescription-1", 60);
+        store.beforeSave = () -> deleteEvents("prescription-1");
+        SnapshotResult gone = builder.build(request("prescription-1", 49), BuildLease.ALWAYS);
+        assertThat(gone.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(gone.detail()).contains("deleted or written again");
+        assertThat(store.snapshots).isEmpty();
+
+        store.beforeSave = () -> {
+            deleteEvents("prescription-1");
+            write("prescription-1", 60); // the same versions again, other events at other positions
+        };
+        write("prescription-1", 60);
+        assertThat(builder.build(request("prescription-1", 49), BuildLease.ALWAYS).outcome())
+                .isEqualTo(Outcome.FAILED);
+        assertThat(store.snapshots).as("no snapshot of the old events lands on the new ones").isEmpty();
+    }
+
+    @Test
+    @DisplayName("a build whose lease is lost before it writes throws and writes nothing; nor does an erasure")
+    void leaseLost() {
+        write("prescription-1", 60);
+        assertThatThrownBy(() -> builder.build(request("prescription-1", 49), () -> false))
+                .isInstanceOf(LeaseLostException.class);
+        assertThat(store.snapshots).isEmpty();
+        builder.build(request("prescription-1", 49), BuildLease.ALWAYS);
+        deleteEvents("prescription-1");
+        assertThatThrownBy(() -> builder.build(erase("prescription-1", 60), () -> false))
+                .isInstanceOf(LeaseLostException.class);
+        assertThat(store.snapshots).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a result answers its request's incarnation")
+    void incarnation() {
+        write("prescription-1", 60);
+        SnapshotResult result = builder.build(SnapshotRequest.build("prescription-1", "prescription", 1234, 49, -1,
+                RequestReason.THRESHOLD, Instant.EPOCH), BuildLease.ALWAYS);
+        assertThat(result.incarnation()).isEqualTo(1234);
+        assertThat(result.reason()).isEqualTo(RequestReason.THRESHOLD);
     }
 
     @Test
     @DisplayName("a duplicate request is a cheap ALREADY_CURRENT")
     void duplicate() {
         write("prescription-1", 60);
-        builder.build(request("prescription-1", 49));
-        assertThat(builder.build(request("prescription-1", 49)).outcome()).isEqualTo(Outcome.ALREADY_CURRENT);
-        assertThat(builder.build(request("prescription-1", 10)).outcome()).isEqualTo(Outcome.ALREADY_CURRENT);
+        builder.build(request("prescription-1", 49), BuildLease.ALWAYS);
+        assertThat(builder.build(request("prescription-1", 49), BuildLease.ALWAYS).outcome()).isEqualTo(Outcome.ALREADY_CURRENT);
+        assertThat(builder.build(request("prescription-1", 10), BuildLease.ALWAYS).outcome()).isEqualTo(Outcome.ALREADY_CURRENT);
         assertThat(store.snapshots).hasSize(1);
     }
 
@@ -117,7 +202,7 @@ class FoldingSnapshotBuilderTest {
     void otherSchemaVersion() {
         write("prescription-1", 60);
         store.snapshots.add(new StoredSnapshot("prescription-1", 40, "prescription", "{\"old\":true}", 0));
-        SnapshotResult result = builder.build(request("prescription-1", 49));
+        SnapshotResult result = builder.build(request("prescription-1", 49), BuildLease.ALWAYS);
         assertThat(result.detail()).startsWith("folded 50 events");
         assertThat(store.latest("prescription-1", 1).orElseThrow().data()).isEqualTo(fullReplay("prescription-1", 49));
     }
@@ -128,21 +213,26 @@ class FoldingSnapshotBuilderTest {
         write("prescription-1", 10);
         store.events.add(new StoredEvent("prescription-1", 10, "PrescriptionCloned", "{\"secret\":\"x\"}",
                 Optional.empty(), Instant.EPOCH));
-        SnapshotResult result = builder.build(request("prescription-1", 10));
+        SnapshotResult result = builder.build(request("prescription-1", 10), BuildLease.ALWAYS);
         assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(result.detail()).contains("version 10", "PrescriptionCloned", "UnknownEventTypeException")
                 .doesNotContain("secret");
         write("prescription-2", 10);
-        assertThat(builder.build(request("prescription-2", 9)).outcome()).isEqualTo(Outcome.WRITTEN);
+        assertThat(builder.build(request("prescription-2", 9), BuildLease.ALWAYS).outcome()).isEqualTo(Outcome.WRITTEN);
     }
 
     @Test
-    @DisplayName("a stream with a gap or fewer events than requested fails rather than writing a wrong snapshot")
+    @DisplayName("a stream with a gap fails rather than writing a wrong snapshot; a short one says where its events end")
     void gapsAndShortStreams() {
         write("prescription-1", 10);
-        assertThat(builder.build(request("prescription-1", 20)).detail()).contains("end at version 9");
+        SnapshotResult shortStream = builder.build(request("prescription-1", 20), BuildLease.ALWAYS);
+        assertThat(shortStream.outcome()).isEqualTo(Outcome.HEAD_BEYOND_EVENTS);
+        assertThat(shortStream.version()).as("the database's last version").isEqualTo(9);
+        assertThat(shortStream.detail()).contains("end at version 9");
+        assertThat(builder.build(request("nobody-1", 20), BuildLease.ALWAYS).version())
+                .as("no event at all: one before the first version").isEqualTo(-1);
         store.events.removeIf(e -> e.version() == 5);
-        SnapshotResult gap = builder.build(request("prescription-1", 9));
+        SnapshotResult gap = builder.build(request("prescription-1", 9), BuildLease.ALWAYS);
         assertThat(gap.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(gap.detail()).contains("gap");
         assertThat(store.snapshots).isEmpty();
@@ -151,12 +241,12 @@ class FoldingSnapshotBuilderTest {
     @Test
     @DisplayName("a type without an aggregator fails with a reason; a database outage propagates to be retried")
     void configurationAndOutage() {
-        assertThat(builder.build(SnapshotRequest.of("x-1", "invoice", 3, -1, RequestReason.THRESHOLD, Instant.EPOCH))
-                .detail()).contains("no aggregator is configured for aggregate type 'invoice'");
+        assertThat(builder.build(SnapshotRequest.of("x-1", "invoice", 3, -1, RequestReason.THRESHOLD, Instant.EPOCH),
+                BuildLease.ALWAYS).detail()).contains("no aggregator is configured for aggregate type 'invoice'");
         write("prescription-1", 10);
         store.failuresToInject.set(1);
-        assertThatThrownBy(() -> builder.build(request("prescription-1", 9)))
+        assertThatThrownBy(() -> builder.build(request("prescription-1", 9), BuildLease.ALWAYS))
                 .isInstanceOf(TransientStoreException.class).hasMessageContaining("will retry");
-        assertThat(builder.build(request("prescription-1", 9)).outcome()).isEqualTo(Outcome.WRITTEN);
+        assertThat(builder.build(request("prescription-1", 9), BuildLease.ALWAYS).outcome()).isEqualTo(Outcome.WRITTEN);
     }
 }

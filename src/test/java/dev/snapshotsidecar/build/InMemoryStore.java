@@ -19,6 +19,8 @@ final class InMemoryStore implements EventReader, SnapshotStore {
     final List<StoredEvent> events = new CopyOnWriteArrayList<>();
     final List<StoredSnapshot> snapshots = new CopyOnWriteArrayList<>();
     final AtomicInteger failuresToInject = new AtomicInteger();
+    /** Runs right before a save's fence is checked: what happens to the table while a build folds. */
+    volatile Runnable beforeSave = () -> { };
 
     @Override
     public long read(String streamId, long fromVersion, long toVersion, EventSink sink) {
@@ -32,6 +34,12 @@ final class InMemoryStore implements EventReader, SnapshotStore {
             }
         }
         return count;
+    }
+
+    @Override
+    public java.util.OptionalLong lastVersion(String streamId) {
+        maybeFail();
+        return events.stream().filter(e -> e.streamId().equals(streamId)).mapToLong(StoredEvent::version).max();
     }
 
     @Override
@@ -69,7 +77,30 @@ final class InMemoryStore implements EventReader, SnapshotStore {
     public List<StreamVersion> latestVersions(String afterStreamId, int limit) {
         return streamIds(afterStreamId, limit).stream()
                 .map(id -> new StreamVersion(id, snapshots.stream().filter(s -> s.streamId().equals(id))
-                        .mapToLong(StoredSnapshot::version).max().orElseThrow())).toList();
+                        .mapToLong(StoredSnapshot::version).max().orElseThrow(), snapshots.stream()
+                        .filter(s -> s.streamId().equals(id)).findFirst().orElseThrow().aggregateType())).toList();
+    }
+
+    @Override
+    public synchronized Saved saveAndPrune(StoredSnapshot snapshot, long eventPosition, int keep) {
+        beforeSave.run();
+        maybeFail();
+        boolean fenced = events.stream().anyMatch(e -> e.streamId().equals(snapshot.streamId())
+                && e.version() == snapshot.version() && (eventPosition < 0 || e.position() == eventPosition));
+        if (!fenced) {
+            return new Saved(Write.EVENT_GONE, 0);
+        }
+        boolean written = save(snapshot);
+        return new Saved(written ? Write.WRITTEN : Write.EXISTED, written ? prune(snapshot.streamId(), keep) : 0);
+    }
+
+    @Override
+    public synchronized Erased erase(String streamId, long position) {
+        maybeFail();
+        if (events.stream().anyMatch(e -> e.streamId().equals(streamId) && (position < 0 || e.position() <= position))) {
+            return new Erased(true, 0);
+        }
+        return new Erased(false, deleteAll(streamId));
     }
 
     @Override

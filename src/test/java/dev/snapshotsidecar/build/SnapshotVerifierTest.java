@@ -33,7 +33,8 @@ class SnapshotVerifierTest {
         }
         new FoldingSnapshotBuilder(store, store, aggregators,
                 Map.of("patient", new BuildRules(PatientAggregator.NAME, 3, 1 << 20)), 0, Clock.systemUTC())
-                .build(SnapshotRequest.of(streamId, "patient", count - 1, -1, RequestReason.THRESHOLD, Instant.EPOCH));
+                .build(SnapshotRequest.of(streamId, "patient", count - 1, -1, RequestReason.THRESHOLD, Instant.EPOCH),
+                        BuildLease.ALWAYS);
     }
 
     @Test

@@ -54,16 +54,29 @@ class SnapshotWorkerIT {
         final AtomicInteger maxOverall = new AtomicInteger();
         final AtomicInteger builds = new AtomicInteger();
 
+        final Duration work;
+
+        ObservingBuilder(Duration work) {
+            this.work = work;
+        }
+
+        ObservingBuilder() {
+            this(Duration.ofMillis(15));
+        }
+
         @Override
-        public SnapshotResult build(SnapshotRequest request) {
+        public SnapshotResult build(SnapshotRequest request, BuildLease lease) {
             int mine = running.computeIfAbsent(request.streamId(), k -> new AtomicInteger()).incrementAndGet();
             int all = runningOverall.incrementAndGet();
             maxPerStream.accumulateAndGet(mine, Math::max);
             maxOverall.accumulateAndGet(all, Math::max);
             try {
-                burn(Duration.ofMillis(15));
+                burn(work);
+                if (!lease.held()) {
+                    throw new LeaseLostException(request.streamId());
+                }
                 builds.incrementAndGet();
-                return SnapshotResult.of(request.streamId(), request.headVersion(), Outcome.WRITTEN, "observed", 15);
+                return request.answer(request.headVersion(), Outcome.WRITTEN, "observed", work.toMillis());
             } finally {
                 running.get(request.streamId()).decrementAndGet();
                 runningOverall.decrementAndGet();
@@ -84,10 +97,12 @@ class SnapshotWorkerIT {
 
     static SnapshotWorker worker(String name, SnapshotBuilder builder, SimpleMeterRegistry meters, int perSecond) {
         DemoStack stack = SharedStack.stack();
-        stack.createTopics(4, name + "-requests", name + "-results");
-        return new SnapshotWorker(Map.of(), stack.kafka().bootstrapServers(), name + "-builder", name + "-requests",
-                name + "-results", builder, 4, perSecond, new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)),
-                Duration.ofMinutes(1), meters, Clock.systemUTC());
+        stack.createTopics(4, name + "-requests", name + "-results", name + "-dead-letters");
+        return new SnapshotWorker(Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000"),
+                stack.kafka().bootstrapServers(), new WorkerSettings(name + "-builder", name + "-requests",
+                name + "-results", name + "-dead-letters", 4, perSecond,
+                new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofMinutes(1)), builder, meters,
+                Clock.systemUTC());
     }
 
     static void request(String topic, String streamId, long head) throws Exception {
@@ -151,7 +166,7 @@ class SnapshotWorkerIT {
     void retriesTransientFailures() throws Exception {
         String name = "worker-retry";
         AtomicInteger failuresLeft = new AtomicInteger(3);
-        SnapshotBuilder flaky = request -> {
+        SnapshotBuilder flaky = (request, lease) -> {
             if (failuresLeft.getAndDecrement() > 0) {
                 throw new TransientStoreException("reading events", Optional.of("08006"), 0,
                         new SQLTransientConnectionException("connection refused"));
@@ -176,7 +191,7 @@ class SnapshotWorkerIT {
         int limit = 2_000;
         java.util.concurrent.ConcurrentLinkedQueue<Long> starts = new java.util.concurrent.ConcurrentLinkedQueue<>();
         java.util.Set<String> built = ConcurrentHashMap.newKeySet();
-        SnapshotBuilder timed = request -> {
+        SnapshotBuilder timed = (request, lease) -> {
             starts.add(System.nanoTime());
             built.add(request.streamId());
             return SnapshotResult.of(request.streamId(), request.headVersion(), Outcome.WRITTEN, "storm", 0);

@@ -116,15 +116,18 @@ class ChangeEventParserTest {
 
     @ParameterizedTest
     @EnumSource(Connector.class)
-    @DisplayName("updates and deletes move no head and say why")
+    @DisplayName("updates move no head and say why; deletes name the stream and the deleted row's global position")
     void updatesAndDeletes(Connector connector) {
         ObjectNode row = row(connector, "patient-1", 4, "X");
         assertThat(parse(bytes(envelope(connector, "u", row, row))))
                 .isEqualTo(new ChangeEvent.Ignored(IgnoredReason.UPDATE, Optional.of("patient-1")));
         assertThat(parse(bytes(envelope(connector, "d", row, null))))
-                .isEqualTo(new ChangeEvent.Ignored(IgnoredReason.DELETE, Optional.of("patient-1")));
+                .isEqualTo(new ChangeEvent.Deleted("patient-1", 1004));
         assertThat(parse(bytes(flattened(row, "d"))))
-                .isEqualTo(new ChangeEvent.Ignored(IgnoredReason.DELETE, Optional.of("patient-1")));
+                .isEqualTo(new ChangeEvent.Deleted("patient-1", 1004));
+        row.remove("global_position");
+        assertThat(parse(bytes(envelope(connector, "d", row, null)))).as("an image without the position")
+                .isEqualTo(new ChangeEvent.Deleted("patient-1", -1));
     }
 
     @Test
@@ -132,7 +135,7 @@ class ChangeEventParserTest {
     void deleteWithKeyOnlyImage() {
         ObjectNode before = DebeziumEnvelopes.JSON.createObjectNode().put("global_position", 1007);
         assertThat(parse(bytes(envelope(Connector.POSTGRES, "d", before, null))))
-                .isEqualTo(new ChangeEvent.Ignored(IgnoredReason.DELETE, Optional.of("patient-1")));
+                .isEqualTo(new ChangeEvent.Deleted("patient-1", 1007));
     }
 
     @Test

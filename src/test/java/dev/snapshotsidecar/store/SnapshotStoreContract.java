@@ -18,6 +18,26 @@ public abstract class SnapshotStoreContract {
     /** A store over an empty snapshots table of its own. */
     protected abstract DialectStores stores();
 
+    /** Appends events 0..{@code last} of the stream, as a service would. */
+    void events(String streamId, long last) {
+        List<EventAppender.NewEvent> events = new ArrayList<>();
+        for (long v = 0; v <= last; v++) {
+            events.add(new EventAppender.NewEvent(streamId, v, "E", "{\"n\":" + v + "}"));
+        }
+        stores().appender().append(events);
+    }
+
+    /** The global position of the stream's event at {@code version}. */
+    long position(String streamId, long version) {
+        List<Long> positions = new ArrayList<>();
+        stores().events().read(streamId, version, version, e -> positions.add(e.position()));
+        return positions.get(0);
+    }
+
+    static SnapshotStore.Saved saved(int pruned) {
+        return new SnapshotStore.Saved(SnapshotStore.Write.WRITTEN, pruned);
+    }
+
     static StoredSnapshot snapshot(String streamId, long version, int schema) {
         return new StoredSnapshot(streamId, version, "patient", "{\"version\":" + version + ",\"name\":\"Zoë\"}", schema);
     }
@@ -108,7 +128,8 @@ public abstract class SnapshotStoreContract {
         assertThat(store.prune("patient-7", 3)).isEqualTo(1197);
         assertThat(store.latestVersions("patient-8", 10)).as("nothing after the last stream").isEmpty();
         assertThat(store.latestVersions("patient-6~", 10)).containsExactly(
-                new SnapshotStore.StreamVersion("patient-7", 1200), new SnapshotStore.StreamVersion("patient-8", 1));
+                new SnapshotStore.StreamVersion("patient-7", 1200, "patient"),
+                new SnapshotStore.StreamVersion("patient-8", 1, "patient"));
         assertThat(store.latest("patient-7", 1)).as("only schema 2 is left").isEmpty();
         assertThat(store.prune("patient-7", 3)).isZero();
         assertThat(store.prune("patient-8", 3)).isZero();
@@ -119,14 +140,16 @@ public abstract class SnapshotStoreContract {
     @DisplayName("save-and-prune writes once, keeps the newest K with the new one counted, past one delete batch")
     void saveAndPrune() {
         SnapshotStore store = stores().snapshots();
-        assertThat(store.saveAndPrune(snapshot("patient-12", 1, 1), 3)).isEqualTo(new SnapshotStore.Saved(true, 0));
+        events("patient-12", 5);
+        events("patient-13", 701);
+        assertThat(store.saveAndPrune(snapshot("patient-12", 1, 1), -1, 3)).isEqualTo(saved(0));
         int pruned = 0;
         for (long v = 2; v <= 5; v++) {
-            pruned += store.saveAndPrune(snapshot("patient-12", v, 1), 3).pruned();
+            pruned += store.saveAndPrune(snapshot("patient-12", v, 1), -1, 3).pruned();
         }
         assertThat(pruned).isEqualTo(2);
-        assertThat(store.saveAndPrune(snapshot("patient-12", 5, 1), 3)).as("idempotent")
-                .isEqualTo(new SnapshotStore.Saved(false, 0));
+        assertThat(store.saveAndPrune(snapshot("patient-12", 5, 1), -1, 3)).as("idempotent")
+                .isEqualTo(new SnapshotStore.Saved(SnapshotStore.Write.EXISTED, 0));
         assertThat(store.prune("patient-12", 3)).as("only 3, 4 and 5 are left").isZero();
         assertThat(store.latest("patient-12", 1).orElseThrow().version()).isEqualTo(5);
 
@@ -134,7 +157,7 @@ public abstract class SnapshotStoreContract {
             store.save(snapshot("patient-13", v, 1));
         }
         store.save(snapshot("patient-14", 1, 1));
-        assertThat(store.saveAndPrune(snapshot("patient-13", 701, 1), 3)).isEqualTo(new SnapshotStore.Saved(true, 698));
+        assertThat(store.saveAndPrune(snapshot("patient-13", 701, 1), -1, 3)).isEqualTo(saved(698));
         assertThat(store.prune("patient-13", 3)).isZero();
         assertThat(store.latest("patient-13", 1).orElseThrow().version()).isEqualTo(701);
         assertThat(store.latest("patient-14", 1)).as("another stream is untouched").isPresent();
@@ -144,23 +167,67 @@ public abstract class SnapshotStoreContract {
     @DisplayName("save-and-prune of an older version, or of a new schema at the newest version, prunes exactly")
     void saveAndPruneOutOfOrder() {
         SnapshotStore store = stores().snapshots();
+        events("patient-15", 5);
         for (long v = 3; v <= 5; v++) {
             store.save(snapshot("patient-15", v, 1));
         }
         // a late build of version 2: written, then pruned itself as the oldest of four
-        assertThat(store.saveAndPrune(snapshot("patient-15", 2, 1), 3)).isEqualTo(new SnapshotStore.Saved(true, 1));
+        assertThat(store.saveAndPrune(snapshot("patient-15", 2, 1), -1, 3)).isEqualTo(saved(1));
         assertThat(store.latestVersions("patient-14~", 1)).containsExactly(
-                new SnapshotStore.StreamVersion("patient-15", 5));
+                new SnapshotStore.StreamVersion("patient-15", 5, "patient"));
         assertThat(store.prune("patient-15", 3)).as("3, 4 and 5 are left").isZero();
         // a rebuild writes schema 2 over the newest row and keeps two
-        assertThat(store.saveAndPrune(snapshot("patient-15", 5, 2), 2)).isEqualTo(new SnapshotStore.Saved(true, 1));
+        assertThat(store.saveAndPrune(snapshot("patient-15", 5, 2), position("patient-15", 5), 2))
+                .isEqualTo(saved(1));
         assertThat(store.latest("patient-15", 2).orElseThrow().version()).isEqualTo(5);
         assertThat(store.latest("patient-15", 1).orElseThrow().version()).isEqualTo(4);
         assertThat(store.prune("patient-15", 2)).isZero();
     }
 
     @Test
-    @DisplayName("erasure deletes every snapshot of the stream, past one delete batch")
+    @DisplayName("a build's save lands only while the event at its version is there, at the position it read")
+    void fencedSave() {
+        SnapshotStore store = stores().snapshots();
+        assertThat(store.saveAndPrune(snapshot("patient-16", 3, 1), -1, 3)).as("no events at all")
+                .isEqualTo(new SnapshotStore.Saved(SnapshotStore.Write.EVENT_GONE, 0));
+        events("patient-16", 3);
+        long position = position("patient-16", 3);
+        assertThat(store.saveAndPrune(snapshot("patient-16", 4, 1), -1, 3)).as("beyond the events")
+                .isEqualTo(new SnapshotStore.Saved(SnapshotStore.Write.EVENT_GONE, 0));
+        assertThat(store.saveAndPrune(snapshot("patient-16", 3, 1), position + 1_000_000, 3))
+                .as("the event at that version is another one (the stream was erased and written again)")
+                .isEqualTo(new SnapshotStore.Saved(SnapshotStore.Write.EVENT_GONE, 0));
+        assertThat(store.latest("patient-16", 1)).isEmpty();
+        assertThat(store.saveAndPrune(snapshot("patient-16", 3, 1), position, 3)).isEqualTo(saved(0));
+        assertThat(store.latest("patient-16", 1).orElseThrow().version()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("erasure deletes a stream's snapshots only once no event at or below the position remains")
+    void erase() {
+        SnapshotStore store = stores().snapshots();
+        events("patient-17", 9);
+        for (long v = 1; v <= 700; v++) {
+            store.save(snapshot("patient-17", v, 1));
+        }
+        store.save(snapshot("patient-18", 1, 1));
+        long first = position("patient-17", 0);
+        assertThat(store.erase("patient-17", -1)).as("events remain").isEqualTo(new SnapshotStore.Erased(true, 0));
+        assertThat(store.erase("patient-17", first)).as("the first event remains")
+                .isEqualTo(new SnapshotStore.Erased(true, 0));
+        assertThat(store.latest("patient-17", 1)).isPresent();
+        assertThat(store.erase("patient-17", first - 1))
+                .as("every event is above the erased incarnation's position: written again since")
+                .isEqualTo(new SnapshotStore.Erased(false, 700));
+        assertThat(store.latest("patient-17", 1)).isEmpty();
+        assertThat(store.erase("patient-18", -1)).as("a stream without events").isEqualTo(
+                new SnapshotStore.Erased(false, 1));
+        assertThat(store.erase("patient-18", -1)).as("again: nothing left").isEqualTo(
+                new SnapshotStore.Erased(false, 0));
+    }
+
+    @Test
+    @DisplayName("deleting all of a stream's snapshots goes past one delete batch")
     void deleteAll() {
         SnapshotStore store = stores().snapshots();
         for (long v = 1; v <= 700; v++) {

@@ -84,7 +84,7 @@ class PolicyTopologyTest {
                 "event_type", "event_data", "metadata", "created_at", Optional.empty());
         TrackerSettings settings = new TrackerSettings(List.of(SOURCE), "requests", "results", "dead-letters",
                 "commands", 4, rules, 0, Duration.ofMinutes(5), Duration.ofSeconds(30), SCAN, scanBatch, 2, true,
-                new StreamPlacement.ByStreamId());
+                new StreamPlacement.ByStreamId(), false);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -134,7 +134,16 @@ class PolicyTopologyTest {
     }
 
     void result(String streamId, long version, Outcome outcome) {
-        results.pipeInput(streamId, SnapshotResult.of(streamId, version, outcome, "test", 1));
+        StreamHead head = heads.get(streamId);
+        results.pipeInput(streamId, new SnapshotResult(SnapshotResult.FORMAT, streamId, version, outcome, "test", 1,
+                head == null ? 0 : head.incarnation(), RequestReason.THRESHOLD, ""));
+    }
+
+    /** The answer to the ERASE the head owes. */
+    void eraseResult(String streamId, Outcome outcome) {
+        StreamHead head = heads.get(streamId);
+        results.pipeInput(streamId, new SnapshotResult(SnapshotResult.FORMAT, streamId, head.headVersion(), outcome,
+                "test", 1, head.erasure().incarnation(), RequestReason.ERASE, ""));
     }
 
     /** Moves the clock and lets one scan run. */
@@ -285,23 +294,81 @@ class PolicyTopologyTest {
     }
 
     @Test
-    @DisplayName("deleted events erase the stream once, forget its head, and a new stream of that id starts afresh")
-    void erasure() {
+    @DisplayName("deleted events owe an erasure, asked again after failures until confirmed, never forgotten before")
+    void erasureIsAnObligation() {
         start();
         append("big-2", 0, 9);
         requested();
         delete("big-2", 0);
         delete("big-2", 1);
-        assertThat(requested()).containsExactly("big-2@9:ERASE");
-        assertThat(heads.get("big-2").isErased()).isTrue();
+        assertThat(requested()).as("one ERASE for the deletion, none for its other rows and tombstones")
+                .containsExactly("big-2@9:ERASE");
+        assertThat(heads.get("big-2").erasing()).isTrue();
         result("big-2", 9, Outcome.WRITTEN); // the build that raced the erasure changes nothing
-        assertThat(heads.get("big-2").isErased()).isTrue();
-        append("big-2", 0, 9);
-        assertThat(requested()).containsExactly("big-2@9:THRESHOLD");
-        delete("big-2", 5);
+        assertThat(heads.get("big-2").erasing()).isTrue();
+        assertThat(heads.get("big-2").snapshotVersion()).isEqualTo(StreamHead.NONE);
+
+        eraseResult("big-2", Outcome.FAILED); // the database was down longer than the worker's give-up
+        assertThat(requested()).isEmpty();
+        tick(Duration.ofSeconds(30));
+        assertThat(requested()).as("asked again after the backoff").containsExactly("big-2@9:ERASE");
+        eraseResult("big-2", Outcome.FAILED);
+        for (int day = 0; day < 3; day++) {
+            tick(HeadTracker.ERASED_MARKER_TTL);
+            assertThat(heads.get("big-2")).as("an unconfirmed erasure is never forgotten").isNotNull();
+            assertThat(heads.get("big-2").erasing()).isTrue();
+            assertThat(requested()).as("and keeps being asked for").containsExactly("big-2@9:ERASE");
+        }
+        append("big-2", 10, 25);
+        assertThat(requested()).as("no build while the erasure is owed").isEmpty();
+        assertThat(meters.get("sidecar.track.erasures").tag("outcome", "failed").counter().count()).isEqualTo(2);
+
+        eraseResult("big-2", Outcome.ERASED);
+        assertThat(requested()).as("the events after the deletion make a live stream again, due at once")
+                .containsExactly("big-2@25:THRESHOLD");
+        assertThat(heads.get("big-2").erasure().state()).isEqualTo(StreamHead.ErasureState.NONE);
+    }
+
+    @Test
+    @DisplayName("a confirmed erasure leaves a marker a day; an id written again is a new incarnation")
+    void erasureAndNewIncarnation() {
+        start();
+        append("big-5", 0, 9);
+        List<SnapshotRequest> first = requests.readValuesToList();
+        long oldIncarnation = first.get(0).incarnation();
+        delete("big-5", 0);
+        assertThat(requested()).containsExactly("big-5@9:ERASE");
+        eraseResult("big-5", Outcome.ERASED);
+        assertThat(heads.get("big-5").isErased()).isTrue();
+        clock.advance(Duration.ofMillis(5));
+        append("big-5", 0, 9);
+        SnapshotRequest fresh = requests.readValue();
+        assertThat(fresh.headVersion()).isEqualTo(9);
+        assertThat(fresh.incarnation()).as("a new incarnation").isNotEqualTo(oldIncarnation);
+        // the old incarnation's build answers late: it must not make the new one look snapshotted
+        results.pipeInput("big-5", new SnapshotResult(SnapshotResult.FORMAT, "big-5", 9, Outcome.WRITTEN, "late", 1,
+                oldIncarnation, RequestReason.THRESHOLD, ""));
+        assertThat(heads.get("big-5").snapshotVersion()).isEqualTo(StreamHead.NONE);
+        assertThat(heads.get("big-5").pending()).isTrue();
+        assertThat(meters.get("sidecar.track.stale.results").counter().count()).isEqualTo(1);
+        result("big-5", 9, Outcome.WRITTEN);
+        assertThat(heads.get("big-5").snapshotVersion()).isEqualTo(9);
+
+        delete("big-5", 3); // an archive job, or a DBA, removes a row: not erasure
+        assertThat(requested()).containsExactly("big-5@9:ERASE");
+        eraseResult("big-5", Outcome.EVENTS_REMAIN);
+        assertThat(heads.get("big-5").erasure().state()).isEqualTo(StreamHead.ErasureState.NONE);
+        assertThat(heads.get("big-5").snapshotVersion()).as("its snapshots stay").isEqualTo(9);
+        append("big-5", 10, 19);
+        assertThat(requested()).as("and it is snapshotted on").containsExactly("big-5@19:THRESHOLD");
+
+        delete("big-5", 0);
         requested();
-        tick(HeadTracker.ERASED_MARKER_TTL.plusMinutes(1));
-        assertThat(heads.get("big-2")).as("the marker is forgotten after a day").isNull();
+        eraseResult("big-5", Outcome.ERASED);
+        tick(HeadTracker.ERASED_MARKER_TTL.minusMinutes(1));
+        assertThat(heads.get("big-5")).as("the marker is kept a day").isNotNull();
+        tick(Duration.ofMinutes(2));
+        assertThat(heads.get("big-5")).as("then forgotten").isNull();
     }
 
     @Test

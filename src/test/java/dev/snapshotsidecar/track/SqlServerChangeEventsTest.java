@@ -48,7 +48,7 @@ class SqlServerChangeEventsTest {
                 Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 100);
         TrackerSettings settings = new TrackerSettings(base.sourceTopics(), "requests", "results", "dead-letters",
                 "commands", 4, base.types(), 0, base.requestTimeout(), base.failureBackoff(), base.scanInterval(), 100,
-                100, true, new StreamPlacement.ByStreamId());
+                100, true, new StreamPlacement.ByStreamId(), false);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sqlserver-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -79,7 +79,9 @@ class SqlServerChangeEventsTest {
             SnapshotRequest erase = requests.readValue();
             assertThat(erase.reason()).as("the delete erases the stream's snapshots").isEqualTo(RequestReason.ERASE);
             assertThat(requests.isEmpty()).as("the tombstone after the delete asks for nothing more").isTrue();
-            assertThat(heads.get("patient-1").isErased()).isTrue();
+            assertThat(erase.erasePosition()).as("the highest global position of the incarnation seen")
+                    .isEqualTo(1002);
+            assertThat(heads.get("patient-1").erasing()).as("owed until the database confirms it").isTrue();
             assertThat(deadLetters.readRecordsToList()).hasSize(1);
             assertThat(meters.get("sidecar.ingest.events").tag("outcome", "appended").counter().count()).isEqualTo(3);
             assertThat(meters.get("sidecar.ingest.events").tag("outcome", "ignored-update").counter().count()).isEqualTo(1);

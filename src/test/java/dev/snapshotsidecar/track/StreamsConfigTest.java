@@ -33,14 +33,11 @@ class StreamsConfigTest {
     }
 
     @Test
-    @DisplayName("tasks never idle for order by default; a first start that announced snapshots does")
+    @DisplayName("tasks never idle for order: a first start's announcements end with a marker instead")
     void idling() {
         Properties props = TrackerTopology.streamsConfig(config(Map.of()));
         assertThat(props.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo(-1L);
         assertThat(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("exactly_once_v2");
-
-        TrackerTopology.orderedByTimestamp(props);
-        assertThat(props.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo(0L);
     }
 
     @Test

@@ -111,7 +111,16 @@ class TrackerTopologyTest {
     }
 
     void result(String streamId, long version, Outcome outcome) {
-        results.pipeInput(streamId, SnapshotResult.of(streamId, version, outcome, "test", 5));
+        StreamHead head = heads.get(streamId);
+        results.pipeInput(streamId, new SnapshotResult(SnapshotResult.FORMAT, streamId, version, outcome, "test", 5,
+                head == null ? 0 : head.incarnation(), RequestReason.THRESHOLD, ""));
+    }
+
+    /** The answer to the ERASE the head owes. */
+    void eraseResult(String streamId, Outcome outcome) {
+        StreamHead head = heads.get(streamId);
+        results.pipeInput(streamId, new SnapshotResult(SnapshotResult.FORMAT, streamId, head.headVersion(), outcome,
+                "test", 1, head.erasure().incarnation(), RequestReason.ERASE, ""));
     }
 
     static byte[] bytes(String s) {
