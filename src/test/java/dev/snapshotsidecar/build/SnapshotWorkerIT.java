@@ -133,10 +133,10 @@ class SnapshotWorkerIT {
     }
 
     @Test
-    @DisplayName("builds run concurrently, never two of one stream at once, newest request wins, offsets committed")
-    void singleFlight() throws Exception {
+    @DisplayName("two workers that rebalance never build one stream at once, newest request wins, no commit overtakes")
+    void singleFlightAcrossWorkers() throws Exception {
         String name = "worker-single-flight";
-        ObservingBuilder builder = new ObservingBuilder();
+        ObservingBuilder builder = new ObservingBuilder(Duration.ofMillis(40)); // shared: counts across both workers
         try (KafkaProducer<String, SnapshotRequest> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
                 new StringSerializer(), TrackerTopology.REQUEST_SERDE)) {
@@ -149,16 +149,216 @@ class SnapshotWorkerIT {
             }
             producer.flush();
         }
-        try (SnapshotWorker worker = worker(name, builder, new SimpleMeterRegistry())) {
-            worker.start();
-            Map<String, Long> latest = latestResults(name + "-results", 10);
-            assertThat(latest.values()).containsOnly(19L);
-            Poll.until("every request offset committed", DEADLINE, () -> lag(name) == 0, () -> "lag " + lag(name));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        List<String> overtaken = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (SnapshotWorker first = worker(name, builder, meters)) {
+            first.start();
+            Poll.until("the first worker builds", DEADLINE, () -> builder.builds.get() >= 5,
+                    () -> builder.builds.get() + " builds");
+            // a second worker joins while builds run: partitions are revoked from the first mid-build
+            try (SnapshotWorker second = worker(name, builder, new SimpleMeterRegistry())) {
+                second.start();
+                Poll.until("both workers done and every offset committed", DEADLINE, () -> {
+                    overtaken.addAll(commitsAhead(name, builder));
+                    return lag(name) == 0;
+                }, () -> "lag " + lag(name));
+                assertThat(latestResults(name + "-results", 10).values()).containsOnly(19L);
+            }
         }
-        assertThat(builder.maxPerStream.get()).as("builds of one stream at once").isEqualTo(1);
+        assertThat(overtaken).as("committed offsets whose request had no result published yet").isEmpty();
+        assertThat(builder.maxPerStream.get()).as("builds of one stream at once, across both workers").isEqualTo(1);
         assertThat(builder.maxOverall.get()).as("builds of different streams at once").isGreaterThan(1);
         assertThat(builder.builds.get()).as("superseded requests are answered by the newest build, not built")
                 .isLessThan(200);
+    }
+
+    /**
+     * The requests below each partition's committed offset whose stream has no result at or above their version
+     * yet: a commit that overtook an unfinished request. Results are published before offsets are committed, so
+     * every one of them must already be readable.
+     */
+    static List<String> commitsAhead(String name, ObservingBuilder builder) {
+        List<String> ahead = new java.util.ArrayList<>();
+        Map<String, Long> answered = new HashMap<>();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedStack.stack().kafka().bootstrapServers()));
+             KafkaConsumer<String, SnapshotResult> results = new KafkaConsumer<>(Map.of(
+                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
+                     new StringDeserializer(), TrackerTopology.RESULT_SERDE);
+             KafkaConsumer<String, SnapshotRequest> requests = new KafkaConsumer<>(Map.of(
+                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
+                     new StringDeserializer(), TrackerTopology.REQUEST_SERDE)) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(name + "-builder")
+                    .partitionsToOffsetAndMetadata().get();
+            readAll(results, name + "-results", r -> answered.merge(r.key(), r.value().version(), Math::max));
+            readAll(requests, name + "-requests", r -> {
+                OffsetAndMetadata c = committed.get(new TopicPartition(r.topic(), r.partition()));
+                if (c != null && r.offset() < c.offset() && answered.getOrDefault(r.key(), -1L) < r.value().headVersion()) {
+                    ahead.add(r.topic() + "-" + r.partition() + "@" + r.offset());
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return ahead;
+    }
+
+    static <V> void readAll(KafkaConsumer<String, V> consumer, String topic,
+                            java.util.function.Consumer<ConsumerRecord<String, V>> each) {
+        List<TopicPartition> partitions = java.util.stream.IntStream.range(0, 4)
+                .mapToObj(p -> new TopicPartition(topic, p)).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+            consumer.poll(Duration.ofMillis(200)).forEach(each);
+        }
+    }
+
+    @Test
+    @DisplayName("an Error in one build fails that stream with its reason and frees its slot; others go on")
+    void errorsInBuilds() throws Exception {
+        String name = "worker-errors";
+        SnapshotBuilder plugin = (request, lease) -> {
+            switch (request.streamId()) {
+                case "patient-e-overflow" -> throw new StackOverflowError();
+                case "patient-e-linkage" -> throw new NoClassDefFoundError("com/example/Missing");
+                default -> {
+                    return request.answer(request.headVersion(), Outcome.WRITTEN, "ok", 1);
+                }
+            }
+        };
+        for (String id : List.of("patient-e-overflow", "patient-e-linkage", "patient-e-fine")) {
+            request(name + "-requests", id, 19);
+        }
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Map<String, SnapshotResult> results = new ConcurrentHashMap<>();
+        try (SnapshotWorker worker = worker(name, plugin, meters)) {
+            worker.start();
+            readResults(name + "-results", results, 3);
+            Poll.until("every request committed", DEADLINE, () -> lag(name) == 0, () -> "lag " + lag(name));
+            assertThat(worker.isAlive()).as("a stream's error does not take the worker down").isTrue();
+            assertThat(meters.get("sidecar.build.in.flight").gauge().value()).as("every slot is free").isZero();
+        }
+        assertThat(results.get("patient-e-overflow").outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(results.get("patient-e-overflow").detail()).contains("StackOverflowError");
+        assertThat(results.get("patient-e-linkage").outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(results.get("patient-e-linkage").detail()).contains("NoClassDefFoundError");
+        assertThat(results.get("patient-e-fine").outcome()).isEqualTo(Outcome.WRITTEN);
+        assertThat(meters.get("sidecar.build.errors").counter().count()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("an OutOfMemoryError in a build fails its stream, frees its slot and makes the worker not alive")
+    void fatalError() throws Exception {
+        String name = "worker-fatal";
+        SnapshotBuilder starving = (request, lease) -> {
+            throw new OutOfMemoryError("Java heap space");
+        };
+        request(name + "-requests", "patient-oom", 19);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Map<String, SnapshotResult> results = new ConcurrentHashMap<>();
+        try (SnapshotWorker worker = worker(name, starving, meters)) {
+            worker.start();
+            readResults(name + "-results", results, 1);
+            Poll.until("the worker reports itself not alive", DEADLINE, () -> !worker.isAlive(), () -> "alive");
+            assertThat(worker.failure()).contains(OutOfMemoryError.class.getName());
+            Poll.until("the slot is freed", DEADLINE,
+                    () -> meters.get("sidecar.build.in.flight").gauge().value() == 0,
+                    () -> "in flight " + meters.get("sidecar.build.in.flight").gauge().value());
+        }
+        assertThat(results.get("patient-oom").outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(results.get("patient-oom").detail()).contains("OutOfMemoryError");
+    }
+
+    @Test
+    @DisplayName("a duplicate of a request already answered costs no build permit and no database round trip")
+    void duplicatesAreFree() throws Exception {
+        String name = "worker-duplicates";
+        ObservingBuilder builder = new ObservingBuilder(Duration.ofMillis(1));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Map<String, SnapshotResult> results = new ConcurrentHashMap<>();
+        request(name + "-requests", "patient-d1", 19);
+        try (SnapshotWorker worker = worker(name, builder, meters)) {
+            worker.start();
+            readResults(name + "-results", results, 1);
+            for (int i = 0; i < 5; i++) {
+                request(name + "-requests", "patient-d1", 19); // the tracker's resends of the same request
+            }
+            Poll.until("the duplicates are answered and committed", DEADLINE, () -> lag(name) == 0
+                            && meters.get("sidecar.build.deduplicated").counter().count() == 5,
+                    () -> "lag " + lag(name) + ", deduplicated "
+                            + meters.get("sidecar.build.deduplicated").counter().count());
+        }
+        assertThat(builder.builds.get()).as("built once").isEqualTo(1);
+        assertThat(meters.get("sidecar.build.rate.limit.wait").timer().count()).as("one permit taken").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a request that cannot be read goes to dead letters with its reason, and the rest are built")
+    void unreadableRequests() throws Exception {
+        String name = "worker-garbage";
+        ObservingBuilder builder = new ObservingBuilder(Duration.ofMillis(1));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        SharedStack.stack().createTopics(4, name + "-requests", name + "-results", name + "-dead-letters");
+        List<byte[]> garbage = List.of("not json".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "{\"v\":3}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                TrackerTopology.REQUEST_SERDE.serialize("t", SnapshotRequest.of("patient-other", "patient", 1, -1,
+                        RequestReason.THRESHOLD, Instant.now())));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (byte[] value : garbage) { // the last is well formed but keyed by another stream
+                producer.send(new ProducerRecord<>(name + "-requests", "patient-g1".getBytes(), value)).get();
+            }
+        }
+        request(name + "-requests", "patient-g2", 19);
+        Map<String, SnapshotResult> results = new ConcurrentHashMap<>();
+        try (SnapshotWorker worker = worker(name, builder, meters)) {
+            worker.start();
+            readResults(name + "-results", results, 1);
+            Poll.until("every request committed", DEADLINE, () -> lag(name) == 0, () -> "lag " + lag(name));
+            assertThat(worker.isAlive()).isTrue();
+        }
+        List<ConsumerRecord<byte[], byte[]>> letters = new java.util.ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = java.util.stream.IntStream.range(0, 4)
+                    .mapToObj(p -> new TopicPartition(name + "-dead-letters", p)).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Poll.until("the garbage reaches the dead letters", DEADLINE, () -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(letters::add);
+                return letters.size() >= garbage.size();
+            }, () -> letters.size() + " letters");
+        }
+        assertThat(letters).hasSize(garbage.size());
+        assertThat(letters).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(garbage);
+        assertThat(letters).allSatisfy(r -> {
+            assertThat(new String(r.headers().lastHeader(dev.snapshotsidecar.track.TrackerNames.DLQ_TOPIC).value()))
+                    .isEqualTo(name + "-requests");
+            assertThat(r.headers().lastHeader(dev.snapshotsidecar.track.TrackerNames.DLQ_REASON)).isNotNull();
+        });
+        assertThat(results.get("patient-g2").outcome()).isEqualTo(Outcome.WRITTEN);
+        assertThat(meters.get("sidecar.build.dead.letters").counter().count()).isEqualTo(3);
+    }
+
+    /** Reads results until {@code expected} streams have one. */
+    static void readResults(String topic, Map<String, SnapshotResult> into, int expected) {
+        try (KafkaConsumer<String, SnapshotResult> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), TrackerTopology.RESULT_SERDE)) {
+            consumer.subscribe(List.of(topic));
+            Poll.until(expected + " streams have a result", DEADLINE, () -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> into.put(r.key(), r.value()));
+                return into.size() >= expected;
+            }, into::toString);
+        }
     }
 
     @Test
