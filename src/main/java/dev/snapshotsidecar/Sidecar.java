@@ -72,6 +72,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     private volatile HeadsQuery heads;
     private volatile ManualRequests manual;
     private volatile RequestQueueWatch queue;
+    private volatile TrackerMetrics trackerMetrics;
     private volatile long databaseCheckedAt;
     private volatile Optional<String> databaseProblem = Optional.empty();
     private volatile boolean started;
@@ -150,8 +151,10 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                 new AggregateTypeResolver(config.aggregateTypes()),
                 TimestampUnit.valueOf(config.ingest().timestampUnit().toUpperCase(java.util.Locale.ROOT)),
                 config.database().firstVersion());
+        TrackerMetrics trackerMetrics = new TrackerMetrics(meters);
+        this.trackerMetrics = trackerMetrics;
         KafkaStreams streams = new KafkaStreams(
-                TrackerTopology.build(settings, parser, clock, new TrackerMetrics(meters), queue), streamsConfig);
+                TrackerTopology.build(settings, parser, clock, trackerMetrics, queue), streamsConfig);
         new KafkaStreamsMetrics(streams).bindTo(meters);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("tracker stream thread failed ({}); replacing it, state is restored from the changelog",
@@ -203,6 +206,11 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         KafkaStreams.State state = streams == null ? KafkaStreams.State.CREATED : streams.state();
         if (state != KafkaStreams.State.RUNNING) {
             reasons.add("the tracker is " + state + ", not RUNNING");
+        }
+        int awaiting = trackerMetrics == null ? 0 : trackerMetrics.tasksAwaitingBootstrap();
+        if (awaiting > 0) {
+            reasons.add("reading the first start's announcements of existing snapshots in " + awaiting
+                    + " tracker task(s): no snapshot is asked for until then");
         }
         if (worker != null && !worker.isAlive()) {
             reasons.add("the snapshot worker has stopped (" + worker.failure().orElse("closing") + ")");
@@ -284,6 +292,11 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     public static Map<String, String> aggregatorByType(SidecarConfig config) {
         return config.aggregateTypes().stream()
                 .collect(Collectors.toMap(SidecarConfig.AggregateType::name, SidecarConfig.AggregateType::aggregator));
+    }
+
+    /** Whether every tracker task of this instance may ask for snapshots (a first start's announcements are read). */
+    public boolean bootstrapped() {
+        return trackerMetrics != null && trackerMetrics.tasksAwaitingBootstrap() == 0;
     }
 
     public KafkaStreams.State trackerState() {

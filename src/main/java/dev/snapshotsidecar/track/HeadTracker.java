@@ -80,8 +80,14 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         if (!gateOpen) {
             LOG.info("task {}: waiting for the first start's announcements before asking for snapshots",
                     context.taskId());
+            metrics.awaitingBootstrap(context.taskId().toString(), true);
         }
         context.schedule(settings.scanInterval(), PunctuationType.WALL_CLOCK_TIME, ignored -> punctuate());
+    }
+
+    @Override
+    public void close() {
+        metrics.awaitingBootstrap(context.taskId().toString(), false);
     }
 
     @Override
@@ -232,10 +238,11 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             LOG.debug("result for {} with an outcome this version does not know: ignored", streamId);
             return head;
         }
+        if (result.announcement()) {
+            return onAnnouncement(head, result, now);
+        }
         if (head == null) {
-            // a snapshot the tracker has not seen events for yet (a first start's announcement)
-            return outcome.snapshotExists()
-                    ? StreamHead.fromSnapshot(result.aggregateType(), result.version(), now) : null;
+            return null; // a result for a stream this task does not hold
         }
         if (result.answersErase() || (result.v() < 2 && head.erasing() && outcome == Outcome.FAILED)) {
             return onErasureResult(streamId, head, result, now);
@@ -290,6 +297,24 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         return requestIfDue(streamId, next, now, Trigger.EVENT);
     }
 
+    /**
+     * A snapshot a first start found in the table: the database's word, so it is taken whatever the head's
+     * incarnation (there is no erasure history before a first start) and may stand above the events seen so far.
+     */
+    private StreamHead onAnnouncement(StreamHead head, SnapshotResult result, long now) {
+        if (head == null) {
+            return StreamHead.fromSnapshot(result.aggregateType(), result.version(), now);
+        }
+        if (head.erasure().state() != StreamHead.ErasureState.NONE || result.version() <= head.snapshotVersion()) {
+            return head;
+        }
+        StreamHead typed = head.aggregateType().isEmpty() && !result.aggregateType().isEmpty()
+                ? head.withType(result.aggregateType()) : head;
+        return new StreamHead(typed.aggregateType(), typed.incarnation(), typed.headVersion(), result.version(),
+                typed.lastEventMillis(), now, typed.maxPosition(), typed.pendingRequest(), typed.retry(),
+                typed.erasure());
+    }
+
     private StreamHead onErasureResult(String streamId, StreamHead head, SnapshotResult result, long now) {
         StreamHead.Erasure erasure = head.erasure();
         if (!head.erasing() || result.incarnation() != erasure.incarnation()) {
@@ -339,6 +364,7 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             return;
         }
         gateOpen = true;
+        metrics.awaitingBootstrap(context.taskId().toString(), false);
         sweeps.put(BOOTSTRAP_KEY, new SweepState(false, "", now));
         sweeps.put(SCAN_KEY, SweepState.NEVER); // the scan starts over and finds what became due meanwhile
         LOG.info("task {}: the first start's announcements are read; asking for due snapshots", context.taskId());

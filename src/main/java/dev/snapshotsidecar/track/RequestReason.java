@@ -8,6 +8,8 @@ import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
  */
 public enum RequestReason {
     THRESHOLD, SCHEDULED, IDLE, MANUAL, REBUILD, ERASE,
+    /** Not a request: marks a first start's announcement of a snapshot found in the table (a result's reason). */
+    BOOTSTRAP,
     @JsonEnumDefaultValue
     UNKNOWN
 }

@@ -36,13 +36,18 @@ public record SnapshotResult(int v, String streamId, long version, Outcome outco
     /** A first start's announcement of a stream's latest snapshot. */
     public static SnapshotResult announced(String streamId, long version, String aggregateType) {
         return new SnapshotResult(FORMAT, streamId, version, Outcome.ALREADY_CURRENT, "bootstrap", 0, 0,
-                RequestReason.UNKNOWN, aggregateType);
+                RequestReason.BOOTSTRAP, aggregateType);
     }
 
     /** The end of a first start's announcements on one partition. */
     public static SnapshotResult bootstrapComplete() {
         return new SnapshotResult(FORMAT, MARKER_KEY, StreamHead.NONE, Outcome.BOOTSTRAP_COMPLETE, "bootstrap", 0, 0,
                 RequestReason.UNKNOWN, "");
+    }
+
+    /** Whether this is a first start's announcement of a snapshot found in the table (older versions: by detail). */
+    public boolean announcement() {
+        return outcome.snapshotExists() && (reason == RequestReason.BOOTSTRAP || (v < 2 && "bootstrap".equals(detail)));
     }
 
     /** Whether this answers an ERASE request. */

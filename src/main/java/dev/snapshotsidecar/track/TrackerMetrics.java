@@ -17,6 +17,7 @@ public final class TrackerMetrics {
     private final Map<Outcome, Counter> results = new EnumMap<>(Outcome.class);
     private final Map<String, Counter> erasures = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Counter> inputDeadLetters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> awaitingBootstrap = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Counter staleResults;
     private final Counter headsCorrected;
     private final MeterRegistry registry;
@@ -29,6 +30,10 @@ public final class TrackerMetrics {
         headsCorrected = Counter.builder("sidecar.track.heads.corrected")
                 .description("Heads brought down to the database's last version after a build found the events"
                         + " end before them").baseUnit("streams").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("sidecar.track.bootstrap.waiting.tasks", awaitingBootstrap,
+                        java.util.Set::size)
+                .description("Tracker tasks of this instance that send no request until they have read the first"
+                        + " start's announcements of existing snapshots").baseUnit("tasks").register(registry);
         for (String outcome : java.util.List.of("requested", "confirmed", "events-remain", "failed")) {
             erasure(outcome, 0);
         }
@@ -82,6 +87,20 @@ public final class TrackerMetrics {
 
     void result(Outcome outcome) {
         results.get(outcome).increment();
+    }
+
+    /** Whether the task waits for the first start's announcements; called from its stream thread. */
+    void awaitingBootstrap(String task, boolean waiting) {
+        if (waiting) {
+            awaitingBootstrap.add(task);
+        } else {
+            awaitingBootstrap.remove(task);
+        }
+    }
+
+    /** Tracker tasks of this instance still waiting for the first start's announcements. */
+    public int tasksAwaitingBootstrap() {
+        return awaitingBootstrap.size();
     }
 
     void staleResult() {

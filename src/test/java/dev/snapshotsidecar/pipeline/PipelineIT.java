@@ -78,7 +78,14 @@ class PipelineIT {
         env.putAll(overrides);
         EventStoreProbe store = EventStoreProbe.get();
         SidecarConfig config = store.stack.sidecarConfig(applicationId, env);
-        return Sidecar.start(config, store.aggregators, meters, Clock.systemUTC(), Duration.ofMinutes(1));
+        Sidecar sidecar = Sidecar.start(config, store.aggregators, meters, Clock.systemUTC(), Duration.ofMinutes(1));
+        // a first start beside the snapshots other tests wrote holds requests back until it has read its
+        // announcements of them: a test that counts crossings starts writing after that
+        Poll.until(applicationId + " runs and has read its first start's announcements", DEADLINE,
+                () -> sidecar.trackerState() == org.apache.kafka.streams.KafkaStreams.State.RUNNING
+                        && sidecar.bootstrapped(), () -> sidecar.trackerState() + ", bootstrapped "
+                        + sidecar.bootstrapped());
+        return sidecar;
     }
 
     static void write(Map<String, Integer> lengths, long seed) {
