@@ -28,7 +28,7 @@ public final class ConfigDefinitions {
                     "Directory of the tracker's RocksDB state. Defaults to ./state.").defaultsTo("./state"),
             ConfigKey.of("kafka.replication-factor", Type.INT,
                     "Replication factor of the topics the sidecar creates and of its internal topics; -1 takes the broker's default. Defaults to -1.")
-                    .atLeast(-1).defaultsTo("-1"),
+                    .atLeast(-1).atMost(Short.MAX_VALUE).defaultsTo("-1"),
             ConfigKey.of("topics.source", Type.LIST,
                     "The Debezium topic(s) of the events table, e.g. eventstore.event_store.events.").requiredKey(),
             ConfigKey.of("topics.requests", Type.STRING, "Topic of snapshot requests. Defaults to snapshot-requests.")
@@ -114,7 +114,7 @@ public final class ConfigDefinitions {
                     .atLeast(1).defaultsTo("5m"),
             ConfigKey.of("http.port", Type.INT,
                     "Port of the health, metrics and admin HTTP server; 0 picks a free one, -1 turns it off. Defaults to 8080.")
-                    .atLeast(-1).defaultsTo("8080"),
+                    .atLeast(-1).atMost(65_535).defaultsTo("8080"),
             ConfigKey.of("http.advertised-host", Type.STRING,
                     "Host other instances reach this one at (Kafka Streams application.server), e.g. the pod IP. Defaults to localhost.")
                     .defaultsTo("localhost"),

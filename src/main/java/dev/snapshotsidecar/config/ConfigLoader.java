@@ -6,7 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.snapshotsidecar.config.ConfigKey.Type;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +36,7 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern TYPE_NAME = Pattern.compile("[a-z][a-z0-9_-]*");
+    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
     private static final String KAFKA_ENV_PREFIX = "SIDECAR_KAFKA_PROPERTIES_";
 
     private ConfigLoader() {
@@ -321,34 +322,31 @@ public final class ConfigLoader {
         }
 
         int integer(String key) {
-            ConfigKey def = definition(key);
-            return optional(key).map(v -> {
-                try {
-                    int n = Integer.parseInt(v);
-                    if (n < def.min()) {
-                        problems.add(new ConfigProblem(key, v, def.rule()));
-                    }
-                    return n;
-                } catch (NumberFormatException e) {
-                    problems.add(new ConfigProblem(key, v, def.rule()));
-                    return 0;
-                }
-            }).orElse(0);
+            return (int) number(key);
         }
 
         long longValue(String key) {
+            return number(key);
+        }
+
+        /** An INT or LONG in its key's range; a number too large for the type is a problem like any other. */
+        private long number(String key) {
             ConfigKey def = definition(key);
             return optional(key).map(v -> {
-                try {
-                    long n = Long.parseLong(v);
-                    if (n < def.min()) {
-                        problems.add(new ConfigProblem(key, v, def.rule()));
-                    }
-                    return n;
-                } catch (NumberFormatException e) {
+                if (!INTEGER.matcher(v).matches()) {
                     problems.add(new ConfigProblem(key, v, def.rule()));
                     return 0L;
                 }
+                BigInteger n = new BigInteger(v);
+                if (n.compareTo(BigInteger.valueOf(def.range().min())) < 0) {
+                    problems.add(new ConfigProblem(key, v, def.rule()));
+                    return 0L;
+                }
+                if (n.compareTo(BigInteger.valueOf(def.range().max())) > 0) {
+                    problems.add(new ConfigProblem(key, v, def.rangeRule()));
+                    return 0L;
+                }
+                return n.longValueExact();
             }).orElse(0L);
         }
 
@@ -390,7 +388,9 @@ public final class ConfigLoader {
             ConfigKey def = definition(key);
             return optional(key).map(v -> {
                 Optional<Duration> d = Durations.parse(v);
-                if (d.isEmpty() || d.get().toMillis() < def.min()) {
+                // compared as Durations: toMillis() of a Duration beyond Long.MAX_VALUE ms would throw
+                if (d.isEmpty() || d.get().compareTo(Duration.ofMillis(def.range().min())) < 0
+                        || d.get().compareTo(Duration.ofMillis(def.range().max())) > 0) {
                     problems.add(new ConfigProblem(key, v, def.rule()));
                     return Duration.ofSeconds(1);
                 }

@@ -138,6 +138,50 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("numbers and durations past what their key or type can hold are problems with the key, not exceptions")
+    void outOfRange() {
+        String yaml = VALID + """
+                tracker:
+                  request-timeout: 999999999999d
+                  failure-backoff: 99999999999999999999999s
+                  scan-interval: 366d
+                worker:
+                  retry-give-up-after: PT2562047788015216H
+                  concurrency: 99999999999
+                  max-builds-per-second: -99999999999
+                http:
+                  port: 65536
+                kafka.replication-factor: 40000
+                """;
+        String withTypeKey = yaml.replace("every-n-events: 500",
+                "every-n-events: 500\n    max-snapshot-bytes: 99999999999999999999");
+        assertThatThrownBy(() -> parse(withTypeKey, Map.of()))
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {
+                    assertThat(e.problems()).extracting(ConfigProblem::key).containsExactlyInAnyOrder(
+                            "tracker.request-timeout", "tracker.failure-backoff", "tracker.scan-interval",
+                            "worker.retry-give-up-after", "worker.concurrency", "worker.max-builds-per-second",
+                            "http.port", "kafka.replication-factor", "aggregate-types.patient.max-snapshot-bytes");
+                    assertThat(e.getMessage()).contains(
+                            "Invalid value 999999999999d for `tracker.request-timeout`: must be a duration such as 500ms, 30s, 5m, 1h or PT5M from 1s to 365d",
+                            "Invalid value 366d for `tracker.scan-interval`",
+                            "Invalid value 65536 for `http.port`: must be an integer from -1 to 65535",
+                            "Invalid value 40000 for `kafka.replication-factor`: must be an integer from -1 to 32767",
+                            "Invalid value 99999999999 for `worker.concurrency`: must be an integer from 1 to 2147483647",
+                            "Invalid value -99999999999 for `worker.max-builds-per-second`: must be an integer of at least 1",
+                            "Invalid value 99999999999999999999 for `aggregate-types.patient.max-snapshot-bytes`: must be an integer from 1 to 9223372036854775807");
+                });
+
+        SidecarConfig edges = parse(VALID + """
+                tracker:
+                  request-timeout: 365d
+                http:
+                  port: 65535
+                """, Map.of());
+        assertThat(edges.http().port()).isEqualTo(65535);
+        assertThat(edges.tracker().requestTimeout()).isEqualTo(Duration.ofDays(365));
+    }
+
+    @Test
     @DisplayName("a type recognised by a column value needs the column to be configured")
     void typeColumn() {
         String yaml = VALID.replace("stream-id-pattern: \"patient-.+\"", "type-column-value: Patient");
