@@ -46,7 +46,7 @@ public final class ConfigDefinitions {
                     .atLeast(1).defaultsTo("6"),
             ConfigKey.of("database.dialect", Type.ENUM, "SQL dialect of the event store. Defaults to postgres.")
                     .oneOf("postgres", "sqlserver").defaultsTo("postgres"),
-            ConfigKey.of("database.jdbc-url", Type.STRING, "JDBC URL of the event store.").requiredKey(),
+            ConfigKey.of("database.jdbc-url", Type.JDBC_URL, "JDBC URL of the event store.").requiredKey(),
             ConfigKey.of("database.user", Type.STRING, "Database user.").requiredKey(),
             ConfigKey.of("database.password", Type.STRING, "Database password; masked in logs.").secretKey(),
             ConfigKey.of("database.schema", Type.STRING, "Schema of the events and snapshots tables. Defaults to event_store.")
@@ -184,7 +184,7 @@ public final class ConfigDefinitions {
         for (ConfigKey key : GLOBAL_KEYS) {
             row(out, key.name(), key.environmentVariable(), key);
         }
-        out.append("| `kafka.properties.*` | `SIDECAR_KAFKA_PROPERTIES_*` | | Any Kafka client property, passed through (`_` in the variable becomes `.`); values of keys naming a password, secret or JAAS config are masked in logs. |\n");
+        out.append("| `kafka.properties.*` | `SIDECAR_KAFKA_PROPERTIES_*` | | Any Kafka client property, passed through (`_` in the variable becomes `.`); values are masked in logs when a word of the key contains password, passphrase, secret or jaas, or is token, credential(s) or key (`ssl.key.password`, `ssl.keystore.key`, `sasl.jaas.config`, `sasl.oauthbearer.client.credentials.client.secret`); certificates and store locations stay visible. |\n");
         for (ConfigKey key : TYPE_KEYS) {
             String name = TYPE_PREFIX + "<type>." + key.name();
             row(out, name, ConfigKey.environmentVariable(TYPE_PREFIX + "<TYPE>." + key.name()), key);

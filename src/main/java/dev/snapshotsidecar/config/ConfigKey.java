@@ -27,7 +27,7 @@ public record ConfigKey(String name, Type type, Optional<String> defaultValue, b
     static final Duration LONGEST_DURATION = Duration.ofDays(365);
 
     /** How a key's text is read. */
-    public enum Type { STRING, INT, LONG, BOOLEAN, DURATION, ENUM, LIST, REGEX, PATH, ZONE, WINDOW }
+    public enum Type { STRING, INT, LONG, BOOLEAN, DURATION, ENUM, LIST, REGEX, PATH, ZONE, WINDOW, JDBC_URL }
 
     /** The accepted values of a number, both ends included; for a duration, in milliseconds. */
     public record Range(long min, long max) {
@@ -96,6 +96,7 @@ public record ConfigKey(String name, Type type, Optional<String> defaultValue, b
             case REGEX -> "must be a valid Java regular expression";
             case PATH -> "must be a file system path";
             case STRING -> "must be a non-empty string";
+            case JDBC_URL -> "must be a JDBC URL (jdbc:...); a password in it is masked in logs";
         };
     }
 

@@ -258,18 +258,27 @@ public final class ConfigLoader {
         }
         all.putAll(raw);
         List<String> lines = new ArrayList<>();
-        all.forEach((k, v) -> lines.add(k + " = " + (isSecret(k) ? "****" : v)));
+        all.forEach((k, v) -> lines.add(k + " = " + shown(k, v)));
         return lines;
     }
 
-    /** Whether a key's value is masked in logs and errors. */
-    static boolean isSecret(String key) {
-        if (ConfigDefinitions.global(key).map(ConfigKey::secret).orElse(false)) {
-            return true;
+    /**
+     * A value as logs and error messages may show it: secret keys and Kafka client properties with a sensitive name
+     * ({@link Masking}) masked entirely, a JDBC URL with its passwords masked.
+     */
+    static String shown(String key, String value) {
+        Optional<ConfigKey> global = ConfigDefinitions.global(key);
+        if (global.map(ConfigKey::secret).orElse(false)) {
+            return Masking.MASK;
         }
-        String lower = key.toLowerCase(Locale.ROOT);
-        return key.startsWith(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX)
-                && (lower.contains("password") || lower.contains("secret") || lower.contains("jaas"));
+        if (global.map(k -> k.type() == Type.JDBC_URL).orElse(false)) {
+            return Masking.jdbcUrl(value);
+        }
+        if (key.startsWith(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX)
+                && Masking.sensitiveName(key.substring(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX.length()))) {
+            return Masking.MASK;
+        }
+        return value;
     }
 
     /** Typed reads of raw values; each read that fails adds a problem and returns a harmless placeholder. */
@@ -306,7 +315,8 @@ public final class ConfigLoader {
         String string(String key) {
             return optional(key).map(v -> {
                 ConfigKey def = definition(key);
-                if (def.type() == Type.ENUM && !def.choices().contains(v)) {
+                if (def.type() == Type.ENUM && !def.choices().contains(v)
+                        || def.type() == Type.JDBC_URL && !v.startsWith("jdbc:")) {
                     problems.add(new ConfigProblem(key, shown(key, v), def.rule()));
                 }
                 return v;
@@ -416,10 +426,6 @@ public final class ConfigLoader {
                     return Optional.empty();
                 }
             });
-        }
-
-        private String shown(String key, String value) {
-            return isSecret(key) ? "****" : value;
         }
     }
 }

@@ -38,13 +38,13 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
         }
     }
 
-    /** The event store and the mapping of its events table. */
+    /** The event store and the mapping of its events table; {@link #toString()} masks the passwords in the URL. */
     public record Database(String dialect, String jdbcUrl, String user, Optional<String> password, String schema,
                            String eventsTable, String snapshotsTable, Columns columns, long firstVersion,
                            int poolSize, int fetchSize) {
         @Override
         public String toString() {
-            return "Database[" + dialect + " " + jdbcUrl + " as " + user + "]";
+            return "Database[" + dialect + " " + Masking.jdbcUrl(jdbcUrl) + " as " + user + "]";
         }
     }
 

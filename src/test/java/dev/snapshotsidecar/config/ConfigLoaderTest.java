@@ -4,6 +4,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -135,6 +136,60 @@ class ConfigLoaderTest {
                 .contains("database.password = ****", "kafka.properties.sasl.jaas.config = ****",
                         "kafka.properties.security.protocol = SASL_SSL", "database.user = sidecar")
                 .doesNotContain("hunter2", "s3cret");
+    }
+
+    @Test
+    @DisplayName("passwords in JDBC URLs and sensitive Kafka client properties are masked in the effective configuration")
+    void maskingUrlsAndProperties() {
+        Map<String, String> urls = Map.of(
+                "jdbc:postgresql://db:5432/clinical?user=sidecar&password=pg-param-secret&ssl=true",
+                "jdbc:postgresql://db:5432/clinical?user=sidecar&password=****&ssl=true",
+                "jdbc:postgresql://db:5432/clinical?sslmode=verify-full&sslpassword=pg-key-secret",
+                "jdbc:postgresql://db:5432/clinical?sslmode=verify-full&sslpassword=****",
+                "jdbc:postgresql://sidecar:userinfo-secret@db:5432/clinical",
+                "jdbc:postgresql://sidecar:****@db:5432/clinical",
+                "jdbc:sqlserver://mssql:1433;databaseName=Clinical;user=sa;password=mssql-secret;encrypt=true",
+                "jdbc:sqlserver://mssql:1433;databaseName=Clinical;user=sa;password=****;encrypt=true",
+                "jdbc:sqlserver://mssql;databaseName=Clinical;Password={braced;secret}}x};trustStorePassword=ts-secret;accessToken=token-secret",
+                "jdbc:sqlserver://mssql;databaseName=Clinical;Password=****;trustStorePassword=****;accessToken=****");
+        urls.forEach((url, masked) -> {
+            SidecarConfig config = parse(VALID, Map.of("SIDECAR_DATABASE_JDBC_URL", url));
+            assertThat(config.database().jdbcUrl()).as("the URL itself is unchanged").isEqualTo(url);
+            assertThat(config.effective()).contains("database.jdbc-url = " + masked);
+            assertThat(String.join("\n", config.effective()) + config.database())
+                    .doesNotContain("pg-param-secret", "pg-key-secret", "userinfo-secret", "mssql-secret", "braced",
+                            "ts-secret", "token-secret");
+        });
+
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String secret : List.of("SSL_KEYSTORE_KEY", "SSL_KEY_PASSWORD", "SSL_TRUSTSTORE_PASSWORD",
+                "SASL_OAUTHBEARER_CLIENT_CREDENTIALS_CLIENT_SECRET", "SASL_OAUTHBEARER_ASSERTION_PRIVATE_KEY_PASSPHRASE",
+                "SASL_LOGIN_TOKEN", "SOME_CREDENTIAL", "BASIC_AUTH_USER_INFO")) {
+            env.put("SIDECAR_KAFKA_PROPERTIES_" + secret, "value-of-" + secret);
+        }
+        env.put("SIDECAR_KAFKA_PROPERTIES_SSL_TRUSTSTORE_CERTIFICATES", "-----BEGIN CERTIFICATE----- public");
+        env.put("SIDECAR_KAFKA_PROPERTIES_SSL_KEYSTORE_LOCATION", "/etc/kafka/keystore.p12");
+        String effective = String.join("\n", parse(VALID, env).effective());
+        assertThat(effective).contains("kafka.properties.ssl.keystore.key = ****",
+                        "kafka.properties.ssl.key.password = ****", "kafka.properties.ssl.truststore.password = ****",
+                        "kafka.properties.sasl.oauthbearer.client.credentials.client.secret = ****",
+                        "kafka.properties.sasl.oauthbearer.assertion.private.key.passphrase = ****",
+                        "kafka.properties.sasl.login.token = ****", "kafka.properties.some.credential = ****",
+                        "kafka.properties.basic.auth.user.info = ****",
+                        "kafka.properties.ssl.truststore.certificates = -----BEGIN CERTIFICATE----- public",
+                        "kafka.properties.ssl.keystore.location = /etc/kafka/keystore.p12",
+                        "kafka.properties.security.protocol = SASL_SSL")
+                .doesNotContain("value-of-");
+    }
+
+    @Test
+    @DisplayName("a URL that is not a JDBC URL is a problem, shown with its password masked")
+    void notAJdbcUrl() {
+        assertThatThrownBy(() -> parse(VALID, Map.of("SIDECAR_DATABASE_JDBC_URL",
+                "postgresql://sidecar:userinfo-secret@db/clinical")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Invalid value postgresql://sidecar:****@db/clinical for `database.jdbc-url`")
+                .hasMessageNotContaining("userinfo-secret");
     }
 
     @Test
