@@ -19,7 +19,7 @@ public final class ConfigDefinitions {
             ConfigKey.of("kafka.bootstrap-servers", Type.STRING, "Kafka bootstrap servers, host:port[,host:port].")
                     .requiredKey(),
             ConfigKey.of("kafka.application-id", Type.STRING,
-                    "Kafka Streams application id; prefixes the tracker's internal topics and names the builder's consumer group (`<id>-builder`). Defaults to snapshot-sidecar.")
+                    "Kafka Streams application id, one per deployment on a Kafka cluster: it prefixes the tracker's internal topics, names the builder's consumer group (`<id>-builder`) and, unless they are set, the requests, results, dead-letter and commands topics (`<id>-requests`, ...). Defaults to snapshot-sidecar.")
                     .defaultsTo("snapshot-sidecar"),
             ConfigKey.of("kafka.processing-guarantee", Type.ENUM,
                     "Processing guarantee of the tracker. Defaults to exactly_once_v2.")
@@ -31,16 +31,18 @@ public final class ConfigDefinitions {
                     .atLeast(-1).atMost(Short.MAX_VALUE).defaultsTo("-1"),
             ConfigKey.of("topics.source", Type.LIST,
                     "The Debezium topic(s) of the events table, e.g. eventstore.event_store.events.").requiredKey(),
-            ConfigKey.of("topics.requests", Type.STRING, "Topic of snapshot requests. Defaults to snapshot-requests.")
-                    .defaultsTo("snapshot-requests"),
-            ConfigKey.of("topics.results", Type.STRING, "Topic of snapshot results. Defaults to snapshot-results.")
-                    .defaultsTo("snapshot-results"),
+            ConfigKey.of("topics.requests", Type.STRING,
+                    "Topic of snapshot requests. Defaults to `<kafka.application-id>-requests`.")
+                    .defaultsToValueOf("kafka.application-id", "-requests"),
+            ConfigKey.of("topics.results", Type.STRING,
+                    "Topic of snapshot results. Defaults to `<kafka.application-id>-results`.")
+                    .defaultsToValueOf("kafka.application-id", "-results"),
             ConfigKey.of("topics.dead-letters", Type.STRING,
-                    "Topic of change events that could not be parsed, with topic, partition, offset and reason in headers. Defaults to snapshot-dead-letters.")
-                    .defaultsTo("snapshot-dead-letters"),
+                    "Topic of change events that could not be parsed, with topic, partition, offset and reason in headers. Defaults to `<kafka.application-id>-dead-letters`.")
+                    .defaultsToValueOf("kafka.application-id", "-dead-letters"),
             ConfigKey.of("topics.commands", Type.STRING,
-                    "Topic of commands to every tracker task (schema rebuilds). Defaults to snapshot-commands.")
-                    .defaultsTo("snapshot-commands"),
+                    "Topic of commands to every tracker task (schema rebuilds). Defaults to `<kafka.application-id>-commands`.")
+                    .defaultsToValueOf("kafka.application-id", "-commands"),
             ConfigKey.of("topics.partitions", Type.INT,
                     "Partitions of the requests, results, commands and dead-letter topics when the sidecar creates them, and of the tracker's repartition topic; with tracker.partitioning=source, also those the source topics must have. Defaults to 6.")
                     .atLeast(1).defaultsTo("6"),
@@ -194,7 +196,7 @@ public final class ConfigDefinitions {
 
     private static void row(StringBuilder out, String name, String env, ConfigKey key) {
         out.append("| `").append(name).append("` | `").append(env).append("` | ")
-                .append(key.required() ? "required" : key.defaultValue().map(v -> "`" + v + "`").orElse(""))
+                .append(key.required() ? "required" : key.defaultValue().map(v -> "`" + v.describe() + "`").orElse(""))
                 .append(" | ").append(key.doc()).append(' ').append(capitalise(key.rule())).append(". |\n");
     }
 

@@ -3,6 +3,7 @@ package dev.snapshotsidecar.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The one definition of a configuration key: its name, type, default, rule and documentation. Names of per-type
@@ -10,14 +11,14 @@ import java.util.Optional;
  *
  * @param name         dotted lower-case name, as in the YAML file
  * @param type         how the text value is parsed
- * @param defaultValue the default as text; empty for required or optional keys
+ * @param defaultValue the default; empty for required or optional keys
  * @param required     whether start-up fails without it
  * @param secret       masked when the effective configuration is logged
  * @param range        accepted values for INT and LONG, and for DURATION in milliseconds, both ends included
  * @param choices      accepted values for ENUM
  * @param doc          one sentence for the configuration reference
  */
-public record ConfigKey(String name, Type type, Optional<String> defaultValue, boolean required, boolean secret,
+public record ConfigKey(String name, Type type, Optional<Default> defaultValue, boolean required, boolean secret,
                         Range range, List<String> choices, String doc) {
 
     /**
@@ -28,6 +29,44 @@ public record ConfigKey(String name, Type type, Optional<String> defaultValue, b
 
     /** How a key's text is read. */
     public enum Type { STRING, INT, LONG, BOOLEAN, DURATION, ENUM, LIST, REGEX, PATH, ZONE, WINDOW, JDBC_URL }
+
+    /**
+     * A key's default: a fixed value, or the value of another key with a suffix (topic names made from the
+     * application id, so that two deployments on one cluster never share them).
+     */
+    public sealed interface Default {
+        /** The default as the configuration reference shows it: {@code 6}, {@code <kafka.application-id>-requests}. */
+        String describe();
+
+        /** The default's value, given the value of any key it names. */
+        String resolve(UnaryOperator<String> valueOf);
+
+        /** A value of its own. */
+        record Fixed(String value) implements Default {
+            @Override
+            public String describe() {
+                return value;
+            }
+
+            @Override
+            public String resolve(UnaryOperator<String> valueOf) {
+                return value;
+            }
+        }
+
+        /** The value of {@code key} followed by {@code suffix}; {@code key} is a global key with a fixed default. */
+        record Derived(String key, String suffix) implements Default {
+            @Override
+            public String describe() {
+                return "<" + key + ">" + suffix;
+            }
+
+            @Override
+            public String resolve(UnaryOperator<String> valueOf) {
+                return valueOf.apply(key) + suffix;
+            }
+        }
+    }
 
     /** The accepted values of a number, both ends included; for a duration, in milliseconds. */
     public record Range(long min, long max) {
@@ -45,7 +84,13 @@ public record ConfigKey(String name, Type type, Optional<String> defaultValue, b
     }
 
     ConfigKey defaultsTo(String value) {
-        return new ConfigKey(name, type, Optional.of(value), required, secret, range, choices, doc);
+        return new ConfigKey(name, type, Optional.of(new Default.Fixed(value)), required, secret, range, choices, doc);
+    }
+
+    /** The default is the value of another key followed by a suffix, e.g. {@code <kafka.application-id>-requests}. */
+    ConfigKey defaultsToValueOf(String key, String suffix) {
+        return new ConfigKey(name, type, Optional.of(new Default.Derived(key, suffix)), required, secret, range,
+                choices, doc);
     }
 
     ConfigKey requiredKey() {

@@ -152,7 +152,7 @@ public final class ConfigLoader {
             throw new InvalidConfigurationException(problems);
         }
         return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, http, logFormat, plugins,
-                effective(raw));
+                effective(raw, values));
     }
 
     private static SidecarConfig.AggregateType aggregateType(String name, Values values, boolean hasTypeColumn,
@@ -251,10 +251,10 @@ public final class ConfigLoader {
         return props;
     }
 
-    private static List<String> effective(Map<String, String> raw) {
+    private static List<String> effective(Map<String, String> raw, Values values) {
         Map<String, String> all = new TreeMap<>();
         for (ConfigKey key : ConfigDefinitions.GLOBAL_KEYS) {
-            key.defaultValue().ifPresent(d -> all.put(key.name(), d));
+            values.lookup(key.name()).ifPresent(v -> all.put(key.name(), v));
         }
         all.putAll(raw);
         List<String> lines = new ArrayList<>();
@@ -301,11 +301,17 @@ public final class ConfigLoader {
             }).orElseThrow(() -> new IllegalArgumentException("undefined key " + key));
         }
 
+        /** The raw text, or the default (one naming another key takes that key's value); empty when neither. */
+        Optional<String> lookup(String key) {
+            ConfigKey def = definition(key);
+            return Optional.ofNullable(raw.get(key)).map(String::trim).filter(s -> !s.isEmpty())
+                    .or(() -> def.defaultValue().map(d -> d.resolve(other -> lookup(other).orElse(""))));
+        }
+
         /** The raw text, or the default; empty when neither (and a problem when required). */
         Optional<String> optional(String key) {
             ConfigKey def = definition(key);
-            Optional<String> value = Optional.ofNullable(raw.get(key)).map(String::trim).filter(s -> !s.isEmpty())
-                    .or(def::defaultValue);
+            Optional<String> value = lookup(key);
             if (value.isEmpty() && def.required()) {
                 problems.add(new ConfigProblem(key, "", "is required: " + def.doc()));
             }

@@ -46,7 +46,7 @@ class ConfigLoaderTest {
         assertThat(config.kafka().bootstrapServers()).isEqualTo("broker:9092");
         assertThat(config.kafka().processingGuarantee()).isEqualTo("exactly_once_v2");
         assertThat(config.kafka().properties()).containsEntry("security.protocol", "SASL_SSL");
-        assertThat(config.topics().requests()).isEqualTo("snapshot-requests");
+        assertThat(config.topics().requests()).isEqualTo("snapshot-sidecar-requests");
         assertThat(config.topics().source()).containsExactly("eventstore.event_store.events");
         assertThat(config.database().schema()).isEqualTo("event_store");
         assertThat(config.database().password()).contains("hunter2");
@@ -136,6 +136,40 @@ class ConfigLoaderTest {
                 .contains("database.password = ****", "kafka.properties.sasl.jaas.config = ****",
                         "kafka.properties.security.protocol = SASL_SSL", "database.user = sidecar")
                 .doesNotContain("hunter2", "s3cret");
+    }
+
+    @Test
+    @DisplayName("the four topics are named after the application id unless set, so two deployments never share them")
+    void topicsFollowTheApplicationId() {
+        SidecarConfig.Topics defaults = parse(VALID, Map.of()).topics();
+        assertThat(List.of(defaults.requests(), defaults.results(), defaults.deadLetters(), defaults.commands()))
+                .containsExactly("snapshot-sidecar-requests", "snapshot-sidecar-results",
+                        "snapshot-sidecar-dead-letters", "snapshot-sidecar-commands");
+
+        SidecarConfig.Topics billing = parse(VALID.replace("bootstrap-servers: broker:9092",
+                "bootstrap-servers: broker:9092\n  application-id: billing-sidecar"), Map.of()).topics();
+        SidecarConfig.Topics clinical = parse(VALID, Map.of("SIDECAR_KAFKA_APPLICATION_ID", "clinical-sidecar"))
+                .topics();
+        assertThat(List.of(billing.requests(), billing.results(), billing.deadLetters(), billing.commands()))
+                .containsExactly("billing-sidecar-requests", "billing-sidecar-results",
+                        "billing-sidecar-dead-letters", "billing-sidecar-commands");
+        assertThat(List.of(clinical.requests(), clinical.results(), clinical.deadLetters(), clinical.commands()))
+                .containsExactly("clinical-sidecar-requests", "clinical-sidecar-results",
+                        "clinical-sidecar-dead-letters", "clinical-sidecar-commands");
+
+        // names set in the file or the environment win over the derived ones (deployments that keep their topics)
+        SidecarConfig.Topics explicit = parse(VALID.replace("  source: [eventstore.event_store.events]", """
+                          source: [eventstore.event_store.events]
+                          requests: snapshot-requests
+                          results: snapshot-results
+                        """), Map.of("SIDECAR_KAFKA_APPLICATION_ID", "clinical-sidecar",
+                "SIDECAR_TOPICS_DEAD_LETTERS", "snapshot-dead-letters")).topics();
+        assertThat(List.of(explicit.requests(), explicit.results(), explicit.deadLetters(), explicit.commands()))
+                .containsExactly("snapshot-requests", "snapshot-results", "snapshot-dead-letters",
+                        "clinical-sidecar-commands");
+        assertThat(String.join("\n", parse(VALID, Map.of("SIDECAR_KAFKA_APPLICATION_ID", "clinical-sidecar"))
+                .effective())).contains("topics.requests = clinical-sidecar-requests",
+                "topics.commands = clinical-sidecar-commands");
     }
 
     @Test
@@ -234,6 +268,19 @@ class ConfigLoaderTest {
                 """, Map.of());
         assertThat(edges.http().port()).isEqualTo(65535);
         assertThat(edges.tracker().requestTimeout()).isEqualTo(Duration.ofDays(365));
+    }
+
+    @Test
+    @DisplayName("a default naming another key names a global key with a fixed default")
+    void derivedDefaults() {
+        for (ConfigKey key : ConfigDefinitions.GLOBAL_KEYS) {
+            if (key.defaultValue().orElse(null) instanceof ConfigKey.Default.Derived derived) {
+                assertThat(ConfigDefinitions.global(derived.key())).as("the key %s's default names", key.name())
+                        .hasValueSatisfying(named -> assertThat(named.defaultValue())
+                                .containsInstanceOf(ConfigKey.Default.Fixed.class));
+                assertThat(key.doc()).contains("Defaults to `" + key.defaultValue().get().describe() + "`.");
+            }
+        }
     }
 
     @Test

@@ -79,9 +79,7 @@ class HelmChartTest {
         assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health/live");
         assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health/ready");
         assertThat(container.at("/ports/0/name").asText()).isEqualTo("http");
-        JsonNode configMap = only(objects, "ConfigMap");
-        SidecarConfig config = ConfigLoader.parse(configMap.at("/data/sidecar.yaml").asText(), env(container),
-                dir -> Set.of("clinical.patient", "clinical.prescription"));
+        SidecarConfig config = sidecarConfig(objects);
         assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(config.http().port());
 
         // the state volume is mounted where the application writes its state
@@ -132,6 +130,24 @@ class HelmChartTest {
     }
 
     @Test
+    @DisplayName("the sidecar's topics are named after the application id, so two releases with their own ids never share them")
+    void topicsPerRelease() throws IOException {
+        SidecarConfig.Topics defaults = sidecarConfig(render(t -> t)).topics();
+        SidecarConfig.Topics billing = sidecarConfig(render(t -> t.set("config.kafka.application-id", "billing-sidecar")))
+                .topics();
+        assertThat(List.of(defaults.requests(), defaults.results(), defaults.deadLetters(), defaults.commands()))
+                .containsExactly("snapshot-sidecar-requests", "snapshot-sidecar-results",
+                        "snapshot-sidecar-dead-letters", "snapshot-sidecar-commands");
+        assertThat(List.of(billing.requests(), billing.results(), billing.deadLetters(), billing.commands()))
+                .containsExactly("billing-sidecar-requests", "billing-sidecar-results",
+                        "billing-sidecar-dead-letters", "billing-sidecar-commands");
+        SidecarConfig.Topics pinned = sidecarConfig(render(t -> t.set("config.topics.requests", "snapshot-requests")))
+                .topics();
+        assertThat(pinned.requests()).isEqualTo("snapshot-requests");
+        assertThat(pinned.results()).isEqualTo("snapshot-sidecar-results");
+    }
+
+    @Test
     @DisplayName("a typo in the values, or a password in the config, fails at install")
     void typos() {
         assertThatThrownBy(() -> render(t -> t.set("replicaCount", "3"))).hasMessageContaining("replicaCount");
@@ -139,6 +155,13 @@ class HelmChartTest {
         assertThatThrownBy(() -> render(t -> t.set("config.databse.user", "x"))).hasMessageContaining("databse");
         assertThatThrownBy(() -> render(t -> t.set("config.database.password", "hunter2")))
                 .hasMessageContaining("password");
+    }
+
+    /** The sidecar's configuration as the pod reads it: the ConfigMap's file with the container's plain env values. */
+    private static SidecarConfig sidecarConfig(List<JsonNode> objects) {
+        JsonNode container = only(objects, "StatefulSet").at("/spec/template/spec/containers/0");
+        return ConfigLoader.parse(only(objects, "ConfigMap").at("/data/sidecar.yaml").asText(), env(container),
+                dir -> Set.of("clinical.patient", "clinical.prescription"));
     }
 
     private static Map<String, String> env(JsonNode container) {
