@@ -125,6 +125,9 @@ public final class ConfigDefinitions {
             ConfigKey.of("http.reads-open", Type.BOOLEAN,
                     "Whether the read endpoints (/streams, /aggregate-types) answer without the token. Defaults to true.")
                     .defaultsTo("true"),
+            ConfigKey.of("shutdown.grace-period", Type.DURATION,
+                    "How long `run` waits after SIGTERM or SIGINT for the sidecar to stop (builds in flight finish, the tracker commits); a stop that completes exits 0, one that takes longer is logged and exits 1. Keep it under the supervisor's own limit (Kubernetes: terminationGracePeriodSeconds, 30s by default). Defaults to 25s.")
+                    .atLeast(1).defaultsTo("25s"),
             ConfigKey.of("log.format", Type.ENUM, "Log format: text, or json (one object a line, for clusters). Defaults to text.")
                     .oneOf("text", "json").defaultsTo("text"),
             ConfigKey.of("plugins.directory", Type.PATH,

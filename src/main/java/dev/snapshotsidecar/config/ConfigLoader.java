@@ -125,6 +125,7 @@ public final class ConfigLoader {
         SidecarConfig.Http http = new SidecarConfig.Http(values.integer("http.port"),
                 values.string("http.advertised-host"), values.optional("http.admin-token"),
                 values.bool("http.reads-open"));
+        Duration shutdownGracePeriod = values.duration("shutdown.grace-period");
         String logFormat = values.string("log.format");
         Optional<Path> plugins = values.path("plugins.directory");
         plugins.filter(p -> !Files.isDirectory(p)).ifPresent(p ->
@@ -151,8 +152,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
         }
-        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, http, logFormat, plugins,
-                effective(raw, values));
+        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, http, shutdownGracePeriod,
+                logFormat, plugins, effective(raw, values));
     }
 
     private static SidecarConfig.AggregateType aggregateType(String name, Values values, boolean hasTypeColumn,

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +96,12 @@ class HelmChartTest {
         assertThat(envFrom(container, "SIDECAR_DATABASE_PASSWORD").at("/valueFrom/secretKeyRef/name").asText())
                 .isEqualTo(only(objects, "Secret").at("/metadata/name").asText());
 
+        // a stop that cannot complete is logged and exits 1 before Kubernetes kills the pod; an OOM ends the JVM
+        assertThat(config.shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(55))
+                .isLessThan(Duration.ofSeconds(pod.at("/terminationGracePeriodSeconds").asLong()));
+        assertThat(envFrom(container, "JAVA_TOOL_OPTIONS").path("value").asText())
+                .contains("-XX:+ExitOnOutOfMemoryError");
+
         // non-root, read-only root filesystem, a writable /tmp for RocksDB's native library
         assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
         assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
@@ -130,6 +137,15 @@ class HelmChartTest {
     }
 
     @Test
+    @DisplayName("the sidecar's grace period follows the pod's, 5 s shorter")
+    void gracePeriod() throws IOException {
+        List<JsonNode> objects = render(t -> t.set("terminationGracePeriodSeconds", "30"));
+        assertThat(only(objects, "StatefulSet").at("/spec/template/spec/terminationGracePeriodSeconds").asInt())
+                .isEqualTo(30);
+        assertThat(sidecarConfig(objects).shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(25));
+    }
+
+    @Test
     @DisplayName("the sidecar's topics are named after the application id, so two releases with their own ids never share them")
     void topicsPerRelease() throws IOException {
         SidecarConfig.Topics defaults = sidecarConfig(render(t -> t)).topics();
@@ -155,6 +171,10 @@ class HelmChartTest {
         assertThatThrownBy(() -> render(t -> t.set("config.databse.user", "x"))).hasMessageContaining("databse");
         assertThatThrownBy(() -> render(t -> t.set("config.database.password", "hunter2")))
                 .hasMessageContaining("password");
+        assertThatThrownBy(() -> render(t -> t.set("config.shutdown.grace-period", "90s")))
+                .hasMessageContaining("shutdown");
+        assertThatThrownBy(() -> render(t -> t.set("terminationGracePeriodSeconds", "5")))
+                .hasMessageContaining("terminationGracePeriodSeconds");
     }
 
     /** The sidecar's configuration as the pod reads it: the ConfigMap's file with the container's plain env values. */
