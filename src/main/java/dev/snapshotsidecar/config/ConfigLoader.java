@@ -267,7 +267,7 @@ public final class ConfigLoader {
      * A value as logs and error messages may show it: secret keys and Kafka client properties with a sensitive name
      * ({@link Masking}) masked entirely, a JDBC URL with its passwords masked.
      */
-    static String shown(String key, String value) {
+    private static String shown(String key, String value) {
         Optional<ConfigKey> global = ConfigDefinitions.global(key);
         if (global.map(ConfigKey::secret).orElse(false)) {
             return Masking.MASK;
