@@ -19,5 +19,6 @@ USER 10001:10001
 # Kafka Streams keeps its RocksDB state here; mount a volume to keep it across restarts.
 ENV SIDECAR_KAFKA_STATE_DIR=/var/lib/snapshot-sidecar
 VOLUME /var/lib/snapshot-sidecar
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/snapshot-sidecar.jar"]
+# An OutOfMemoryError ends the process (a supervisor restarts it) instead of leaving a half-working JVM behind.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/snapshot-sidecar.jar"]
 CMD ["--help"]

@@ -19,7 +19,7 @@ public final class ConfigDefinitions {
             ConfigKey.of("kafka.bootstrap-servers", Type.STRING, "Kafka bootstrap servers, host:port[,host:port].")
                     .requiredKey(),
             ConfigKey.of("kafka.application-id", Type.STRING,
-                    "Kafka Streams application id; prefixes the tracker's internal topics and names the builder's consumer group (`<id>-builder`). Defaults to snapshot-sidecar.")
+                    "Kafka Streams application id, one per deployment on a Kafka cluster: it prefixes the tracker's internal topics, names the builder's consumer group (`<id>-builder`) and, unless they are set, the requests, results, dead-letter and commands topics (`<id>-requests`, ...). Defaults to snapshot-sidecar.")
                     .defaultsTo("snapshot-sidecar"),
             ConfigKey.of("kafka.processing-guarantee", Type.ENUM,
                     "Processing guarantee of the tracker. Defaults to exactly_once_v2.")
@@ -28,25 +28,27 @@ public final class ConfigDefinitions {
                     "Directory of the tracker's RocksDB state. Defaults to ./state.").defaultsTo("./state"),
             ConfigKey.of("kafka.replication-factor", Type.INT,
                     "Replication factor of the topics the sidecar creates and of its internal topics; -1 takes the broker's default. Defaults to -1.")
-                    .atLeast(-1).defaultsTo("-1"),
+                    .atLeast(-1).atMost(Short.MAX_VALUE).defaultsTo("-1"),
             ConfigKey.of("topics.source", Type.LIST,
                     "The Debezium topic(s) of the events table, e.g. eventstore.event_store.events.").requiredKey(),
-            ConfigKey.of("topics.requests", Type.STRING, "Topic of snapshot requests. Defaults to snapshot-requests.")
-                    .defaultsTo("snapshot-requests"),
-            ConfigKey.of("topics.results", Type.STRING, "Topic of snapshot results. Defaults to snapshot-results.")
-                    .defaultsTo("snapshot-results"),
+            ConfigKey.of("topics.requests", Type.STRING,
+                    "Topic of snapshot requests. Defaults to `<kafka.application-id>-requests`.")
+                    .defaultsToValueOf("kafka.application-id", "-requests"),
+            ConfigKey.of("topics.results", Type.STRING,
+                    "Topic of snapshot results. Defaults to `<kafka.application-id>-results`.")
+                    .defaultsToValueOf("kafka.application-id", "-results"),
             ConfigKey.of("topics.dead-letters", Type.STRING,
-                    "Topic of change events that could not be parsed, with topic, partition, offset and reason in headers. Defaults to snapshot-dead-letters.")
-                    .defaultsTo("snapshot-dead-letters"),
+                    "Topic of change events that could not be parsed, with topic, partition, offset and reason in headers. Defaults to `<kafka.application-id>-dead-letters`.")
+                    .defaultsToValueOf("kafka.application-id", "-dead-letters"),
             ConfigKey.of("topics.commands", Type.STRING,
-                    "Topic of commands to every tracker task (schema rebuilds). Defaults to snapshot-commands.")
-                    .defaultsTo("snapshot-commands"),
+                    "Topic of commands to every tracker task (schema rebuilds). Defaults to `<kafka.application-id>-commands`.")
+                    .defaultsToValueOf("kafka.application-id", "-commands"),
             ConfigKey.of("topics.partitions", Type.INT,
                     "Partitions of the requests, results, commands and dead-letter topics when the sidecar creates them, and of the tracker's repartition topic; with tracker.partitioning=source, also those the source topics must have. Defaults to 6.")
                     .atLeast(1).defaultsTo("6"),
             ConfigKey.of("database.dialect", Type.ENUM, "SQL dialect of the event store. Defaults to postgres.")
                     .oneOf("postgres", "sqlserver").defaultsTo("postgres"),
-            ConfigKey.of("database.jdbc-url", Type.STRING, "JDBC URL of the event store.").requiredKey(),
+            ConfigKey.of("database.jdbc-url", Type.JDBC_URL, "JDBC URL of the event store.").requiredKey(),
             ConfigKey.of("database.user", Type.STRING, "Database user.").requiredKey(),
             ConfigKey.of("database.password", Type.STRING, "Database password; masked in logs.").secretKey(),
             ConfigKey.of("database.schema", Type.STRING, "Schema of the events and snapshots tables. Defaults to event_store.")
@@ -114,7 +116,7 @@ public final class ConfigDefinitions {
                     .atLeast(1).defaultsTo("5m"),
             ConfigKey.of("http.port", Type.INT,
                     "Port of the health, metrics and admin HTTP server; 0 picks a free one, -1 turns it off. Defaults to 8080.")
-                    .atLeast(-1).defaultsTo("8080"),
+                    .atLeast(-1).atMost(65_535).defaultsTo("8080"),
             ConfigKey.of("http.advertised-host", Type.STRING,
                     "Host other instances reach this one at (Kafka Streams application.server), e.g. the pod IP. Defaults to localhost.")
                     .defaultsTo("localhost"),
@@ -123,6 +125,9 @@ public final class ConfigDefinitions {
             ConfigKey.of("http.reads-open", Type.BOOLEAN,
                     "Whether the read endpoints (/streams, /aggregate-types) answer without the token. Defaults to true.")
                     .defaultsTo("true"),
+            ConfigKey.of("shutdown.grace-period", Type.DURATION,
+                    "How long `run` waits after SIGTERM or SIGINT for the sidecar to stop (builds in flight finish, the tracker commits); a stop that completes exits 0, one that takes longer is logged and exits 1. Keep it under the supervisor's own limit (Kubernetes: terminationGracePeriodSeconds, 30s by default). Defaults to 25s.")
+                    .atLeast(1).defaultsTo("25s"),
             ConfigKey.of("log.format", Type.ENUM, "Log format: text, or json (one object a line, for clusters). Defaults to text.")
                     .oneOf("text", "json").defaultsTo("text"),
             ConfigKey.of("plugins.directory", Type.PATH,
@@ -184,7 +189,7 @@ public final class ConfigDefinitions {
         for (ConfigKey key : GLOBAL_KEYS) {
             row(out, key.name(), key.environmentVariable(), key);
         }
-        out.append("| `kafka.properties.*` | `SIDECAR_KAFKA_PROPERTIES_*` | | Any Kafka client property, passed through (`_` in the variable becomes `.`); values of keys naming a password, secret or JAAS config are masked in logs. |\n");
+        out.append("| `kafka.properties.*` | `SIDECAR_KAFKA_PROPERTIES_*` | | Any Kafka client property, passed through (`_` in the variable becomes `.`); values are masked in logs when a word of the key contains password, passphrase, secret or jaas, or is token, credential(s) or key (`ssl.key.password`, `ssl.keystore.key`, `sasl.jaas.config`, `sasl.oauthbearer.client.credentials.client.secret`); certificates and store locations stay visible. |\n");
         for (ConfigKey key : TYPE_KEYS) {
             String name = TYPE_PREFIX + "<type>." + key.name();
             row(out, name, ConfigKey.environmentVariable(TYPE_PREFIX + "<TYPE>." + key.name()), key);
@@ -194,7 +199,7 @@ public final class ConfigDefinitions {
 
     private static void row(StringBuilder out, String name, String env, ConfigKey key) {
         out.append("| `").append(name).append("` | `").append(env).append("` | ")
-                .append(key.required() ? "required" : key.defaultValue().map(v -> "`" + v + "`").orElse(""))
+                .append(key.required() ? "required" : key.defaultValue().map(v -> "`" + v.describe() + "`").orElse(""))
                 .append(" | ").append(key.doc()).append(' ').append(capitalise(key.rule())).append(". |\n");
     }
 

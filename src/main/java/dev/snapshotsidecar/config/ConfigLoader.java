@@ -6,7 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.snapshotsidecar.config.ConfigKey.Type;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +36,7 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern TYPE_NAME = Pattern.compile("[a-z][a-z0-9_-]*");
+    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
     private static final String KAFKA_ENV_PREFIX = "SIDECAR_KAFKA_PROPERTIES_";
 
     private ConfigLoader() {
@@ -124,6 +125,7 @@ public final class ConfigLoader {
         SidecarConfig.Http http = new SidecarConfig.Http(values.integer("http.port"),
                 values.string("http.advertised-host"), values.optional("http.admin-token"),
                 values.bool("http.reads-open"));
+        Duration shutdownGracePeriod = values.duration("shutdown.grace-period");
         String logFormat = values.string("log.format");
         Optional<Path> plugins = values.path("plugins.directory");
         plugins.filter(p -> !Files.isDirectory(p)).ifPresent(p ->
@@ -150,8 +152,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
         }
-        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, http, logFormat, plugins,
-                effective(raw));
+        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, http, shutdownGracePeriod,
+                logFormat, plugins, effective(raw, values));
     }
 
     private static SidecarConfig.AggregateType aggregateType(String name, Values values, boolean hasTypeColumn,
@@ -250,25 +252,34 @@ public final class ConfigLoader {
         return props;
     }
 
-    private static List<String> effective(Map<String, String> raw) {
+    private static List<String> effective(Map<String, String> raw, Values values) {
         Map<String, String> all = new TreeMap<>();
         for (ConfigKey key : ConfigDefinitions.GLOBAL_KEYS) {
-            key.defaultValue().ifPresent(d -> all.put(key.name(), d));
+            values.lookup(key.name()).ifPresent(v -> all.put(key.name(), v));
         }
         all.putAll(raw);
         List<String> lines = new ArrayList<>();
-        all.forEach((k, v) -> lines.add(k + " = " + (isSecret(k) ? "****" : v)));
+        all.forEach((k, v) -> lines.add(k + " = " + shown(k, v)));
         return lines;
     }
 
-    /** Whether a key's value is masked in logs and errors. */
-    static boolean isSecret(String key) {
-        if (ConfigDefinitions.global(key).map(ConfigKey::secret).orElse(false)) {
-            return true;
+    /**
+     * A value as logs and error messages may show it: secret keys and Kafka client properties with a sensitive name
+     * ({@link Masking}) masked entirely, a JDBC URL with its passwords masked.
+     */
+    private static String shown(String key, String value) {
+        Optional<ConfigKey> global = ConfigDefinitions.global(key);
+        if (global.map(ConfigKey::secret).orElse(false)) {
+            return Masking.MASK;
         }
-        String lower = key.toLowerCase(Locale.ROOT);
-        return key.startsWith(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX)
-                && (lower.contains("password") || lower.contains("secret") || lower.contains("jaas"));
+        if (global.map(k -> k.type() == Type.JDBC_URL).orElse(false)) {
+            return Masking.jdbcUrl(value);
+        }
+        if (key.startsWith(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX)
+                && Masking.sensitiveName(key.substring(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX.length()))) {
+            return Masking.MASK;
+        }
+        return value;
     }
 
     /** Typed reads of raw values; each read that fails adds a problem and returns a harmless placeholder. */
@@ -291,11 +302,17 @@ public final class ConfigLoader {
             }).orElseThrow(() -> new IllegalArgumentException("undefined key " + key));
         }
 
+        /** The raw text, or the default (one naming another key takes that key's value); empty when neither. */
+        Optional<String> lookup(String key) {
+            ConfigKey def = definition(key);
+            return Optional.ofNullable(raw.get(key)).map(String::trim).filter(s -> !s.isEmpty())
+                    .or(() -> def.defaultValue().map(d -> d.resolve(other -> lookup(other).orElse(""))));
+        }
+
         /** The raw text, or the default; empty when neither (and a problem when required). */
         Optional<String> optional(String key) {
             ConfigKey def = definition(key);
-            Optional<String> value = Optional.ofNullable(raw.get(key)).map(String::trim).filter(s -> !s.isEmpty())
-                    .or(def::defaultValue);
+            Optional<String> value = lookup(key);
             if (value.isEmpty() && def.required()) {
                 problems.add(new ConfigProblem(key, "", "is required: " + def.doc()));
             }
@@ -305,7 +322,8 @@ public final class ConfigLoader {
         String string(String key) {
             return optional(key).map(v -> {
                 ConfigKey def = definition(key);
-                if (def.type() == Type.ENUM && !def.choices().contains(v)) {
+                if (def.type() == Type.ENUM && !def.choices().contains(v)
+                        || def.type() == Type.JDBC_URL && !v.startsWith("jdbc:")) {
                     problems.add(new ConfigProblem(key, shown(key, v), def.rule()));
                 }
                 return v;
@@ -321,34 +339,31 @@ public final class ConfigLoader {
         }
 
         int integer(String key) {
-            ConfigKey def = definition(key);
-            return optional(key).map(v -> {
-                try {
-                    int n = Integer.parseInt(v);
-                    if (n < def.min()) {
-                        problems.add(new ConfigProblem(key, v, def.rule()));
-                    }
-                    return n;
-                } catch (NumberFormatException e) {
-                    problems.add(new ConfigProblem(key, v, def.rule()));
-                    return 0;
-                }
-            }).orElse(0);
+            return (int) number(key);
         }
 
         long longValue(String key) {
+            return number(key);
+        }
+
+        /** An INT or LONG in its key's range; a number too large for the type is a problem like any other. */
+        private long number(String key) {
             ConfigKey def = definition(key);
             return optional(key).map(v -> {
-                try {
-                    long n = Long.parseLong(v);
-                    if (n < def.min()) {
-                        problems.add(new ConfigProblem(key, v, def.rule()));
-                    }
-                    return n;
-                } catch (NumberFormatException e) {
+                if (!INTEGER.matcher(v).matches()) {
                     problems.add(new ConfigProblem(key, v, def.rule()));
                     return 0L;
                 }
+                BigInteger n = new BigInteger(v);
+                if (n.compareTo(BigInteger.valueOf(def.range().min())) < 0) {
+                    problems.add(new ConfigProblem(key, v, def.rule()));
+                    return 0L;
+                }
+                if (n.compareTo(BigInteger.valueOf(def.range().max())) > 0) {
+                    problems.add(new ConfigProblem(key, v, def.rangeRule()));
+                    return 0L;
+                }
+                return n.longValueExact();
             }).orElse(0L);
         }
 
@@ -390,7 +405,9 @@ public final class ConfigLoader {
             ConfigKey def = definition(key);
             return optional(key).map(v -> {
                 Optional<Duration> d = Durations.parse(v);
-                if (d.isEmpty() || d.get().toMillis() < def.min()) {
+                // compared as Durations: toMillis() of a Duration beyond Long.MAX_VALUE ms would throw
+                if (d.isEmpty() || d.get().compareTo(Duration.ofMillis(def.range().min())) < 0
+                        || d.get().compareTo(Duration.ofMillis(def.range().max())) > 0) {
                     problems.add(new ConfigProblem(key, v, def.rule()));
                     return Duration.ofSeconds(1);
                 }
@@ -416,10 +433,6 @@ public final class ConfigLoader {
                     return Optional.empty();
                 }
             });
-        }
-
-        private String shown(String key, String value) {
-            return isSecret(key) ? "****" : value;
         }
     }
 }

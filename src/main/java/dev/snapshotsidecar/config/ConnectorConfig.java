@@ -104,7 +104,7 @@ public final class ConnectorConfig {
                 database = url.group(3);
             }
         } else {
-            problems.add(new ConfigProblem("database.jdbc-url", db.jdbcUrl(),
+            problems.add(new ConfigProblem("database.jdbc-url", Masking.jdbcUrl(db.jdbcUrl()),
                     "must be a jdbc:" + (sqlServer ? "sqlserver://host[:port];databaseName=NAME" : "postgresql://host[:port]/NAME")
                             + " URL to derive the connector's connection"));
         }

@@ -11,11 +11,12 @@ import java.util.regex.Pattern;
  * The whole configuration, parsed and validated by {@link ConfigLoader}. Immutable; every value is typed and every
  * default already applied.
  *
+ * @param shutdownGracePeriod how long {@code run} waits for a requested stop to complete before it gives up
  * @param effective the effective configuration as {@code key = value} lines with secrets masked, for the start-up log
  */
 public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<AggregateType> aggregateTypes,
-                            Ingest ingest, Tracker tracker, Worker worker, Http http, String logFormat,
-                            Optional<Path> pluginDirectory, List<String> effective) {
+                            Ingest ingest, Tracker tracker, Worker worker, Http http, Duration shutdownGracePeriod,
+                            String logFormat, Optional<Path> pluginDirectory, List<String> effective) {
 
     public SidecarConfig {
         aggregateTypes = List.copyOf(aggregateTypes);
@@ -38,13 +39,13 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
         }
     }
 
-    /** The event store and the mapping of its events table. */
+    /** The event store and the mapping of its events table; {@link #toString()} masks the passwords in the URL. */
     public record Database(String dialect, String jdbcUrl, String user, Optional<String> password, String schema,
                            String eventsTable, String snapshotsTable, Columns columns, long firstVersion,
                            int poolSize, int fetchSize) {
         @Override
         public String toString() {
-            return "Database[" + dialect + " " + jdbcUrl + " as " + user + "]";
+            return "Database[" + dialect + " " + Masking.jdbcUrl(jdbcUrl) + " as " + user + "]";
         }
     }
 

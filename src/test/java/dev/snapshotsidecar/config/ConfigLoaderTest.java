@@ -4,6 +4,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -45,7 +46,7 @@ class ConfigLoaderTest {
         assertThat(config.kafka().bootstrapServers()).isEqualTo("broker:9092");
         assertThat(config.kafka().processingGuarantee()).isEqualTo("exactly_once_v2");
         assertThat(config.kafka().properties()).containsEntry("security.protocol", "SASL_SSL");
-        assertThat(config.topics().requests()).isEqualTo("snapshot-requests");
+        assertThat(config.topics().requests()).isEqualTo("snapshot-sidecar-requests");
         assertThat(config.topics().source()).containsExactly("eventstore.event_store.events");
         assertThat(config.database().schema()).isEqualTo("event_store");
         assertThat(config.database().password()).contains("hunter2");
@@ -135,6 +136,151 @@ class ConfigLoaderTest {
                 .contains("database.password = ****", "kafka.properties.sasl.jaas.config = ****",
                         "kafka.properties.security.protocol = SASL_SSL", "database.user = sidecar")
                 .doesNotContain("hunter2", "s3cret");
+    }
+
+    @Test
+    @DisplayName("the four topics are named after the application id unless set, so two deployments never share them")
+    void topicsFollowTheApplicationId() {
+        SidecarConfig.Topics defaults = parse(VALID, Map.of()).topics();
+        assertThat(List.of(defaults.requests(), defaults.results(), defaults.deadLetters(), defaults.commands()))
+                .containsExactly("snapshot-sidecar-requests", "snapshot-sidecar-results",
+                        "snapshot-sidecar-dead-letters", "snapshot-sidecar-commands");
+
+        SidecarConfig.Topics billing = parse(VALID.replace("bootstrap-servers: broker:9092",
+                "bootstrap-servers: broker:9092\n  application-id: billing-sidecar"), Map.of()).topics();
+        SidecarConfig.Topics clinical = parse(VALID, Map.of("SIDECAR_KAFKA_APPLICATION_ID", "clinical-sidecar"))
+                .topics();
+        assertThat(List.of(billing.requests(), billing.results(), billing.deadLetters(), billing.commands()))
+                .containsExactly("billing-sidecar-requests", "billing-sidecar-results",
+                        "billing-sidecar-dead-letters", "billing-sidecar-commands");
+        assertThat(List.of(clinical.requests(), clinical.results(), clinical.deadLetters(), clinical.commands()))
+                .containsExactly("clinical-sidecar-requests", "clinical-sidecar-results",
+                        "clinical-sidecar-dead-letters", "clinical-sidecar-commands");
+
+        // names set in the file or the environment win over the derived ones (deployments that keep their topics)
+        SidecarConfig.Topics explicit = parse(VALID.replace("  source: [eventstore.event_store.events]", """
+                          source: [eventstore.event_store.events]
+                          requests: snapshot-requests
+                          results: snapshot-results
+                        """), Map.of("SIDECAR_KAFKA_APPLICATION_ID", "clinical-sidecar",
+                "SIDECAR_TOPICS_DEAD_LETTERS", "snapshot-dead-letters")).topics();
+        assertThat(List.of(explicit.requests(), explicit.results(), explicit.deadLetters(), explicit.commands()))
+                .containsExactly("snapshot-requests", "snapshot-results", "snapshot-dead-letters",
+                        "clinical-sidecar-commands");
+        assertThat(String.join("\n", parse(VALID, Map.of("SIDECAR_KAFKA_APPLICATION_ID", "clinical-sidecar"))
+                .effective())).contains("topics.requests = clinical-sidecar-requests",
+                "topics.commands = clinical-sidecar-commands");
+    }
+
+    @Test
+    @DisplayName("passwords in JDBC URLs and sensitive Kafka client properties are masked in the effective configuration")
+    void maskingUrlsAndProperties() {
+        Map<String, String> urls = Map.of(
+                "jdbc:postgresql://db:5432/clinical?user=sidecar&password=pg-param-secret&ssl=true",
+                "jdbc:postgresql://db:5432/clinical?user=sidecar&password=****&ssl=true",
+                "jdbc:postgresql://db:5432/clinical?sslmode=verify-full&sslpassword=pg-key-secret",
+                "jdbc:postgresql://db:5432/clinical?sslmode=verify-full&sslpassword=****",
+                "jdbc:postgresql://sidecar:userinfo-secret@db:5432/clinical",
+                "jdbc:postgresql://sidecar:****@db:5432/clinical",
+                "jdbc:sqlserver://mssql:1433;databaseName=Clinical;user=sa;password=mssql-secret;encrypt=true",
+                "jdbc:sqlserver://mssql:1433;databaseName=Clinical;user=sa;password=****;encrypt=true",
+                "jdbc:sqlserver://mssql;databaseName=Clinical;Password={braced;secret}}x};trustStorePassword=ts-secret;accessToken=token-secret",
+                "jdbc:sqlserver://mssql;databaseName=Clinical;Password=****;trustStorePassword=****;accessToken=****");
+        urls.forEach((url, masked) -> {
+            SidecarConfig config = parse(VALID, Map.of("SIDECAR_DATABASE_JDBC_URL", url));
+            assertThat(config.database().jdbcUrl()).as("the URL itself is unchanged").isEqualTo(url);
+            assertThat(config.effective()).contains("database.jdbc-url = " + masked);
+            assertThat(String.join("\n", config.effective()) + config.database())
+                    .doesNotContain("pg-param-secret", "pg-key-secret", "userinfo-secret", "mssql-secret", "braced",
+                            "ts-secret", "token-secret");
+        });
+
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String secret : List.of("SSL_KEYSTORE_KEY", "SSL_KEY_PASSWORD", "SSL_TRUSTSTORE_PASSWORD",
+                "SASL_OAUTHBEARER_CLIENT_CREDENTIALS_CLIENT_SECRET", "SASL_OAUTHBEARER_ASSERTION_PRIVATE_KEY_PASSPHRASE",
+                "SASL_LOGIN_TOKEN", "SOME_CREDENTIAL", "BASIC_AUTH_USER_INFO")) {
+            env.put("SIDECAR_KAFKA_PROPERTIES_" + secret, "value-of-" + secret);
+        }
+        env.put("SIDECAR_KAFKA_PROPERTIES_SSL_TRUSTSTORE_CERTIFICATES", "-----BEGIN CERTIFICATE----- public");
+        env.put("SIDECAR_KAFKA_PROPERTIES_SSL_KEYSTORE_LOCATION", "/etc/kafka/keystore.p12");
+        String effective = String.join("\n", parse(VALID, env).effective());
+        assertThat(effective).contains("kafka.properties.ssl.keystore.key = ****",
+                        "kafka.properties.ssl.key.password = ****", "kafka.properties.ssl.truststore.password = ****",
+                        "kafka.properties.sasl.oauthbearer.client.credentials.client.secret = ****",
+                        "kafka.properties.sasl.oauthbearer.assertion.private.key.passphrase = ****",
+                        "kafka.properties.sasl.login.token = ****", "kafka.properties.some.credential = ****",
+                        "kafka.properties.basic.auth.user.info = ****",
+                        "kafka.properties.ssl.truststore.certificates = -----BEGIN CERTIFICATE----- public",
+                        "kafka.properties.ssl.keystore.location = /etc/kafka/keystore.p12",
+                        "kafka.properties.security.protocol = SASL_SSL")
+                .doesNotContain("value-of-");
+    }
+
+    @Test
+    @DisplayName("a URL that is not a JDBC URL is a problem, shown with its password masked")
+    void notAJdbcUrl() {
+        assertThatThrownBy(() -> parse(VALID, Map.of("SIDECAR_DATABASE_JDBC_URL",
+                "postgresql://sidecar:userinfo-secret@db/clinical")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Invalid value postgresql://sidecar:****@db/clinical for `database.jdbc-url`")
+                .hasMessageNotContaining("userinfo-secret");
+    }
+
+    @Test
+    @DisplayName("numbers and durations past what their key or type can hold are problems with the key, not exceptions")
+    void outOfRange() {
+        String yaml = VALID + """
+                tracker:
+                  request-timeout: 999999999999d
+                  failure-backoff: 99999999999999999999999s
+                  scan-interval: 366d
+                worker:
+                  retry-give-up-after: PT2562047788015216H
+                  concurrency: 99999999999
+                  max-builds-per-second: -99999999999
+                http:
+                  port: 65536
+                kafka.replication-factor: 40000
+                """;
+        String withTypeKey = yaml.replace("every-n-events: 500",
+                "every-n-events: 500\n    max-snapshot-bytes: 99999999999999999999");
+        assertThatThrownBy(() -> parse(withTypeKey, Map.of()))
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {
+                    assertThat(e.problems()).extracting(ConfigProblem::key).containsExactlyInAnyOrder(
+                            "tracker.request-timeout", "tracker.failure-backoff", "tracker.scan-interval",
+                            "worker.retry-give-up-after", "worker.concurrency", "worker.max-builds-per-second",
+                            "http.port", "kafka.replication-factor", "aggregate-types.patient.max-snapshot-bytes");
+                    assertThat(e.getMessage()).contains(
+                            "Invalid value 999999999999d for `tracker.request-timeout`: must be a duration such as 500ms, 30s, 5m, 1h or PT5M from 1s to 365d",
+                            "Invalid value 366d for `tracker.scan-interval`",
+                            "Invalid value 65536 for `http.port`: must be an integer from -1 to 65535",
+                            "Invalid value 40000 for `kafka.replication-factor`: must be an integer from -1 to 32767",
+                            "Invalid value 99999999999 for `worker.concurrency`: must be an integer from 1 to 2147483647",
+                            "Invalid value -99999999999 for `worker.max-builds-per-second`: must be an integer of at least 1",
+                            "Invalid value 99999999999999999999 for `aggregate-types.patient.max-snapshot-bytes`: must be an integer from 1 to 9223372036854775807");
+                });
+
+        SidecarConfig edges = parse(VALID + """
+                tracker:
+                  request-timeout: 365d
+                http:
+                  port: 65535
+                """, Map.of());
+        assertThat(edges.http().port()).isEqualTo(65535);
+        assertThat(edges.tracker().requestTimeout()).isEqualTo(Duration.ofDays(365));
+    }
+
+    @Test
+    @DisplayName("a default naming another key names a global key with a fixed default")
+    void derivedDefaults() {
+        for (ConfigKey key : ConfigDefinitions.GLOBAL_KEYS) {
+            if (key.defaultValue().orElse(null) instanceof ConfigKey.Default.Derived derived) {
+                assertThat(ConfigDefinitions.global(derived.key())).as("the key %s's default names", key.name())
+                        .hasValueSatisfying(named -> assertThat(named.defaultValue())
+                                .containsInstanceOf(ConfigKey.Default.Fixed.class));
+                assertThat(key.doc()).contains("Defaults to `" + key.defaultValue().get().describe() + "`.");
+            }
+        }
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,9 +80,7 @@ class HelmChartTest {
         assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health/live");
         assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health/ready");
         assertThat(container.at("/ports/0/name").asText()).isEqualTo("http");
-        JsonNode configMap = only(objects, "ConfigMap");
-        SidecarConfig config = ConfigLoader.parse(configMap.at("/data/sidecar.yaml").asText(), env(container),
-                dir -> Set.of("clinical.patient", "clinical.prescription"));
+        SidecarConfig config = sidecarConfig(objects);
         assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(config.http().port());
 
         // the state volume is mounted where the application writes its state
@@ -96,6 +95,12 @@ class HelmChartTest {
                 .asText()).isEqualTo("metadata.name");
         assertThat(envFrom(container, "SIDECAR_DATABASE_PASSWORD").at("/valueFrom/secretKeyRef/name").asText())
                 .isEqualTo(only(objects, "Secret").at("/metadata/name").asText());
+
+        // a stop that cannot complete is logged and exits 1 before Kubernetes kills the pod; an OOM ends the JVM
+        assertThat(config.shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(55))
+                .isLessThan(Duration.ofSeconds(pod.at("/terminationGracePeriodSeconds").asLong()));
+        assertThat(envFrom(container, "JAVA_TOOL_OPTIONS").path("value").asText())
+                .contains("-XX:+ExitOnOutOfMemoryError");
 
         // non-root, read-only root filesystem, a writable /tmp for RocksDB's native library
         assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
@@ -132,6 +137,33 @@ class HelmChartTest {
     }
 
     @Test
+    @DisplayName("the sidecar's grace period follows the pod's, 5 s shorter")
+    void gracePeriod() throws IOException {
+        List<JsonNode> objects = render(t -> t.set("terminationGracePeriodSeconds", "30"));
+        assertThat(only(objects, "StatefulSet").at("/spec/template/spec/terminationGracePeriodSeconds").asInt())
+                .isEqualTo(30);
+        assertThat(sidecarConfig(objects).shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(25));
+    }
+
+    @Test
+    @DisplayName("the sidecar's topics are named after the application id, so two releases with their own ids never share them")
+    void topicsPerRelease() throws IOException {
+        SidecarConfig.Topics defaults = sidecarConfig(render(t -> t)).topics();
+        SidecarConfig.Topics billing = sidecarConfig(render(t -> t.set("config.kafka.application-id", "billing-sidecar")))
+                .topics();
+        assertThat(List.of(defaults.requests(), defaults.results(), defaults.deadLetters(), defaults.commands()))
+                .containsExactly("snapshot-sidecar-requests", "snapshot-sidecar-results",
+                        "snapshot-sidecar-dead-letters", "snapshot-sidecar-commands");
+        assertThat(List.of(billing.requests(), billing.results(), billing.deadLetters(), billing.commands()))
+                .containsExactly("billing-sidecar-requests", "billing-sidecar-results",
+                        "billing-sidecar-dead-letters", "billing-sidecar-commands");
+        SidecarConfig.Topics pinned = sidecarConfig(render(t -> t.set("config.topics.requests", "snapshot-requests")))
+                .topics();
+        assertThat(pinned.requests()).isEqualTo("snapshot-requests");
+        assertThat(pinned.results()).isEqualTo("snapshot-sidecar-results");
+    }
+
+    @Test
     @DisplayName("a typo in the values, or a password in the config, fails at install")
     void typos() {
         assertThatThrownBy(() -> render(t -> t.set("replicaCount", "3"))).hasMessageContaining("replicaCount");
@@ -139,6 +171,17 @@ class HelmChartTest {
         assertThatThrownBy(() -> render(t -> t.set("config.databse.user", "x"))).hasMessageContaining("databse");
         assertThatThrownBy(() -> render(t -> t.set("config.database.password", "hunter2")))
                 .hasMessageContaining("password");
+        assertThatThrownBy(() -> render(t -> t.set("config.shutdown.grace-period", "90s")))
+                .hasMessageContaining("shutdown");
+        assertThatThrownBy(() -> render(t -> t.set("terminationGracePeriodSeconds", "5")))
+                .hasMessageContaining("terminationGracePeriodSeconds");
+    }
+
+    /** The sidecar's configuration as the pod reads it: the ConfigMap's file with the container's plain env values. */
+    private static SidecarConfig sidecarConfig(List<JsonNode> objects) {
+        JsonNode container = only(objects, "StatefulSet").at("/spec/template/spec/containers/0");
+        return ConfigLoader.parse(only(objects, "ConfigMap").at("/data/sidecar.yaml").asText(), env(container),
+                dir -> Set.of("clinical.patient", "clinical.prescription"));
     }
 
     private static Map<String, String> env(JsonNode container) {
