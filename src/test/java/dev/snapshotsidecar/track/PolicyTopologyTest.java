@@ -51,6 +51,7 @@ class PolicyTopologyTest {
     TestOutputTopic<String, SnapshotRequest> requests;
     KeyValueStore<String, StreamHead> heads;
     KeyValueStore<String, SweepState> sweeps;
+    boolean awaitBootstrap;
 
     static SidecarConfig.Policy policy(int everyN, boolean onEverySave, Optional<Duration> interval,
                                        Optional<DailyWindow> window, int minEvents, Optional<Duration> idle,
@@ -84,7 +85,7 @@ class PolicyTopologyTest {
                 "event_type", "event_data", "metadata", "created_at", Optional.empty());
         TrackerSettings settings = new TrackerSettings(List.of(SOURCE), "requests", "results", "dead-letters",
                 "commands", 4, rules, 0, Duration.ofMinutes(5), Duration.ofSeconds(30), SCAN, scanBatch, 2, true,
-                new StreamPlacement.ByStreamId(), false);
+                new StreamPlacement.ByStreamId(), awaitBootstrap);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -396,15 +397,56 @@ class PolicyTopologyTest {
     }
 
     @Test
-    @DisplayName("a snapshot result for a stream never seen starts its head at that version (bootstrap)")
+    @DisplayName("a first start's announcements give heads their snapshot and type, events at or below it included")
     void bootstrap() {
         start();
-        result("big-4", 49, Outcome.ALREADY_CURRENT);
+        results.pipeInput("big-4", SnapshotResult.announced("big-4", 49, "big"));
         append("big-4", 50, 58);
         assertThat(requested()).isEmpty();
         append("big-4", 59, 59);
         assertThat(requested()).containsExactly("big-4@59:THRESHOLD");
         assertThat(heads.get("big-4").aggregateType()).isEqualTo("big");
+
+        // the stream's latest snapshot is its head: every replayed event is at or below it
+        results.pipeInput("big-6", SnapshotResult.announced("big-6", 49, ""));
+        append("big-6", 0, 49);
+        assertThat(requested()).isEmpty();
+        assertThat(heads.get("big-6").aggregateType()).as("learnt from the replayed events, duplicates all")
+                .isEqualTo("big");
+        commands.pipeInput("big", TrackerCommand.rebuild("big", clock.instant()));
+        List<String> rebuilt = new ArrayList<>();
+        for (int scan = 0; scan < 10; scan++) {
+            tick(SCAN);
+            rebuilt.addAll(requested());
+        }
+        assertThat(rebuilt).as("a rebuild of the type reaches it").contains("big-6@49:REBUILD");
+
+        // an announcement read after the stream's events: taken whatever the head's incarnation
+        append("big-7", 0, 5);
+        results.pipeInput("big-7", SnapshotResult.announced("big-7", 5, "big"));
+        assertThat(heads.get("big-7").snapshotVersion()).isEqualTo(5);
+        results.pipeInput("big-8", SnapshotResult.of("big-8", 5, Outcome.WRITTEN, "no such request", 1));
+        assertThat(heads.get("big-8")).as("a result for a stream never seen that is no announcement").isNull();
+    }
+
+    @Test
+    @DisplayName("a first start that announced snapshots asks for nothing before its announcements are read")
+    void bootstrapGate() {
+        awaitBootstrap = true;
+        start();
+        assertThat(meters.get("sidecar.track.bootstrap.waiting.tasks").gauge().value()).isEqualTo(1);
+        append("big-9", 0, 120); // Debezium's initial snapshot replays the history first
+        append("big-10", 0, 30);
+        tick(SCAN);
+        assertThat(requested()).as("nothing before the announcements").isEmpty();
+        results.pipeInput("big-9", SnapshotResult.announced("big-9", 115, "big"));
+        results.pipeInput(SnapshotResult.MARKER_KEY, SnapshotResult.bootstrapComplete());
+        assertThat(meters.get("sidecar.track.bootstrap.waiting.tasks").gauge().value()).isZero();
+        tick(SCAN);
+        assertThat(requested()).as("then only what is due given the existing snapshots")
+                .containsExactly("big-10@30:THRESHOLD");
+        append("big-9", 121, 125);
+        assertThat(requested()).containsExactly("big-9@125:THRESHOLD");
     }
 
     @Test

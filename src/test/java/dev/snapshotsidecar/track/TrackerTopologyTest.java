@@ -47,6 +47,10 @@ class TrackerTopologyTest {
     TestOutputTopic<String, SnapshotRequest> requests;
     TestOutputTopic<byte[], byte[]> deadLetters;
     KeyValueStore<String, StreamHead> heads;
+    /** What the tracker knows of the worker's queue: whether everything sent so far was answered. */
+    final java.util.concurrent.atomic.AtomicBoolean queueAnswered = new java.util.concurrent.atomic.AtomicBoolean(true);
+    TestInputTopic<byte[], byte[]> rawResults;
+    TestInputTopic<byte[], byte[]> rawCommands;
 
     @BeforeEach
     void start() {
@@ -77,8 +81,11 @@ class TrackerTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        driver = new TopologyTestDriver(TrackerTopology.build(settings, parser, clock, new TrackerMetrics(meters)),
-                props, clock.instant());
+        driver = new TopologyTestDriver(TrackerTopology.build(settings, parser, clock, new TrackerMetrics(meters),
+                (streamId, sentAt) -> queueAnswered.get()), props, clock.instant());
+        rawResults = driver.createInputTopic("snapshot-results", new ByteArraySerializer(), new ByteArraySerializer());
+        rawCommands = driver.createInputTopic("snapshot-commands", new ByteArraySerializer(),
+                new ByteArraySerializer());
         changes = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());
         results = driver.createInputTopic("snapshot-results", new StringSerializer(), TrackerTopology.RESULT_SERDE);
         requests = driver.createOutputTopic("snapshot-requests", new StringDeserializer(), TrackerTopology.REQUEST_SERDE);
@@ -93,8 +100,16 @@ class TrackerTopologyTest {
     }
 
     void append(String streamId, long version) {
+        append(streamId, version, -1);
+    }
+
+    /** An insert of the stream's event at {@code version}, with its global position when not negative. */
+    void append(String streamId, long version, long position) {
         ObjectNode after = JSON.createObjectNode().put("stream_id", streamId).put("stream_version", version)
                 .put("event_type", "PatientAdmitted").put("created_at", "2026-11-28T09:00:00Z");
+        if (position >= 0) {
+            after.put("global_position", position);
+        }
         ObjectNode envelope = JSON.createObjectNode();
         envelope.putNull("before");
         envelope.set("after", after);
@@ -285,7 +300,140 @@ class TrackerTopologyTest {
     void ignored() {
         append("invoice-1", 5);
         assertThat(heads.approximateNumEntries()).isZero();
+        appendAll("patient-1", 0, 1);
+        ObjectNode row = JSON.createObjectNode().put("stream_id", "patient-1").put("stream_version", 9)
+                .put("event_type", "PatientAdmitted");
+        ObjectNode update = JSON.createObjectNode();
+        update.set("before", row);
+        update.set("after", row);
+        update.putObject("source").put("connector", "postgresql").put("ts_ms", clock.millis());
+        update.put("op", "u");
+        changes.pipeInput(bytes("{\"stream_id\":\"patient-1\"}"), bytes(update.toString()));
+        assertThat(heads.get("patient-1").headVersion()).as("an update of version 9 moves nothing").isEqualTo(1);
+        assertThat(meters.get("sidecar.ingest.events").tag("outcome", "ignored-update").counter().count())
+                .isEqualTo(1);
+        assertThat(requests.isEmpty()).isTrue();
         assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a timed-out request is not asked again while the worker has not taken it yet")
+    void noResendWhileQueued() {
+        appendAll("patient-1", 0, 2);
+        requests.readValue();
+        queueAnswered.set(false); // a day-one storm: the request still waits in the worker's queue
+        for (int i = 0; i < 5; i++) {
+            clock.advance(TIMEOUT);
+            driver.advanceWallClockTime(SCAN);
+        }
+        appendAll("patient-1", 3, 6);
+        assertThat(requests.isEmpty()).as("no duplicate of a queued request").isTrue();
+        queueAnswered.set(true); // taken and answered, and still no result here: asked again
+        driver.advanceWallClockTime(SCAN);
+        assertThat(requests.readValue().headVersion()).isEqualTo(6);
+    }
+
+    @Test
+    @DisplayName("bad records of the results and commands topics go to dead letters; unknown values are tolerated")
+    void badResultsAndCommands() {
+        appendAll("patient-1", 0, 2);
+        requests.readValue();
+        rawResults.pipeInput(bytes("patient-1"), bytes("{not json"));
+        rawResults.pipeInput(bytes("patient-2"), TrackerTopology.RESULT_SERDE.serialize("t",
+                SnapshotResult.of("patient-1", 2, Outcome.WRITTEN, "keyed by another stream", 1)));
+        rawResults.pipeInput(bytes("patient-1"), bytes("{\"v\":7,\"streamId\":\"patient-1\",\"version\":2,"
+                + "\"outcome\":\"FROM_THE_FUTURE\",\"detail\":\"a newer version\",\"incarnation\":"
+                + heads.get("patient-1").incarnation() + "}"));
+        rawCommands.pipeInput(bytes("patient"), bytes("[1,2]"));
+        rawCommands.pipeInput(bytes("patient"), bytes("{\"v\":9,\"kind\":\"DEFRAGMENT\",\"aggregateType\":"
+                + "\"patient\",\"requestedAt\":\"2026-11-28T09:00:00Z\"}"));
+        List<TestRecord<byte[], byte[]>> letters = deadLetters.readRecordsToList();
+        assertThat(letters).hasSize(3);
+        assertThat(letters).extracting(r -> header(r, TrackerNames.DLQ_TOPIC))
+                .containsExactly("snapshot-results", "snapshot-results", "snapshot-commands");
+        assertThat(header(letters.get(1), TrackerNames.DLQ_REASON)).contains("not its record key");
+        assertThat(letters.get(0).value()).isEqualTo(bytes("{not json"));
+        assertThat(meters.get("sidecar.track.dead.letters").tag("input", "results").counter().count()).isEqualTo(2);
+        assertThat(meters.get("sidecar.track.results").tag("outcome", "UNKNOWN").counter().count()).isEqualTo(1);
+        assertThat(heads.get("patient-1").pending()).as("an unknown outcome answers nothing").isTrue();
+        result("patient-1", 2, Outcome.WRITTEN);
+        assertThat(heads.get("patient-1").snapshotVersion()).as("the task goes on").isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a result never moves a stream beyond the versions seen; a head beyond the database comes down")
+    void implausibleVersions() {
+        appendAll("patient-1", 0, 2);
+        requests.readValue();
+        result("patient-1", 1_000_000, Outcome.WRITTEN);
+        assertThat(heads.get("patient-1").snapshotVersion()).isEqualTo(2);
+        assertThat(heads.get("patient-1").headVersion()).isEqualTo(2);
+        appendAll("patient-1", 3, 5);
+        assertThat(requests.readValue().headVersion()).as("the stream is due again at the next crossing")
+                .isEqualTo(5);
+
+        append("patient-9", 0);
+        append("patient-9", 1_000_000); // a bad row, or a record produced again with an edited value
+        assertThat(requests.readValue().headVersion()).isEqualTo(1_000_000);
+        result("patient-9", 0, Outcome.HEAD_BEYOND_EVENTS); // the builder found the events end at 0
+        assertThat(heads.get("patient-9").headVersion()).isZero();
+        assertThat(meters.get("sidecar.track.heads.corrected").counter().count()).isEqualTo(1);
+        appendAll("patient-9", 1, 2);
+        assertThat(requests.readValue().headVersion()).as("real events count again").isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("versions a stream cannot have (below the first, beyond the column, beyond a long) go to dead letters")
+    void impossibleVersions() {
+        for (String version : List.of("-1", "2147483648", "123456789012345678901234567890")) {
+            changes.pipeInput(bytes("{\"stream_id\":\"patient-1\"}"), bytes("{\"op\":\"c\",\"before\":null,"
+                    + "\"after\":{\"stream_id\":\"patient-1\",\"stream_version\":" + version + "},"
+                    + "\"source\":{}}"));
+        }
+        assertThat(deadLetters.readRecordsToList()).hasSize(3)
+                .allSatisfy(r -> assertThat(header(r, TrackerNames.DLQ_REASON)).contains("stream_version"));
+        assertThat(heads.get("patient-1")).isNull();
+    }
+
+    @Test
+    @DisplayName("with global positions, a stale copy of an erased incarnation changes nothing and a re-created id"
+            + " inherits the erasure owed")
+    void incarnationsByPosition() {
+        for (long v = 0; v <= 4; v++) {
+            append("patient-1", v, 100 + v);
+        }
+        assertThat(requests.readValuesToList()).extracting(SnapshotRequest::headVersion).containsExactly(2L);
+        long first = heads.get("patient-1").incarnation();
+        deleteRow("patient-1", 0, 100);
+        SnapshotRequest erase = requests.readValue();
+        assertThat(erase.reason()).isEqualTo(RequestReason.ERASE);
+        assertThat(erase.erasePosition()).as("the highest position of the incarnation").isEqualTo(104);
+        append("patient-1", 3, 103); // the old insert of version 3, produced again
+        assertThat(heads.get("patient-1").incarnation()).as("a stale copy starts nothing").isEqualTo(first);
+        clock.advance(Duration.ofSeconds(1));
+        for (long v = 0; v <= 4; v++) {
+            append("patient-1", v, 200 + v); // written again before the erasure was confirmed
+        }
+        StreamHead head = heads.get("patient-1");
+        assertThat(head.incarnation()).isNotEqualTo(first);
+        assertThat(head.erasing()).as("the new incarnation inherits the erasure owed").isTrue();
+        assertThat(requests.isEmpty()).as("and is not built before it").isTrue();
+        eraseResult("patient-1", Outcome.ERASED);
+        assertThat(heads.get("patient-1").erasing()).isFalse();
+        SnapshotRequest build = requests.readValue();
+        assertThat(build.headVersion()).isEqualTo(4);
+        assertThat(build.incarnation()).isEqualTo(head.incarnation());
+    }
+
+    void deleteRow(String streamId, long version, long position) {
+        ObjectNode before = JSON.createObjectNode().put("stream_id", streamId).put("stream_version", version)
+                .put("global_position", position);
+        ObjectNode envelope = JSON.createObjectNode();
+        envelope.set("before", before);
+        envelope.putNull("after");
+        envelope.putObject("source").put("connector", "postgresql").put("ts_ms", clock.millis());
+        envelope.put("op", "d");
+        changes.pipeInput(bytes("{\"stream_id\":\"" + streamId + "\"}"), bytes(envelope.toString()));
     }
 
     @Test
