@@ -3,7 +3,9 @@ package dev.snapshotsidecar.build;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,6 +29,33 @@ class PartitionProgressTest {
         p.committed(13);
         assertThat(p.committable()).isEmpty();
         assertThat(p.inFlight()).isZero();
+    }
+
+    @Test
+    @DisplayName("a commit counts once confirmed; one under way is not sent twice, a failed one is sent again")
+    void commitBookkeeping() {
+        PartitionProgress p = new PartitionProgress();
+        p.started(10);
+        p.finished(10);
+        assertThat(p.committable()).hasValue(11);
+        p.committing(11);
+        assertThat(p.committable()).as("under way: not sent again").isEmpty();
+        assertThat(p.committedPosition()).as("not counted before the broker confirms it").isEqualTo(-1);
+        p.commitFailed();
+        assertThat(p.committable()).as("failed: sent again").hasValue(11);
+        p.committing(11);
+        p.committed(11);
+        assertThat(p.committedPosition()).isEqualTo(11);
+        p.commitFailed(); // a late failure of an older commit forgets nothing confirmed
+        assertThat(p.committable()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the size guard counts UTF-8 bytes without encoding: ASCII, accents, CJK, emoji, lone surrogates")
+    void utf8Length() {
+        for (String text : List.of("", "plain", "Zoë", "患者記録", "🩺 vitals", "a\uD800b", "\uDC00")) {
+            assertThat(Utf8.length(text)).as(text).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+        }
     }
 
     @Test

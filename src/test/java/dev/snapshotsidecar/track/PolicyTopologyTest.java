@@ -235,6 +235,29 @@ class PolicyTopologyTest {
     }
 
     @Test
+    @DisplayName("the scan's cursor survives re-initialisation: a task re-initialised often still reaches every head")
+    void scanResumesAfterRestart() {
+        start(2, Map.of(), Map.of());
+        for (int i = 0; i < 6; i++) {
+            append("idle-s" + i, 0, 0);
+        }
+        clock.advance(Duration.ofHours(1)); // every stream is idle now, each due by the scan
+        List<String> asked = new ArrayList<>();
+        for (int restart = 0; restart < 3; restart++) {
+            tick(SCAN);
+            asked.addAll(requested());
+            Map<String, StreamHead> restoredHeads = new HashMap<>();
+            heads.all().forEachRemaining(kv -> restoredHeads.put(kv.key, kv.value));
+            Map<String, SweepState> restoredSweeps = new HashMap<>();
+            sweeps.all().forEachRemaining(kv -> restoredSweeps.put(kv.key, kv.value));
+            driver.close();
+            start(2, restoredHeads, restoredSweeps); // the task moved, or its thread was replaced
+        }
+        assertThat(asked).as("two per scan, never starting over").containsExactly("idle-s0@0:IDLE",
+                "idle-s1@0:IDLE", "idle-s2@0:IDLE", "idle-s3@0:IDLE", "idle-s4@0:IDLE", "idle-s5@0:IDLE");
+    }
+
+    @Test
     @DisplayName("an idle stream gets a snapshot once no event came for the idle time, not before")
     void idle() {
         start();
