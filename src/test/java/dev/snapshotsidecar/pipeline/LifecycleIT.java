@@ -176,20 +176,71 @@ class LifecycleIT {
     }
 
     @Test
-    @DisplayName("deleting a stream's events erases its snapshots; other streams keep theirs")
-    void erasure() {
-        Map<String, Integer> lengths = streams("prescription-erase-", 3, 120);
-        try (Sidecar sidecar = PipelineIT.sidecar("it-erasure", new SidecarMetrics())) {
+    @DisplayName("erasure: a deleted stream loses its snapshots even when the database was down past the give-up;"
+            + " an archived one keeps them and builds on; others keep theirs")
+    void erasure() throws Exception {
+        Map<String, Integer> lengths = streams("prescription-erase-", 4, 120);
+        String deleted = "prescription-erase-00001";
+        String archived = "prescription-erase-00002";
+        String erasedDuringOutage = "prescription-erase-00003";
+        SidecarMetrics metrics = new SidecarMetrics();
+        try (dev.snapshotsidecar.testing.TcpProxy database = new dev.snapshotsidecar.testing.TcpProxy("localhost",
+                probe.stack.postgres().port());
+             Sidecar sidecar = PipelineIT.sidecar("it-erasure", metrics, Map.of(
+                     "SIDECAR_DATABASE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + database.port() + "/"
+                             + probe.stack.postgres().database(),
+                     "SIDECAR_WORKER_RETRY_GIVE_UP_AFTER", "2s", "SIDECAR_TRACKER_FAILURE_BACKOFF", "1s"))) {
             probe.write(lengths, 14);
             Poll.until("snapshots of every stream", DEADLINE,
                     () -> probe.due(lengths, "prescription-erase-%", 50).isEmpty(), () -> "still due");
-            probe.execute("DELETE FROM event_store.events WHERE stream_id = ?", "prescription-erase-00001");
+
+            probe.execute("DELETE FROM event_store.events WHERE stream_id = ?", deleted);
             Poll.until("the erased stream has no snapshot left", DEADLINE,
-                    () -> !probe.rows("prescription-erase-00001").containsKey("prescription-erase-00001"),
-                    () -> probe.rows("prescription-erase-00001").toString());
+                    () -> !probe.rows(deleted).containsKey(deleted), () -> probe.rows(deleted).toString());
+
+            // archiving: the oldest events go, the latest snapshot stays the start of every read
+            long latest = probe.rows(archived).get(archived).lastKey();
+            List<dev.snapshotsidecar.fold.StoredEvent> history = new ArrayList<>();
+            probe.stores.events().read(archived, 0, Long.MAX_VALUE, history::add);
+            probe.execute("DELETE FROM event_store.events WHERE stream_id = ? AND stream_version < ?", archived,
+                    (int) latest);
+            probe.writeRest(Map.of(archived, 180), Map.of(archived, 120));
+            Poll.until("the archived stream is snapshotted on from its latest snapshot", DEADLINE,
+                    () -> probe.due(Map.of(archived, 180), archived, 50).isEmpty(),
+                    () -> probe.rows(archived).get(archived).keySet().toString());
+            probe.stores.events().read(archived, 120, Long.MAX_VALUE, history::add);
+            var rows = probe.rows(archived).get(archived);
+            assertThat(rows.firstKey()).as("its snapshots were not erased").isLessThanOrEqualTo(latest);
+            assertThat(rows.lastEntry().getValue().data()).as("the new snapshot equals the fold of the whole history")
+                    .isEqualTo(fold(history, rows.lastKey()));
+
+            // the database is away longer than the worker's give-up while the stream is erased
+            database.cut();
+            probe.execute("DELETE FROM event_store.events WHERE stream_id = ?", erasedDuringOutage);
+            Poll.until("the erasure failed at least once", DEADLINE,
+                    () -> metrics.registry().get("sidecar.track.erasures").tag("outcome", "failed").counter()
+                            .count() >= 1, () -> "no failure yet");
+            assertThat(probe.rows(erasedDuringOutage)).containsKey(erasedDuringOutage);
+            database.restore();
+            Poll.until("the erasure is asked again and confirmed", DEADLINE,
+                    () -> !probe.rows(erasedDuringOutage).containsKey(erasedDuringOutage),
+                    () -> probe.rows(erasedDuringOutage).toString());
+            Poll.until("no erasure owed", DEADLINE, () -> metrics.registry().get("sidecar.track.erasures")
+                    .tag("outcome", "confirmed").counter().count() >= 2, () -> "confirmations missing");
         }
-        assertThat(probe.rows("prescription-erase-%")).containsOnlyKeys("prescription-erase-00000",
-                "prescription-erase-00002");
+        assertThat(probe.rows("prescription-erase-%")).containsOnlyKeys("prescription-erase-00000", archived);
+    }
+
+    /** The clinical fold of the events up to {@code version}, by the aggregator itself, from the first event. */
+    static String fold(List<dev.snapshotsidecar.fold.StoredEvent> events, long version) {
+        var aggregator = new dev.snapshotsidecar.demo.clinical.PrescriptionAggregator();
+        var state = aggregator.initialState();
+        for (var event : events) {
+            if (event.version() <= version) {
+                state = aggregator.apply(state, event);
+            }
+        }
+        return aggregator.toJson(state);
     }
 
     @Test
@@ -200,6 +251,11 @@ class LifecycleIT {
         lengths.keySet().forEach(id -> probe.execute("INSERT INTO event_store.snapshots (stream_id, stream_version,"
                 + " aggregate_type, snapshot_data, schema_version) VALUES (?, 99, 'prescription', ?, 1)", id,
                 probe.fullReplay(id, 99)));
+        // a stream whose latest snapshot is its head: every event the tracker replays is at or below it
+        String atHead = "prescription-boot-at-head";
+        probe.write(Map.of(atHead, 100), 17);
+        probe.execute("INSERT INTO event_store.snapshots (stream_id, stream_version, aggregate_type, snapshot_data,"
+                + " schema_version) VALUES (?, 99, 'prescription', ?, 1)", atHead, probe.fullReplay(atHead, 99));
         String app = "it-bootstrap";
         try (Sidecar sidecar = PipelineIT.sidecar(app, new SidecarMetrics())) {
             List<String> requested = new ArrayList<>();
@@ -218,7 +274,11 @@ class LifecycleIT {
                 }, requested::toString);
             }
             assertThat(requested).as("120 events, snapshots at 99, threshold 50: nothing is due")
-                    .noneMatch(id -> lengths.containsKey(id));
+                    .noneMatch(id -> lengths.containsKey(id) || id.equals(atHead));
+            Poll.until("the head whose snapshot equals it knows its type", DEADLINE,
+                    () -> sidecar.heads().local(atHead).map(h -> h.aggregateType().equals("prescription")
+                            && h.snapshotVersion() == 99 && h.headVersion() == 99).orElse(false),
+                    () -> String.valueOf(sidecar.heads().local(atHead)));
         }
     }
 }
