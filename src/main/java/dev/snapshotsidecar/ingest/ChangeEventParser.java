@@ -121,7 +121,8 @@ public final class ChangeEventParser {
             case "d" -> deleted(payload.path("before"), where);
             case "t" -> new ChangeEvent.Ignored(IgnoredReason.TRUNCATE, Optional.empty());
             case "m" -> new ChangeEvent.Ignored(IgnoredReason.MESSAGE, Optional.empty());
-            default -> throw where.unparseable("unknown op '" + op + "'");
+            // the value itself is not quoted: a bad record may carry anything there
+            default -> throw where.unparseable("unknown op (expected one of c, r, u, d, t, m)");
         };
     }
 
@@ -134,7 +135,7 @@ public final class ChangeEventParser {
             case "c", "r" -> appended(where, timestampMillis, row, schema, row.path("__source"));
             case "u" -> ignored(IgnoredReason.UPDATE, row, where);
             case "d" -> deleted(row, where);
-            default -> throw where.unparseable("unknown __op '" + op + "'");
+            default -> throw where.unparseable("unknown __op (expected one of c, r, u, d)");
         };
     }
 

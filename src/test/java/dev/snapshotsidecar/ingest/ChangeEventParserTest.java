@@ -184,7 +184,7 @@ class ChangeEventParserTest {
         assertThatThrownBy(() -> parse(bytes(envelope(Connector.POSTGRES, "c", null, noId))))
                 .isInstanceOf(UnparseableChangeEventException.class).hasMessageContaining("'stream_id'");
         assertThatThrownBy(() -> parse(bytes(envelope(Connector.POSTGRES, "x", null, noId))))
-                .isInstanceOf(UnparseableChangeEventException.class).hasMessageContaining("unknown op 'x'");
+                .isInstanceOf(UnparseableChangeEventException.class).hasMessageContaining("unknown op (expected one of").hasMessageNotContaining("'x'");
     }
 
     @Test

@@ -232,6 +232,12 @@ class PipelineIT {
         for (int i = 0; i < 16; i++) {
             lengths.put((i % 2 == 0 ? "patient-b" : "prescription-b") + i, 120 + 37 * i);
         }
+        // streams whose last event lands just past a crossing right before the kill, and that get no later event
+        // that could mask a crossing lost in the kill
+        Map<String, Integer> settled = new LinkedHashMap<>();
+        for (int i = 0; i < 8; i++) {
+            settled.put((i % 2 == 0 ? "patient-bs" : "prescription-bs") + i, 100 + i % 3);
+        }
         Map<String, Integer> firstHalf = new LinkedHashMap<>();
         lengths.forEach((id, n) -> firstHalf.put(id, n / 2));
         Path logs = Files.createDirectories(Path.of("target", "it-logs"));
@@ -240,6 +246,7 @@ class PipelineIT {
             write(firstHalf, 5);
             Poll.until("the first sidecar writes snapshots", DEADLINE,
                     () -> snapshotRows("%-b").size() >= 4, () -> snapshotRows("%-b").keySet().toString());
+            write(settled, 6);
         } finally {
             first.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no commit, no clean close
         }
@@ -249,6 +256,7 @@ class PipelineIT {
             Future<?> rest = writer.submit(() -> probe.writeRest(lengths, firstHalf));
             rest.get();
             awaitNoneDue("%-b", lengths);
+            awaitNoneDue("%-bs", settled);
         } finally {
             writer.shutdownNow();
             second.destroy();
@@ -256,8 +264,98 @@ class PipelineIT {
         }
         Map<String, TreeMap<Long, String>> rows = new TreeMap<>(snapshotRows("patient-b"));
         rows.putAll(snapshotRows("prescription-b"));
-        assertThat(rows.keySet()).containsExactlyInAnyOrderElementsOf(lengths.keySet());
+        assertThat(rows.keySet()).containsAll(lengths.keySet()).containsAll(settled.keySet());
+        settled.forEach((id, length) -> assertThat(rows.get(id).lastKey()).as("%s's last crossing, at 99", id)
+                .isBetween(99L, length - 1L));
         assertEverySnapshotEqualsFullReplay(rows);
+    }
+
+    @Test
+    @DisplayName("no event or snapshot payload, and no payload of a bad record, ever reaches the log")
+    void payloadsNeverLogged() throws Exception {
+        String marker = "SSN-078-05-1120-" + System.nanoTime();
+        ch.qos.logback.classic.LoggerContext logging =
+                (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+        ch.qos.logback.classic.Logger ours = logging.getLogger("dev.snapshotsidecar");
+        ch.qos.logback.classic.Level level = ours.getLevel();
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+                new ch.qos.logback.core.read.ListAppender<>();
+        captured.start();
+        logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(captured);
+        ours.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        String app = "it-no-payloads";
+        try (Sidecar sidecar = sidecar(app, new SidecarMetrics(), Map.of("SIDECAR_AGGREGATE_TYPES_PATIENT_EVERY_N_EVENTS",
+                "2"));
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),
+                     new ByteArraySerializer(), new ByteArraySerializer())) {
+            String name = "{\"patientId\":\"p1\",\"name\":\"" + marker + "\",\"dateOfBirth\":\"1950-01-01\"}";
+            probe.stores.appender().append(List.of(
+                    new dev.snapshotsidecar.store.EventAppender.NewEvent("patient-secret-1", 0, "PatientRegistered", name),
+                    new dev.snapshotsidecar.store.EventAppender.NewEvent("patient-secret-1", 1, "PatientAdmitted",
+                            "{\"ward\":\"" + marker + "\",\"bed\":\"1\",\"at\":\"x\"}"),
+                    new dev.snapshotsidecar.store.EventAppender.NewEvent("patient-secret-2", 0, "PatientRegistered", name),
+                    new dev.snapshotsidecar.store.EventAppender.NewEvent("patient-secret-2", 1, "SecretLeaked",
+                            "{\"value\":\"" + marker + "\"}")));
+            for (String garbage : List.of(marker, "{\"op\":\"c\",\"after\":{\"stream_id\":\"patient-secret-3\",\"event_data\":\"" + marker
+                            + "\"}}",
+                    "{\"op\":\"" + marker + "\",\"after\":{}}")) {
+                producer.send(new ProducerRecord<>(DemoStack.SOURCE_TOPIC, bytes("{\"stream_id\":\"patient-secret-3\"}"),
+                        bytes(garbage))).get();
+            }
+            producer.send(new ProducerRecord<>(app + "-results", bytes("patient-secret-1"), bytes(marker))).get();
+            producer.send(new ProducerRecord<>(app + "-requests", bytes("patient-secret-1"), bytes(marker))).get();
+            Poll.until("the snapshot holding the marker is written", DEADLINE,
+                    () -> probe.rows("patient-secret-1").containsKey("patient-secret-1"), () -> "none yet");
+            assertThat(probe.rows("patient-secret-1").get("patient-secret-1").lastEntry().getValue().data())
+                    .as("the snapshot holds the payload").contains(marker);
+            Poll.until("the fold of the other stream failed and the garbage was dead-lettered", DEADLINE,
+                    () -> captured.list.stream().anyMatch(e -> e.getFormattedMessage().contains("patient-secret-2")
+                            && e.getFormattedMessage().contains("failed"))
+                            && captured.list.stream().filter(e -> e.getFormattedMessage().contains("dead letters")
+                            || e.getFormattedMessage().contains("dead-letter")).count() >= 2,
+                    () -> captured.list.size() + " lines");
+        } finally {
+            logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(captured);
+            ours.setLevel(level);
+        }
+        assertThat(captured.list).isNotEmpty().noneSatisfy(e -> {
+            StringBuilder all = new StringBuilder(e.getFormattedMessage());
+            for (ch.qos.logback.classic.spi.IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+                all.append(' ').append(t.getMessage());
+            }
+            assertThat(all.toString()).contains(marker);
+        });
+    }
+
+    @Test
+    @DisplayName("requests go to the stream's partition among topics.partitions: partitions added later stay unused")
+    void addedRequestPartitionsStayUnused() throws Exception {
+        String app = "it-more-partitions";
+        stack.createTopics(8, app + "-requests");
+        Map<String, Integer> lengths = new LinkedHashMap<>();
+        for (int i = 0; i < 12; i++) {
+            lengths.put("prescription-mp" + i, 60);
+        }
+        try (Sidecar sidecar = sidecar(app, new SidecarMetrics())) {
+            write(lengths, 31);
+            awaitNoneDue("prescription-mp%", lengths);
+        }
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.kafka().bootstrapServers()))) {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+                    new HashMap<>();
+            for (int p = 0; p < 8; p++) {
+                latest.put(new org.apache.kafka.common.TopicPartition(app + "-requests", p),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            Map<Integer, Long> ends = new TreeMap<>();
+            admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+            assertThat(ends.entrySet().stream().filter(e -> e.getKey() >= 4).mapToLong(Map.Entry::getValue).sum())
+                    .as("records in the partitions beyond topics.partitions: %s", ends).isZero();
+            assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).isPositive();
+        }
     }
 
     /** The real command line in its own JVM, so that it can be killed without mercy. */
