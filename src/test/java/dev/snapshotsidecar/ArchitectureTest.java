@@ -53,6 +53,19 @@ class ArchitectureTest {
     }
 
     @Test
+    @DisplayName("no JDBC, HTTP or blocking Kafka client on a stream thread: what the processors reach does none")
+    void nothingBlockingOnStreamThreads() {
+        assertHolds(noClasses().that().implement(org.apache.kafka.streams.processor.api.Processor.class)
+                .should().transitivelyDependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..",
+                        "dev.snapshotsidecar.store..", "com.zaxxer..", "java.net.http..", "com.sun.net.httpserver..",
+                        "org.apache.kafka.clients.admin..", "org.apache.kafka.clients.producer..",
+                        "org.apache.kafka.clients.consumer.."));
+        assertThat(classes.that(com.tngtech.archunit.base.DescribedPredicate.describe("processors",
+                c -> c.isAssignableTo(org.apache.kafka.streams.processor.api.Processor.class))))
+                .as("the rule sees the tracker's processors").hasSizeGreaterThanOrEqualTo(4);
+    }
+
+    @Test
     @DisplayName("SQL lives in the dialect packages: store's interfaces do not touch java.sql")
     void sqlInDialects() {
         assertHolds(noClasses().that().resideInAPackage("dev.snapshotsidecar.store")

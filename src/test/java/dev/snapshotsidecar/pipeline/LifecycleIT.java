@@ -244,6 +244,26 @@ class LifecycleIT {
     }
 
     @Test
+    @DisplayName("a first start whose announcements the broker refuses fails, saying so, instead of losing them")
+    void bootstrapRefused() throws Exception {
+        String topic = "it-bootstrap-refused-results";
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedStack.stack().kafka().bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 4, (short) 1)
+                    .configs(Map.of("max.message.bytes", "64")))).all().get(); // every announcement is too large
+        }
+        probe.execute("INSERT INTO event_store.snapshots (stream_id, stream_version, aggregate_type, snapshot_data,"
+                + " schema_version) VALUES ('prescription-refused-1', 3, 'prescription', '{}', 1)"
+                + " ON CONFLICT DO NOTHING");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.snapshotsidecar.build.SnapshotBootstrap.publish(
+                        probe.stores.snapshots(), Map.of(), SharedStack.stack().kafka().bootstrapServers(), topic,
+                        new dev.snapshotsidecar.track.StreamPlacement.ByStreamId(), 4))
+                .isInstanceOf(dev.snapshotsidecar.SidecarException.class).hasMessageContaining("were not written")
+                .hasMessageContaining("RecordTooLargeException");
+    }
+
+    @Test
     @DisplayName("a first start beside existing snapshots learns their versions instead of rebuilding them")
     void bootstrap() {
         Map<String, Integer> lengths = streams("prescription-boot-", 4, 120);
