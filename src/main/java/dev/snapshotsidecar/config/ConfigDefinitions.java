@@ -86,9 +86,9 @@ public final class ConfigDefinitions {
                     "Where a stream's head lives. stream-id: events are re-keyed by the stream id through a repartition topic, so any connector key works and the tracker has topics.partitions tasks whatever the source has. source: heads stay in the source topic's partition, which saves the broker a write and a read per event; the source must be keyed by the stream id alone as connect/*.json do (JSON key, schemas off) and have topics.partitions partitions, and an event found in another partition goes to dead letters. Defaults to stream-id.")
                     .oneOf("stream-id", "source").defaultsTo("stream-id"),
             ConfigKey.of("tracker.request-timeout", Type.DURATION,
-                    "A request with no result after this long is sent again. Defaults to 5m.").atLeast(1000).defaultsTo("5m"),
+                    "A request with no result after this long is sent again, once the worker has taken and answered everything sent before it (a request still queued is never sent twice). Defaults to 5m.").atLeast(1000).defaultsTo("5m"),
             ConfigKey.of("tracker.failure-backoff", Type.DURATION,
-                    "Wait after a failed build before asking again; doubles per consecutive failure up to 64 times. Defaults to 30s.")
+                    "Wait after a failed build or erasure before asking again; doubles per consecutive failure up to 64 times. Defaults to 30s.")
                     .atLeast(1).defaultsTo("30s"),
             ConfigKey.of("tracker.scan-interval", Type.DURATION,
                     "How often the tracker walks its store for timed-out requests and retries due. Defaults to 10s.")
@@ -100,7 +100,7 @@ public final class ConfigDefinitions {
                     "Rebuild requests a tracker task sends per scan, longest streams first. Defaults to 100.")
                     .atLeast(1).defaultsTo("100"),
             ConfigKey.of("erasure.enabled", Type.BOOLEAN,
-                    "Delete a stream's snapshots and forget its head when its events are deleted (Debezium deletes and tombstones). Defaults to true.")
+                    "Erase a stream's snapshots when its events are deleted (Debezium deletes and tombstones): asked again until the database confirms that no event of the stream remains, or says events remain (archiving, which keeps the snapshots). Defaults to true.")
                     .defaultsTo("true"),
             ConfigKey.of("worker.concurrency", Type.INT,
                     "Snapshots built at once by one instance: the cap on builds in flight. Defaults to 4.")
