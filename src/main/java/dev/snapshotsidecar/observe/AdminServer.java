@@ -181,7 +181,8 @@ public final class AdminServer implements AutoCloseable {
             String path = exchange.getRequestURI().getRawPath();
             if (method.equals("GET") && path.equals("/health/live")) {
                 boolean live = sidecar.live();
-                respond(exchange, Reply.json(live ? 200 : 503, JSON.createObjectNode().put("status", live ? "UP" : "DOWN")));
+                respond(exchange, Reply.json(live ? 200 : 503,
+                        JSON.createObjectNode().put("status", live ? "UP" : "DOWN")));
                 return;
             }
             if (method.equals("GET") && path.equals("/health/ready")) {
@@ -232,7 +233,8 @@ public final class AdminServer implements AutoCloseable {
     /** The admin endpoint a raw path names, if any. */
     private static Optional<Endpoint> endpoint(String method, String rawPath) {
         if (rawPath.equals("/aggregate-types")) {
-            return method.equals("GET") ? Optional.of(new Endpoint(Endpoint.Kind.AGGREGATE_TYPES, "")) : Optional.empty();
+            return method.equals("GET") ? Optional.of(new Endpoint(Endpoint.Kind.AGGREGATE_TYPES, ""))
+                    : Optional.empty();
         }
         if (rawPath.equals("/rebuilds")) {
             return method.equals("POST") ? Optional.of(new Endpoint(Endpoint.Kind.REBUILD, "")) : Optional.empty();
@@ -299,7 +301,8 @@ public final class AdminServer implements AutoCloseable {
         CompletableFuture<Reply> reply;
         try {
             if (!sidecar.started()) {
-                reply = Reply.now(Reply.error(503, "unavailable", "the sidecar is starting; try again in a few seconds"));
+                reply = Reply.now(Reply.error(503, "unavailable",
+                        "the sidecar is starting; try again in a few seconds"));
             } else {
                 reply = switch (endpoint.kind()) {
                     case LOOKUP, SNAPSHOT -> stream(exchange, endpoint, fromInstance);

@@ -16,7 +16,10 @@ final class PathSegment {
     private PathSegment() {
     }
 
-    /** @throws IllegalArgumentException when a {@code %} is not followed by two hex digits, or the bytes are not UTF-8 */
+    /**
+     * @throws IllegalArgumentException when a {@code %} is not followed by two hex digits, or the escaped bytes are
+     *                                  not UTF-8
+     */
     static String decode(String raw) {
         StringBuilder decoded = new StringBuilder(raw.length());
         int i = 0;
