@@ -15,11 +15,11 @@ import dev.snapshotsidecar.ingest.ChangeEventParser;
 import dev.snapshotsidecar.ingest.TimestampUnit;
 import dev.snapshotsidecar.store.TransientStoreException;
 import dev.snapshotsidecar.store.DialectStores;
+import dev.snapshotsidecar.observe.AdminDatabase;
 import dev.snapshotsidecar.observe.AdminOperations;
 import dev.snapshotsidecar.observe.AdminServer;
 import dev.snapshotsidecar.observe.HeadStatistics;
 import dev.snapshotsidecar.observe.SidecarMetrics;
-import dev.snapshotsidecar.store.StoredSnapshot;
 import dev.snapshotsidecar.track.HeadsQuery;
 import dev.snapshotsidecar.track.ManualRequests;
 import dev.snapshotsidecar.track.SnapshotRequest;
@@ -53,18 +53,19 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * One running sidecar: the tracker topology, the snapshot worker and the HTTP server, over one connection pool.
- * {@link #start} returns once all are started; {@link #close()} stops the worker first (its builds finish and
- * commit), then the topology, the HTTP server and the pool.
+ * One running sidecar: the tracker topology and the snapshot worker over one connection pool, and the HTTP server
+ * with the admin API's own small pool. {@link #start} starts the HTTP server first, so probes answer while it waits
+ * for Kafka, the source topics and the database, and returns once all are started; {@link #close()} stops the
+ * worker first (its builds finish and commit), then the topology, the HTTP server and the pools.
  */
 public final class Sidecar implements AutoCloseable, AdminOperations {
     private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
-    private static final Duration READINESS_CACHE = Duration.ofSeconds(2);
 
     private final SidecarConfig config;
     private final AggregatorRegistry aggregators;
     private final HikariDataSource pool;
     private final DialectStores stores;
+    private final Optional<AdminDatabase> adminDatabase;
     private final Optional<AdminServer> server;
     private final ScheduledExecutorService background;
     private volatile KafkaStreams streams;
@@ -73,8 +74,8 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     private volatile ManualRequests manual;
     private volatile RequestQueueWatch queue;
     private volatile TrackerMetrics trackerMetrics;
-    private volatile long databaseCheckedAt;
-    private volatile Optional<String> databaseProblem = Optional.empty();
+    /** What start-up is doing or waiting for, until the tracker exists; for the readiness probe. */
+    private volatile String starting;
     private volatile boolean started;
 
     private Sidecar(SidecarConfig config, AggregatorRegistry aggregators, HikariDataSource pool, DialectStores stores,
@@ -88,33 +89,47 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
             thread.setDaemon(true);
             return thread;
         });
+        this.starting = "preparing the topics on Kafka at " + config.kafka().bootstrapServers();
+        // the admin API's database pool exists before the server that reads it
+        this.adminDatabase = config.http().port() < 0 ? Optional.empty()
+                : Optional.of(AdminDatabase.open(config.database(), metrics.registry()));
         try {
             this.server = config.http().port() < 0 ? Optional.empty()
                     : Optional.of(new AdminServer(config.http(), this, metrics));
         } catch (java.io.IOException e) {
+            adminDatabase.ifPresent(AdminDatabase::close);
+            background.shutdownNow();
             throw new SidecarException("cannot listen on port " + config.http().port() + ": " + e.getMessage(), e);
         }
+        adminDatabase.ifPresent(AdminDatabase::start);
     }
 
     /**
-     * @param waitForTopics how long to wait for Kafka and the Debezium topics before giving up
+     * Starts the HTTP server (live, not ready), waits for Kafka, the source topics and the database, then starts the
+     * pipeline; returns once it is started.
+     *
+     * @param waitForTopics how long to wait for Kafka, the Debezium topics and the database before giving up
      */
     public static Sidecar start(SidecarConfig config, AggregatorRegistry aggregators, SidecarMetrics metrics,
                                 Clock clock, Duration waitForTopics) {
         LOG.info("effective configuration:\n  {}", String.join("\n  ", config.effective()));
-        TopicSetup.ensure(config.kafka().properties(), config.kafka().bootstrapServers(),
-                TrackerTopology.settings(config), config.kafka().replicationFactor(), waitForTopics);
-
+        // the pool connects on first use only, so creating it before the wait costs nothing
         HikariDataSource pool = DialectStores.pool(config.database(), "snapshot-builder", metrics.registry());
-        DialectStores stores = DialectStores.of(config.database(), pool);
+        Sidecar sidecar;
         try {
-            awaitDatabase(stores, waitForTopics);
+            sidecar = new Sidecar(config, aggregators, pool, DialectStores.of(config.database(), pool), metrics);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
-        Sidecar sidecar = new Sidecar(config, aggregators, pool, stores, metrics);
         try {
+            TopicSetup.ensure(config.kafka().properties(), config.kafka().bootstrapServers(),
+                    TrackerTopology.settings(config), config.kafka().replicationFactor(), waitForTopics,
+                    waitingFor -> sidecar.starting = "waiting for " + waitingFor);
+            sidecar.starting = "checking the database";
+            awaitDatabase(sidecar.stores, waitForTopics, problem -> sidecar.starting = "waiting for the database: "
+                    + problem);
+            sidecar.starting = "starting the tracker and the snapshot worker";
             sidecar.startPipeline(clock, metrics);
         } catch (RuntimeException e) {
             sidecar.close();
@@ -200,12 +215,15 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         return !failed && (worker == null || worker.isAlive());
     }
 
+    /** From state kept current by other threads: never waits (the database verdict is the admin pool's check). */
     @Override
     public List<String> notReadyBecause() {
         List<String> reasons = new ArrayList<>();
-        KafkaStreams.State state = streams == null ? KafkaStreams.State.CREATED : streams.state();
-        if (state != KafkaStreams.State.RUNNING) {
-            reasons.add("the tracker is " + state + ", not RUNNING");
+        KafkaStreams streams = this.streams;
+        if (streams == null) {
+            reasons.add(starting);
+        } else if (streams.state() != KafkaStreams.State.RUNNING) {
+            reasons.add("the tracker is " + streams.state() + ", not RUNNING");
         }
         int awaiting = trackerMetrics == null ? 0 : trackerMetrics.tasksAwaitingBootstrap();
         if (awaiting > 0) {
@@ -215,30 +233,48 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         if (worker != null && !worker.isAlive()) {
             reasons.add("the snapshot worker has stopped (" + worker.failure().orElse("closing") + ")");
         }
-        long now = System.currentTimeMillis();
-        if (now - databaseCheckedAt > READINESS_CACHE.toMillis()) {
-            try {
-                stores.schema().checkServer();
-                databaseProblem = Optional.empty();
-            } catch (RuntimeException e) {
-                databaseProblem = Optional.of("the database is not reachable: " + e.getMessage());
-            }
-            databaseCheckedAt = now;
-        }
-        databaseProblem.ifPresent(reasons::add);
+        adminDatabase.flatMap(AdminDatabase::problem).ifPresent(reasons::add);
         return reasons;
     }
 
-    @Override
+    /** The tracker's heads; null until the pipeline is started. */
     public HeadsQuery heads() {
         return heads;
     }
 
     @Override
-    public Optional<StoredSnapshot> latestSnapshot(String streamId, String aggregateType) {
+    public boolean started() {
+        return heads != null;
+    }
+
+    @Override
+    public HeadsQuery.Owner owner(String streamId) {
+        HeadsQuery heads = this.heads;
+        return heads == null ? new HeadsQuery.Owner.Unknown() : heads.owner(streamId);
+    }
+
+    @Override
+    public Optional<StreamHead> head(String streamId) {
+        return heads.local(streamId);
+    }
+
+    @Override
+    public HeadStatistics localStatistics(long nowMillis) {
+        return HeadStatistics.collect(heads, config.database().firstVersion(), nowMillis);
+    }
+
+    @Override
+    public List<String> otherInstances() {
+        return heads.others();
+    }
+
+    /** Read on the admin API's own pool, never the builders'. */
+    @Override
+    public LatestSnapshot latestSnapshot(String streamId, String aggregateType) {
         int schema = config.aggregateTypes().stream().filter(t -> t.name().equals(aggregateType)).findFirst()
                 .flatMap(t -> aggregators.find(t.aggregator())).map(a -> a.schemaVersion()).orElse(1);
-        return stores.snapshots().latest(streamId, schema);
+        return adminDatabase.map(database -> database.latest(streamId, schema)).orElseGet(() ->
+                new LatestSnapshot.Unavailable("the admin API is off (http.port -1)"));
     }
 
     @Override
@@ -266,7 +302,8 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     }
 
     /** Checks the server, waiting out an unreachable database with backoff rather than failing start-up. */
-    private static void awaitDatabase(DialectStores stores, Duration giveUpAfter) {
+    private static void awaitDatabase(DialectStores stores, Duration giveUpAfter,
+                                      java.util.function.Consumer<String> waiting) {
         long deadline = System.nanoTime() + giveUpAfter.toNanos();
         long wait = 500;
         while (true) {
@@ -278,13 +315,14 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                     throw e;
                 }
                 LOG.info("waiting for the database: {}; next check in {} ms", e.getMessage(), wait);
+                waiting.accept(e.getMessage());
                 try {
                     Thread.sleep(wait);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw e;
                 }
-                wait = Math.min(wait * 2, 30_000);
+                wait = Math.min(wait * 2, TopicSetup.MAX_RECHECK.toMillis());
             }
         }
     }
@@ -323,6 +361,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
             queue.close();
         }
         server.ifPresent(AdminServer::close);
+        adminDatabase.ifPresent(AdminDatabase::close);
         pool.close();
         LOG.info("sidecar stopped");
     }

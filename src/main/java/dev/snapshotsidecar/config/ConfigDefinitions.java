@@ -121,10 +121,10 @@ public final class ConfigDefinitions {
                     "Host other instances reach this one at (Kafka Streams application.server), e.g. the pod IP. Defaults to localhost.")
                     .defaultsTo("localhost"),
             ConfigKey.of("http.admin-token", Type.STRING,
-                    "Bearer token the write endpoints require; without one they are off. No default.").secretKey(),
+                    "Bearer token the admin endpoints require (writes always, reads unless http.reads-open); without one they are off. Instances authenticate their forwards with a signature keyed by it, never by passing a caller's token on. No default.").secretKey(),
             ConfigKey.of("http.reads-open", Type.BOOLEAN,
-                    "Whether the read endpoints (/streams, /aggregate-types) answer without the token. Defaults to true.")
-                    .defaultsTo("true"),
+                    "Whether the read endpoints (/streams, /aggregate-types), which show per-stream times, answer without the token: open them on purpose only. Probes and /metrics are always open. Defaults to false.")
+                    .defaultsTo("false"),
             ConfigKey.of("shutdown.grace-period", Type.DURATION,
                     "How long `run` waits after SIGTERM or SIGINT for the sidecar to stop (builds in flight finish, the tracker commits); a stop that completes exits 0, one that takes longer is logged and exits 1. Keep it under the supervisor's own limit (Kubernetes: terminationGracePeriodSeconds, 30s by default). Defaults to 25s.")
                     .atLeast(1).defaultsTo("25s"),

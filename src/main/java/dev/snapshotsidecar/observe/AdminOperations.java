@@ -9,19 +9,44 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** What the HTTP server asks of the running sidecar. Implementations are thread-safe. */
+/**
+ * What the HTTP server asks of the running sidecar. Implementations are thread-safe. {@link #live()} and
+ * {@link #notReadyBecause()} are called on the server's I/O threads, which also answer every other probe: they must
+ * answer at once from state kept current elsewhere, never wait on the database, Kafka or another instance. The
+ * others run on the admin threads and may block for a bounded time.
+ */
 public interface AdminOperations {
 
     /** Whether the process should be restarted: false once the tracker failed for good or the worker died. */
     boolean live();
 
-    /** Why the instance cannot serve now; empty when it is ready (tracker RUNNING, database reachable). */
+    /**
+     * Why the instance cannot serve now (starting, and what it waits for; tracker not RUNNING; worker stopped;
+     * database not answering); empty when it is ready.
+     */
     List<String> notReadyBecause();
 
-    HeadsQuery heads();
+    /** Whether the tracker exists, so heads can be asked for; false while the sidecar starts. */
+    boolean started();
+
+    /** Which instance holds the stream's head; {@link HeadsQuery.Owner.Unknown} while starting or rebalancing. */
+    HeadsQuery.Owner owner(String streamId);
+
+    /**
+     * The head of a stream this instance owns.
+     *
+     * @throws HeadsQuery.TrackerUnavailableException while the tracker's store cannot be queried
+     */
+    Optional<StreamHead> head(String streamId);
+
+    /** Lengths, tails and snapshot ages of the heads this instance holds. */
+    HeadStatistics localStatistics(long nowMillis);
+
+    /** The other instances of the application, as host:port. */
+    List<String> otherInstances();
 
     /** The newest snapshot of the stream in the database, of the schema its type's aggregator writes. */
-    Optional<StoredSnapshot> latestSnapshot(String streamId, String aggregateType);
+    LatestSnapshot latestSnapshot(String streamId, String aggregateType);
 
     SnapshotRequest requestSnapshot(String streamId, StreamHead head) throws Exception;
 
@@ -31,4 +56,15 @@ public interface AdminOperations {
     Set<String> aggregateTypes();
 
     long firstVersion();
+
+    /** What the database says of a stream's latest snapshot, or why it cannot say now. */
+    sealed interface LatestSnapshot {
+        /** The database answered; empty when the stream has no snapshot of that schema. */
+        record Known(Optional<StoredSnapshot> snapshot) implements LatestSnapshot {
+        }
+
+        /** The database did not answer; {@code reason} says why, without secrets. */
+        record Unavailable(String reason) implements LatestSnapshot {
+        }
+    }
 }

@@ -17,20 +17,32 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Health, metrics and the admin API over HTTP. The JDK's own HTTP server (module jdk.httpserver) serves it: Javalin 7
@@ -40,41 +52,99 @@ import java.util.concurrent.Executors;
  *   <li>{@code GET /health/live}, {@code GET /health/ready}: 200 or 503 with the reasons;</li>
  *   <li>{@code GET /metrics}: Prometheus text;</li>
  *   <li>{@code GET /streams/{id}}: the stream's head and latest snapshot, answered by the instance that owns it
- *       (requests are forwarded once);</li>
+ *       (requests are forwarded once); {@code id} is one percent-encoded path segment ({@code +} is a plus). While
+ *       the database does not answer, the head comes with {@code "database": {"available": false, "reason": ...}};</li>
  *   <li>{@code GET /aggregate-types}: per type, stream lengths, events since snapshot, snapshot age and the
  *       measure-first recommendation, over every instance;</li>
- *   <li>{@code POST /streams/{id}/snapshot} and {@code POST /rebuilds} ({@code {"aggregateType": "patient"}}): need
- *       {@code Authorization: Bearer <http.admin-token>}; without a token configured they are off.</li>
+ *   <li>{@code POST /streams/{id}/snapshot} and {@code POST /rebuilds} ({@code {"aggregateType": "patient"}}).</li>
  * </ul>
- * Every error is JSON: {@code {"error": "...", "message": "..."}}. Requests run on a small pool, never on a stream
- * thread.
+ * Every error is JSON: {@code {"error": "...", "message": "..."}}.
+ *
+ * <h2>Threads</h2>
+ * Three kinds of work never share a thread, and none runs on a stream thread:
+ * <ul>
+ *   <li><b>I/O threads</b> ({@value #IO_THREADS}, {@code http-io}), the server's executor, read every request. They
+ *       answer the probes and {@code /metrics} themselves, from state other threads keep current (the database
+ *       verdict of {@link AdminDatabase}, the tracker's and the worker's state), check credentials, refuse what is
+ *       refused, and hand every admin request off. They never wait on the database, Kafka or another instance, so
+ *       admin work, however slow, can never hold up a probe.</li>
+ *   <li><b>Admin threads</b> ({@value #ADMIN_THREADS}, {@code http-admin}, with a queue of {@value #ADMIN_QUEUE})
+ *       serve clients' admin requests. Their database reads go to {@link AdminDatabase}'s own small pool, never the
+ *       builders'. When all of them are busy and the queue is full, the I/O thread answers 503 {@code busy} at
+ *       once.</li>
+ *   <li><b>Forwarded threads</b> ({@value #FORWARDED_THREADS}, {@code http-forwarded}, queue of
+ *       {@value #FORWARDED_QUEUE}) serve what another instance forwarded (header {@value #FORWARDED}). A forwarded
+ *       request is answered here or refused, never forwarded again, so A&rarr;B and B&rarr;A lookups cannot wait on
+ *       each other.</li>
+ * </ul>
+ * A forward to the owner and the {@code /aggregate-types} fan-out are sent asynchronously: the reply is written from
+ * the HTTP client's completion, and no admin thread waits on another instance. At most {@value #FORWARDS_IN_FLIGHT}
+ * are in flight at once (503 {@code busy} beyond), each for at most {@link #FORWARD_TIMEOUT}.
+ *
+ * <h2>Authentication</h2>
+ * Probes and {@code /metrics} are open. Writes need {@code Authorization: Bearer <http.admin-token>} and are off
+ * (403 {@code disabled}) without a token configured; reads need it too unless {@code http.reads-open} is true, and
+ * are off when they are closed and no token is configured. A wrong or missing token is 401. The caller's
+ * credential is never passed on: a forwarded request carries an HMAC signature over its method, raw target and
+ * time, keyed by the shared token ({@link ForwardSignature}), which the receiving instance checks instead of a
+ * bearer token (401 when missing, wrong or older than {@link ForwardSignature#WINDOW}). Without a token configured,
+ * which only open reads allow, forwarded reads carry no credential at all.
+ *
+ * <p>Lifecycle: the constructor binds the port and starts serving; {@link #close()} stops it.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String FORWARDED = "X-Sidecar-Forwarded";
+    static final int IO_THREADS = 2;
+    static final int ADMIN_THREADS = 4;
+    static final int ADMIN_QUEUE = 16;
+    static final int FORWARDED_THREADS = 2;
+    static final int FORWARDED_QUEUE = 16;
+    static final int FORWARDS_IN_FLIGHT = 32;
+    static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(10);
+    private static final int MAX_BODY_BYTES = 64 * 1024;
 
     private final HttpServer server;
-    private final ExecutorService executor;
+    private final ExecutorService io;
+    private final ThreadPoolExecutor admin;
+    private final ThreadPoolExecutor forwarded;
+    private final Semaphore forwards = new Semaphore(FORWARDS_IN_FLIGHT);
     private final SidecarConfig.Http config;
+    private final Optional<ForwardSignature> signature;
     private final AdminOperations sidecar;
     private final SidecarMetrics metrics;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3)).build();
 
     public AdminServer(SidecarConfig.Http config, AdminOperations sidecar, SidecarMetrics metrics) throws IOException {
         this.config = config;
+        this.signature = config.adminToken().map(token -> new ForwardSignature(token, Clock.systemUTC()));
         this.sidecar = sidecar;
         this.metrics = metrics;
+        this.io = Executors.newFixedThreadPool(IO_THREADS, daemonThreads("http-io"));
+        this.admin = boundedPool(ADMIN_THREADS, ADMIN_QUEUE, "http-admin");
+        this.forwarded = boundedPool(FORWARDED_THREADS, FORWARDED_QUEUE, "http-forwarded");
         this.server = HttpServer.create(new InetSocketAddress(Math.max(config.port(), 0)), 64);
-        this.executor = Executors.newFixedThreadPool(4, runnable -> {
-            Thread thread = new Thread(runnable, "admin-http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
+        server.setExecutor(io);
         server.createContext("/", this::handle);
         server.start();
         LOG.info("health, metrics and admin API on port {}", port());
+    }
+
+    private static ThreadPoolExecutor boundedPool(int threads, int queue, String name) {
+        // no caller-runs policy: the caller is an I/O thread, which must stay free; a full pool answers 503
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue),
+                daemonThreads(name), new ThreadPoolExecutor.AbortPolicy());
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     public int port() {
@@ -83,94 +153,112 @@ public final class AdminServer implements AutoCloseable {
 
     private record Reply(int status, String contentType, String body) {
         static Reply json(int status, JsonNode body) {
-            return new Reply(status, "application/json", body.toString());
+            return new Reply(status, "application/json; charset=utf-8", body.toString());
         }
 
         static Reply error(int status, String error, String message) {
             return json(status, JSON.createObjectNode().put("error", error).put("message", message));
         }
+
+        static CompletableFuture<Reply> now(Reply reply) {
+            return CompletableFuture.completedFuture(reply);
+        }
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        Reply reply;
+    /** An admin endpoint, parsed from the raw path. */
+    private record Endpoint(Kind kind, String streamId) {
+        enum Kind { LOOKUP, SNAPSHOT, AGGREGATE_TYPES, REBUILD }
+
+        boolean write() {
+            return kind == Kind.SNAPSHOT || kind == Kind.REBUILD;
+        }
+    }
+
+    /** On an I/O thread: answers probes, metrics and refusals here, hands admin requests off. */
+    private void handle(HttpExchange exchange) {
         try {
-            reply = route(exchange);
-        } catch (HeadsQuery.TrackerUnavailableException e) {
-            reply = Reply.error(503, "unavailable", e.getMessage());
-        } catch (Exception e) {
-            LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                    e.getClass().getSimpleName());
-            reply = Reply.error(500, "internal", "the request failed (" + e.getClass().getSimpleName()
-                    + "); the sidecar's log has the details");
-        }
-        byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", reply.contentType() + "; charset=utf-8");
-        exchange.sendResponseHeaders(reply.status(), body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
-    private Reply route(HttpExchange exchange) throws Exception {
-        String method = exchange.getRequestMethod();
-        String path = exchange.getRequestURI().getPath();
-        if (path.equals("/health/live") && method.equals("GET")) {
-            boolean live = sidecar.live();
-            return Reply.json(live ? 200 : 503, JSON.createObjectNode().put("status", live ? "UP" : "DOWN"));
-        }
-        if (path.equals("/health/ready") && method.equals("GET")) {
-            List<String> reasons = sidecar.notReadyBecause();
-            ObjectNode body = JSON.createObjectNode().put("status", reasons.isEmpty() ? "UP" : "DOWN");
-            ArrayNode because = body.putArray("reasons");
-            reasons.forEach(because::add);
-            return Reply.json(reasons.isEmpty() ? 200 : 503, body);
-        }
-        if (path.equals("/metrics") && method.equals("GET")) {
-            return new Reply(200, "text/plain; version=0.0.4", metrics.scrape());
-        }
-        boolean write = method.equals("POST");
-        if (path.startsWith("/streams/") || path.equals("/aggregate-types") || path.equals("/rebuilds")) {
-            Optional<Reply> refused = authorize(exchange, write);
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getRawPath();
+            if (method.equals("GET") && path.equals("/health/live")) {
+                boolean live = sidecar.live();
+                respond(exchange, Reply.json(live ? 200 : 503,
+                        JSON.createObjectNode().put("status", live ? "UP" : "DOWN")));
+                return;
+            }
+            if (method.equals("GET") && path.equals("/health/ready")) {
+                List<String> reasons = sidecar.notReadyBecause();
+                ObjectNode body = JSON.createObjectNode().put("status", reasons.isEmpty() ? "UP" : "DOWN");
+                ArrayNode because = body.putArray("reasons");
+                reasons.forEach(because::add);
+                respond(exchange, Reply.json(reasons.isEmpty() ? 200 : 503, body));
+                return;
+            }
+            if (method.equals("GET") && path.equals("/metrics")) {
+                respond(exchange, new Reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+                return;
+            }
+            Endpoint endpoint;
+            try {
+                Optional<Endpoint> parsed = endpoint(method, path);
+                if (parsed.isEmpty()) {
+                    respond(exchange, Reply.error(404, "not_found", "no such endpoint: " + method + " " + path
+                            + "; try /health/ready, /metrics, /streams/{id}, /aggregate-types"));
+                    return;
+                }
+                endpoint = parsed.get();
+            } catch (IllegalArgumentException e) {
+                respond(exchange, Reply.error(400, "bad_request", "the stream id in " + path + " is not a valid"
+                        + " percent-encoded path segment: " + e.getMessage()));
+                return;
+            }
+            boolean fromInstance = exchange.getRequestHeaders().containsKey(FORWARDED);
+            Optional<Reply> refused = fromInstance ? authorizeInstance(exchange, endpoint.write())
+                    : authorizeClient(exchange, endpoint.write());
             if (refused.isPresent()) {
-                return refused.get();
+                respond(exchange, refused.get());
+                return;
             }
-            if (sidecar.heads() == null) {
-                return Reply.error(503, "unavailable", "the sidecar is starting; try again in a few seconds");
+            try {
+                (fromInstance ? forwarded : admin).execute(() -> serve(exchange, endpoint, fromInstance));
+            } catch (RejectedExecutionException e) {
+                respond(exchange, busy(fromInstance
+                        ? "this instance is busy with requests forwarded by other instances"
+                        : "the admin API is busy: " + ADMIN_THREADS + " requests run and " + ADMIN_QUEUE + " wait"));
             }
+        } catch (RuntimeException e) {
+            respond(exchange, internal(exchange, e));
         }
-        if (path.startsWith("/streams/")) {
-            String rest = path.substring("/streams/".length());
-            boolean snapshot = rest.endsWith("/snapshot");
-            String streamId = URLDecoder.decode(snapshot ? rest.substring(0, rest.length() - "/snapshot".length())
-                    : rest, StandardCharsets.UTF_8);
-            if (streamId.isEmpty() || streamId.contains("/")) {
-                return Reply.error(404, "not_found", "no such endpoint: " + path);
-            }
-            if (snapshot && write) {
-                return stream(exchange, streamId, true);
-            }
-            if (!snapshot && method.equals("GET")) {
-                return stream(exchange, streamId, false);
-            }
-        }
-        if (path.equals("/aggregate-types") && method.equals("GET")) {
-            return aggregateTypes(exchange);
-        }
-        if (path.equals("/rebuilds") && write) {
-            return rebuild(exchange);
-        }
-        return Reply.error(404, "not_found", "no such endpoint: " + method + " " + path
-                + "; try /health/ready, /metrics, /streams/{id}, /aggregate-types");
     }
 
-    private Optional<Reply> authorize(HttpExchange exchange, boolean write) {
+    /** The admin endpoint a raw path names, if any. */
+    private static Optional<Endpoint> endpoint(String method, String rawPath) {
+        if (rawPath.equals("/aggregate-types")) {
+            return method.equals("GET") ? Optional.of(new Endpoint(Endpoint.Kind.AGGREGATE_TYPES, ""))
+                    : Optional.empty();
+        }
+        if (rawPath.equals("/rebuilds")) {
+            return method.equals("POST") ? Optional.of(new Endpoint(Endpoint.Kind.REBUILD, "")) : Optional.empty();
+        }
+        if (!rawPath.startsWith("/streams/")) {
+            return Optional.empty();
+        }
+        String rest = rawPath.substring("/streams/".length());
+        boolean snapshot = rest.endsWith("/snapshot");
+        String rawId = snapshot ? rest.substring(0, rest.length() - "/snapshot".length()) : rest;
+        // the raw path still has its escapes, so a '/' here separates segments; an id's own is written %2F
+        if (rawId.isEmpty() || rawId.contains("/") || !method.equals(snapshot ? "POST" : "GET")) {
+            return Optional.empty();
+        }
+        return Optional.of(new Endpoint(snapshot ? Endpoint.Kind.SNAPSHOT : Endpoint.Kind.LOOKUP,
+                PathSegment.decode(rawId)));
+    }
+
+    private Optional<Reply> authorizeClient(HttpExchange exchange, boolean write) {
         if (!write && config.readsOpen()) {
             return Optional.empty();
         }
         if (config.adminToken().isEmpty()) {
-            return Optional.of(Reply.error(403, "disabled", write
-                    ? "write endpoints are off: set http.admin-token (SIDECAR_HTTP_ADMIN_TOKEN) to turn them on"
-                    : "read endpoints need a token but none is configured: set http.admin-token"));
+            return Optional.of(disabled(write));
         }
         String header = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization")).orElse("");
         byte[] expected = ("Bearer " + config.adminToken().get()).getBytes(StandardCharsets.UTF_8);
@@ -181,29 +269,83 @@ public final class AdminServer implements AutoCloseable {
         return Optional.empty();
     }
 
-    private Reply stream(HttpExchange exchange, String streamId, boolean requestSnapshot) throws Exception {
-        HeadsQuery.Owner owner = sidecar.heads().owner(streamId);
+    /** A forwarded request: the HMAC of the forwarding instance stands in for the caller's credential. */
+    private Optional<Reply> authorizeInstance(HttpExchange exchange, boolean write) {
+        if (signature.isEmpty()) {
+            // without a token no instance signs: only open reads may be forwarded
+            return !write && config.readsOpen() ? Optional.empty() : Optional.of(disabled(write));
+        }
+        return signature.get().refuse(exchange.getRequestMethod(), rawTarget(exchange.getRequestURI()),
+                        Optional.ofNullable(exchange.getRequestHeaders().getFirst(ForwardSignature.TIMESTAMP)),
+                        Optional.ofNullable(exchange.getRequestHeaders().getFirst(ForwardSignature.SIGNATURE)))
+                .map(reason -> Reply.error(401, "unauthorized", reason));
+    }
+
+    private static Reply disabled(boolean write) {
+        return Reply.error(403, "disabled", write
+                ? "write endpoints are off: set http.admin-token (SIDECAR_HTTP_ADMIN_TOKEN) to turn them on"
+                : "read endpoints need a token but none is configured: set http.admin-token, or open reads with"
+                + " http.reads-open: true");
+    }
+
+    private static Reply busy(String what) {
+        return Reply.error(503, "busy", what + "; try again in a few seconds");
+    }
+
+    private static String rawTarget(URI uri) {
+        return uri.getRawQuery() == null ? uri.getRawPath() : uri.getRawPath() + "?" + uri.getRawQuery();
+    }
+
+    /** On an admin or forwarded thread: computes the reply, or starts the forward that will complete it. */
+    private void serve(HttpExchange exchange, Endpoint endpoint, boolean fromInstance) {
+        CompletableFuture<Reply> reply;
+        try {
+            if (!sidecar.started()) {
+                reply = Reply.now(Reply.error(503, "unavailable",
+                        "the sidecar is starting; try again in a few seconds"));
+            } else {
+                reply = switch (endpoint.kind()) {
+                    case LOOKUP, SNAPSHOT -> stream(exchange, endpoint, fromInstance);
+                    case AGGREGATE_TYPES -> aggregateTypes(exchange, fromInstance);
+                    case REBUILD -> Reply.now(rebuild(exchange));
+                };
+            }
+        } catch (HeadsQuery.TrackerUnavailableException e) {
+            reply = Reply.now(Reply.error(503, "unavailable", e.getMessage()));
+        } catch (Exception e) {
+            reply = Reply.now(internal(exchange, e));
+        }
+        reply.whenComplete((r, error) -> respond(exchange, error == null ? r : internal(exchange, error)));
+    }
+
+    private CompletableFuture<Reply> stream(HttpExchange exchange, Endpoint endpoint, boolean fromInstance)
+            throws Exception {
+        String streamId = endpoint.streamId();
+        HeadsQuery.Owner owner = sidecar.owner(streamId);
         if (owner instanceof HeadsQuery.Owner.Unknown) {
-            return Reply.error(503, "unavailable", "no instance owns " + streamId + " right now (starting or "
-                    + "rebalancing); try again in a few seconds");
+            return Reply.now(Reply.error(503, "unavailable", "no instance owns " + streamId + " right now (starting"
+                    + " or rebalancing); try again in a few seconds"));
         }
         if (owner instanceof HeadsQuery.Owner.There there) {
-            if (exchange.getRequestHeaders().containsKey(FORWARDED)) {
-                return Reply.error(503, "unavailable", "ownership of " + streamId + " is moving; try again");
+            if (fromInstance) {
+                return Reply.now(Reply.error(503, "unavailable", "ownership of " + streamId + " is moving; try again"));
             }
             return forward(exchange, there.host() + ":" + there.port());
         }
-        Optional<StreamHead> head = sidecar.heads().local(streamId);
+        Optional<StreamHead> head = sidecar.head(streamId);
         if (head.isEmpty() || head.get().isErased()) {
-            return Reply.error(404, "unknown_stream", "the tracker has seen no event of " + streamId
-                    + "; check the stream id and that its aggregate type is configured");
+            return Reply.now(Reply.error(404, "unknown_stream", "the tracker has seen no event of " + streamId
+                    + "; check the stream id and that its aggregate type is configured"));
         }
-        if (requestSnapshot) {
+        if (endpoint.kind() == Endpoint.Kind.SNAPSHOT) {
             SnapshotRequest request = sidecar.requestSnapshot(streamId, head.get());
-            return Reply.json(202, JSON.createObjectNode().put("streamId", streamId)
-                    .put("requestedVersion", request.headVersion()).put("reason", request.reason().name()));
+            return Reply.now(Reply.json(202, JSON.createObjectNode().put("streamId", streamId)
+                    .put("requestedVersion", request.headVersion()).put("reason", request.reason().name())));
         }
-        StreamHead h = head.get();
+        return Reply.now(Reply.json(200, describe(streamId, head.get())));
+    }
+
+    private JsonNode describe(String streamId, StreamHead h) {
         ObjectNode body = JSON.createObjectNode();
         body.put("streamId", streamId).put("aggregateType", h.aggregateType()).put("headVersion", h.headVersion())
                 .put("snapshotVersion", h.snapshotVersion())
@@ -221,33 +363,72 @@ public final class AdminServer implements AutoCloseable {
         body.put("nextRetryAt", h.nextRetryMillis() == 0 ? null : Instant.ofEpochMilli(h.nextRetryMillis()).toString());
         body.put("heldBackUntilVersion", h.retryAfterVersion() == StreamHead.NONE ? null : h.retryAfterVersion());
         ObjectNode database = body.putObject("database");
-        sidecar.latestSnapshot(streamId, h.aggregateType()).ifPresentOrElse(
-                s -> database.put("latestSnapshotVersion", s.version()).put("schemaVersion", s.schemaVersion()),
-                () -> database.putNull("latestSnapshotVersion"));
-        return Reply.json(200, body);
+        AdminOperations.LatestSnapshot latest = sidecar.latestSnapshot(streamId, h.aggregateType());
+        if (latest instanceof AdminOperations.LatestSnapshot.Known known) {
+            database.put("available", true);
+            known.snapshot().ifPresentOrElse(
+                    s -> database.put("latestSnapshotVersion", s.version()).put("schemaVersion", s.schemaVersion()),
+                    () -> database.putNull("latestSnapshotVersion"));
+        } else if (latest instanceof AdminOperations.LatestSnapshot.Unavailable unavailable) {
+            database.put("available", false).put("reason", unavailable.reason());
+        }
+        return body;
     }
 
-    private Reply aggregateTypes(HttpExchange exchange) throws Exception {
-        HeadStatistics statistics = HeadStatistics.collect(sidecar.heads(), sidecar.firstVersion(),
-                System.currentTimeMillis());
-        boolean localOnly = "scope=local".equals(exchange.getRequestURI().getQuery());
-        List<String> unreachable = new java.util.ArrayList<>();
-        if (!localOnly) {
-            for (String other : sidecar.heads().others()) {
-                try {
-                    statistics = statistics.merge(parse(get(exchange, other, "/aggregate-types?scope=local")));
-                } catch (IOException e) {
-                    unreachable.add(other);
+    private CompletableFuture<Reply> aggregateTypes(HttpExchange exchange, boolean fromInstance) {
+        HeadStatistics local = sidecar.localStatistics(System.currentTimeMillis());
+        // another instance asks for this one's share only, and a forwarded request never fans out again
+        boolean localOnly = fromInstance || "scope=local".equals(exchange.getRequestURI().getRawQuery());
+        if (localOnly) {
+            return Reply.now(Reply.json(200, render(local, true, List.of())));
+        }
+        List<String> others = sidecar.otherInstances();
+        List<CompletableFuture<Optional<HeadStatistics>>> shares = others.stream().map(this::localShareOf).toList();
+        return CompletableFuture.allOf(shares.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
+            HeadStatistics all = local;
+            List<String> unreachable = new ArrayList<>();
+            for (int i = 0; i < others.size(); i++) {
+                Optional<HeadStatistics> share = shares.get(i).join();
+                if (share.isPresent()) {
+                    all = all.merge(share.get());
+                } else {
+                    unreachable.add(others.get(i));
                 }
             }
+            return Reply.json(200, render(all, false, unreachable));
+        });
+    }
+
+    /** Another instance's heads, or empty when it cannot be asked now; never completes exceptionally. */
+    private CompletableFuture<Optional<HeadStatistics>> localShareOf(String hostPort) {
+        if (!forwards.tryAcquire()) {
+            LOG.warn("aggregate-types: {} not asked, {} requests to other instances are in flight already", hostPort,
+                    FORWARDS_IN_FLIGHT);
+            return CompletableFuture.completedFuture(Optional.empty());
         }
-        return Reply.json(200, render(statistics, localOnly, unreachable));
+        return send(hostPort, "GET", "/aggregate-types?scope=local").handle((response, error) -> {
+            forwards.release();
+            if (error != null) {
+                LOG.warn("aggregate-types: {} did not answer ({})", hostPort, cause(error).getClass().getSimpleName());
+                return Optional.empty();
+            }
+            if (response.statusCode() != 200) {
+                LOG.warn("aggregate-types: {} answered HTTP {}", hostPort, response.statusCode());
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(parse(JSON.readTree(response.body())));
+            } catch (IOException e) {
+                LOG.warn("aggregate-types: {} answered with JSON this instance cannot read", hostPort);
+                return Optional.empty();
+            }
+        });
     }
 
     private JsonNode render(HeadStatistics statistics, boolean raw, List<String> unreachable) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode types = root.putArray("aggregateTypes");
-        for (String type : new java.util.TreeSet<>(sidecar.aggregateTypes())) {
+        for (String type : new TreeSet<>(sidecar.aggregateTypes())) {
             LengthDistribution lengths = statistics.lengths().getOrDefault(type, new LengthDistribution(new long[0]));
             LengthDistribution tails = statistics.tails().getOrDefault(type, new LengthDistribution(new long[0]));
             LengthDistribution age = statistics.stalenessSeconds().getOrDefault(type, new LengthDistribution(new long[0]));
@@ -299,53 +480,95 @@ public final class AdminServer implements AutoCloseable {
     private Reply rebuild(HttpExchange exchange) throws Exception {
         JsonNode body;
         try {
-            body = JSON.readTree(exchange.getRequestBody());
+            body = JSON.readTree(exchange.getRequestBody().readNBytes(MAX_BODY_BYTES));
         } catch (IOException e) {
             return Reply.error(400, "bad_request", "send {\"aggregateType\": \"<type>\"} as JSON");
         }
         String type = body == null ? "" : body.path("aggregateType").asText("");
         if (!sidecar.aggregateTypes().contains(type)) {
-            return Reply.error(400, "bad_request", "aggregateType must be one of " + new java.util.TreeSet<>(
+            return Reply.error(400, "bad_request", "aggregateType must be one of " + new TreeSet<>(
                     sidecar.aggregateTypes()) + ", was '" + type + "'");
         }
         int tasks = sidecar.requestRebuild(type);
         return Reply.json(202, JSON.createObjectNode().put("aggregateType", type).put("trackerTasks", tasks));
     }
 
-    private Reply forward(HttpExchange exchange, String hostPort) throws Exception {
-        URI uri = URI.create("http://" + hostPort + exchange.getRequestURI().getRawPath());
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                .header(FORWARDED, "true");
-        Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization"))
-                .ifPresent(a -> request.header("Authorization", a));
-        request.method(exchange.getRequestMethod(), exchange.getRequestMethod().equals("POST")
-                ? HttpRequest.BodyPublishers.ofByteArray(exchange.getRequestBody().readAllBytes())
-                : HttpRequest.BodyPublishers.noBody());
+    /** Relays the request to the owner; the returned reply completes when the owner answers or the forward fails. */
+    private CompletableFuture<Reply> forward(HttpExchange exchange, String hostPort) {
+        if (!forwards.tryAcquire()) {
+            return Reply.now(busy("this instance is waiting on other instances for " + FORWARDS_IN_FLIGHT
+                    + " requests already"));
+        }
+        return send(hostPort, exchange.getRequestMethod(), exchange.getRequestURI().getRawPath())
+                .handle((response, error) -> {
+                    forwards.release();
+                    if (error == null) {
+                        return new Reply(response.statusCode(), response.headers().firstValue("Content-Type")
+                                .orElse("application/json; charset=utf-8"), response.body());
+                    }
+                    Throwable cause = cause(error);
+                    if (cause instanceof HttpTimeoutException) {
+                        return Reply.error(504, "owner_timeout", "the instance that owns this stream (" + hostPort
+                                + ") did not answer within " + FORWARD_TIMEOUT.toSeconds() + " s");
+                    }
+                    return Reply.error(502, "owner_unreachable", "the instance that owns this stream (" + hostPort
+                            + ") did not answer: " + cause.getClass().getSimpleName());
+                });
+    }
+
+    /**
+     * Sends a request to another instance, marked as forwarded and signed when a token is configured; the caller's
+     * own headers, its credential first of all, are not passed on. Forwarded requests carry no body: the snapshot
+     * endpoint, the only one forwarded with POST, reads none.
+     */
+    private CompletableFuture<HttpResponse<String>> send(String hostPort, String method, String rawTarget) {
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(response.statusCode(), "application/json", response.body());
-        } catch (IOException e) {
-            return Reply.error(502, "owner_unreachable", "the instance that owns this stream (" + hostPort
-                    + ") did not answer: " + e.getClass().getSimpleName());
+            // what goes on the request line, and so what the receiver checks the signature against: characters a
+            // client sent unescaped are escaped here
+            String target = URI.create(rawTarget).toASCIIString();
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + hostPort + target))
+                    .timeout(FORWARD_TIMEOUT).header(FORWARDED, "true")
+                    .method(method, HttpRequest.BodyPublishers.noBody());
+            signature.ifPresent(s -> s.headers(method, target).forEach(request::header));
+            return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 
-    private JsonNode get(HttpExchange exchange, String hostPort, String pathAndQuery)
-            throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + hostPort + pathAndQuery))
-                .timeout(Duration.ofSeconds(10)).header(FORWARDED, "true");
-        Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization"))
-                .ifPresent(a -> request.header("Authorization", a));
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IOException("HTTP " + response.statusCode());
+    private static Throwable cause(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    private static Reply internal(HttpExchange exchange, Throwable e) {
+        LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                cause(e).getClass().getSimpleName(), e);
+        return Reply.error(500, "internal", "the request failed (" + cause(e).getClass().getSimpleName()
+                + "); the sidecar's log has the details");
+    }
+
+    /** Writes the reply and ends the exchange; from whichever thread the reply was ready on. */
+    private static void respond(HttpExchange exchange, Reply reply) {
+        byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
+        try (exchange) {
+            exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+            exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
+            if (body.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("{} {}: the client left before the reply ({})", exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(), e.toString());
         }
-        return JSON.readTree(response.body());
     }
 
     @Override
     public void close() {
         server.stop(1);
-        executor.shutdownNow();
+        admin.shutdownNow();
+        forwarded.shutdownNow();
+        io.shutdownNow();
     }
 }

@@ -20,24 +20,32 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Before the topology starts: creates the sidecar's own topics when missing, checks that the results topic is
  * co-partitioned with the tracker's repartition topic, and waits for the Debezium source topics, which the connector
  * creates with its first change event. Kafka being unreachable, or a source topic missing, is waited out with
- * backoff and a log line, not a crash. Runs on the starting thread.
+ * backoff capped at {@link #MAX_RECHECK} and a log line, not a crash. Runs on the starting thread.
  */
 public final class TopicSetup {
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+    /**
+     * Longest wait between two checks: an empty events table can keep the source topic away for hours, and once
+     * its first event arrives the tracker should follow within seconds.
+     */
+    public static final Duration MAX_RECHECK = Duration.ofSeconds(5);
 
     private TopicSetup() {
     }
 
     /**
      * @param giveUpAfter how long to wait for Kafka and the source topics before failing
+     * @param waiting     told what is waited for (e.g. "source topic x: Debezium creates it with the first change
+     *                    event"), before each wait; for the readiness probe
      */
     public static void ensure(Map<String, String> clientProperties, String bootstrapServers, TrackerSettings settings,
-                              int replicationFactor, Duration giveUpAfter) {
+                              int replicationFactor, Duration giveUpAfter, Consumer<String> waiting) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -51,8 +59,11 @@ public final class TopicSetup {
                     if (missing.isEmpty()) {
                         return;
                     }
-                    waitingFor = "source topic(s) " + missing
-                            + " (Debezium creates them with the first change; is topics.source its topic?)";
+                    waitingFor = missing.size() == 1
+                            ? "source topic " + missing.get(0) + ": Debezium creates it with the first change event"
+                            + " (is topics.source its topic?)"
+                            : "source topics " + String.join(", ", missing) + ": Debezium creates each with the"
+                            + " first change event of its table (is topics.source right?)";
                 } catch (TimeoutException e) {
                     waitingFor = "Kafka at " + bootstrapServers + " (no answer in 30 s)";
                 } catch (ExecutionException e) {
@@ -66,8 +77,9 @@ public final class TopicSetup {
                     throw new SidecarException("gave up after " + giveUpAfter + " waiting for " + waitingFor);
                 }
                 LOG.info("waiting for {}; next check in {} ms", waitingFor, wait);
+                waiting.accept(waitingFor);
                 Thread.sleep(wait);
-                wait = Math.min(wait * 2, 30_000);
+                wait = Math.min(wait * 2, MAX_RECHECK.toMillis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
