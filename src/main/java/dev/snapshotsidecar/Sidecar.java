@@ -182,7 +182,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         this.worker = worker;
         this.heads = new HeadsQuery(streams, self, settings.placement());
         this.manual = new ManualRequests(config.kafka().properties(), config.kafka().bootstrapServers(),
-                config.topics().requests(), settings.placement(), settings.partitions());
+                config.topics().requests(), config.topics().results(), settings.placement(), settings.partitions());
         streams.start();
         worker.start();
         started = true;
@@ -281,6 +281,16 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     public SnapshotRequest requestSnapshot(String streamId, StreamHead head) throws Exception {
         LOG.info("snapshot of {} at version {} requested over HTTP", streamId, head.headVersion());
         return manual.request(streamId, head);
+    }
+
+    @Override
+    public long resetHead(String streamId) throws Exception {
+        java.util.OptionalLong last = adminDatabase.isPresent() ? adminDatabase.get().lastVersion(streamId)
+                : stores.events().lastVersion(streamId);
+        long version = last.isPresent() ? last.getAsLong() : config.database().firstVersion() - 1;
+        LOG.info("head of {} reset to the database's version {} over HTTP", streamId, version);
+        manual.resetHead(streamId, version);
+        return version;
     }
 
     @Override

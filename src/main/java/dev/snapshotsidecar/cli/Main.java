@@ -8,14 +8,16 @@ import picocli.CommandLine.Command;
 @Command(name = "snapshot-sidecar", mixinStandardHelpOptions = true, version = "snapshot-sidecar 0.1.0",
         description = "Takes snapshots of event-sourced streams beside the service, from change data capture.",
         subcommands = {RunCommand.class, DemoCommand.class, InitDbCommand.class, VerifyCommand.class,
-                ConnectorConfigCommand.class, WorkloadCommand.class, RebuildCommand.class, AnalyzeCommand.class})
+                ConnectorConfigCommand.class, WorkloadCommand.class, RebuildCommand.class, ResetHeadCommand.class,
+                        AnalyzeCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** The command line with every command, as {@code main} runs it; tests run commands through it. */
+    public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Main());
         // a known failure is one clear message, not a stack trace
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {

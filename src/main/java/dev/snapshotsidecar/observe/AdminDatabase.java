@@ -50,6 +50,7 @@ public final class AdminDatabase implements AutoCloseable {
 
     private final DataSource dataSource;
     private final SnapshotStore snapshots;
+    private final java.util.Optional<dev.snapshotsidecar.store.EventReader> events;
     private final AutoCloseable pool;
     private final LongSupplier nanoTime;
     private final ScheduledExecutorService checker;
@@ -60,8 +61,15 @@ public final class AdminDatabase implements AutoCloseable {
     }
 
     AdminDatabase(DataSource dataSource, SnapshotStore snapshots, AutoCloseable pool, LongSupplier nanoTime) {
+        this(dataSource, snapshots, java.util.Optional.empty(), pool, nanoTime);
+    }
+
+    AdminDatabase(DataSource dataSource, SnapshotStore snapshots,
+                  java.util.Optional<dev.snapshotsidecar.store.EventReader> events, AutoCloseable pool,
+                  LongSupplier nanoTime) {
         this.dataSource = dataSource;
         this.snapshots = snapshots;
+        this.events = events;
         this.pool = pool;
         this.nanoTime = nanoTime;
         this.verdict = new Verdict(Optional.of(NOT_CHECKED), nanoTime.getAsLong());
@@ -87,7 +95,9 @@ public final class AdminDatabase implements AutoCloseable {
         hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
         HikariDataSource pool = new HikariDataSource(hikari);
         DataSource bounded = new ReadTimeoutDataSource(pool, READ_TIMEOUT);
-        return new AdminDatabase(pool, DialectStores.of(database, bounded).snapshots(), pool, System::nanoTime);
+        DialectStores stores = DialectStores.of(database, bounded);
+        return new AdminDatabase(pool, stores.snapshots(), java.util.Optional.of(stores.events()), pool,
+                System::nanoTime);
     }
 
     /** Starts the background checks; the first runs at once. */
@@ -123,6 +133,16 @@ public final class AdminDatabase implements AutoCloseable {
             return new AdminOperations.LatestSnapshot.Unavailable(e.operation() + " failed (SQLSTATE "
                     + e.sqlState().orElse("none") + ", " + e.getCause().getClass().getSimpleName() + ")");
         }
+    }
+
+    /**
+     * The stream's last version in the events table, for an operator's reset of its head.
+     *
+     * @throws dev.snapshotsidecar.store.StoreException when the database cannot say
+     * @throws IllegalStateException when this admin database reads no events
+     */
+    public java.util.OptionalLong lastVersion(String streamId) {
+        return events.orElseThrow(() -> new IllegalStateException("no event reader")).lastVersion(streamId);
     }
 
     /** One check; runs on the checker thread (and directly in tests). */

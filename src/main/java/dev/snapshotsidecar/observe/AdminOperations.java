@@ -50,6 +50,14 @@ public interface AdminOperations {
 
     SnapshotRequest requestSnapshot(String streamId, StreamHead head) throws Exception;
 
+    /**
+     * Resets the stream's head to its last version in the database (a head a bad record moved beyond its events).
+     *
+     * @return that version (one below the first version when the stream has no event)
+     * @throws dev.snapshotsidecar.store.StoreException when the database cannot say
+     */
+    long resetHead(String streamId) throws Exception;
+
     /** @return how many tracker tasks the rebuild command reached */
     int requestRebuild(String aggregateType) throws Exception;
 

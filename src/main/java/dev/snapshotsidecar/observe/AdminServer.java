@@ -56,7 +56,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       the database does not answer, the head comes with {@code "database": {"available": false, "reason": ...}};</li>
  *   <li>{@code GET /aggregate-types}: per type, stream lengths, events since snapshot, snapshot age and the
  *       measure-first recommendation, over every instance;</li>
- *   <li>{@code POST /streams/{id}/snapshot} and {@code POST /rebuilds} ({@code {"aggregateType": "patient"}}).</li>
+ *   <li>{@code POST /streams/{id}/snapshot}, {@code POST /streams/{id}/reset-head} (the head back to the
+ *       database's last version of the stream) and {@code POST /rebuilds} ({@code {"aggregateType": "patient"}}).</li>
  * </ul>
  * Every error is JSON: {@code {"error": "...", "message": "..."}}.
  *
@@ -167,10 +168,10 @@ public final class AdminServer implements AutoCloseable {
 
     /** An admin endpoint, parsed from the raw path. */
     private record Endpoint(Kind kind, String streamId) {
-        enum Kind { LOOKUP, SNAPSHOT, AGGREGATE_TYPES, REBUILD }
+        enum Kind { LOOKUP, SNAPSHOT, RESET_HEAD, AGGREGATE_TYPES, REBUILD }
 
         boolean write() {
-            return kind == Kind.SNAPSHOT || kind == Kind.REBUILD;
+            return kind == Kind.SNAPSHOT || kind == Kind.RESET_HEAD || kind == Kind.REBUILD;
         }
     }
 
@@ -243,14 +244,18 @@ public final class AdminServer implements AutoCloseable {
             return Optional.empty();
         }
         String rest = rawPath.substring("/streams/".length());
-        boolean snapshot = rest.endsWith("/snapshot");
-        String rawId = snapshot ? rest.substring(0, rest.length() - "/snapshot".length()) : rest;
+        Endpoint.Kind kind = rest.endsWith("/snapshot") ? Endpoint.Kind.SNAPSHOT
+                : rest.endsWith("/reset-head") ? Endpoint.Kind.RESET_HEAD : Endpoint.Kind.LOOKUP;
+        String rawId = switch (kind) {
+            case SNAPSHOT -> rest.substring(0, rest.length() - "/snapshot".length());
+            case RESET_HEAD -> rest.substring(0, rest.length() - "/reset-head".length());
+            default -> rest;
+        };
         // the raw path still has its escapes, so a '/' here separates segments; an id's own is written %2F
-        if (rawId.isEmpty() || rawId.contains("/") || !method.equals(snapshot ? "POST" : "GET")) {
+        if (rawId.isEmpty() || rawId.contains("/") || !method.equals(kind == Endpoint.Kind.LOOKUP ? "GET" : "POST")) {
             return Optional.empty();
         }
-        return Optional.of(new Endpoint(snapshot ? Endpoint.Kind.SNAPSHOT : Endpoint.Kind.LOOKUP,
-                PathSegment.decode(rawId)));
+        return Optional.of(new Endpoint(kind, PathSegment.decode(rawId)));
     }
 
     private Optional<Reply> authorizeClient(HttpExchange exchange, boolean write) {
@@ -305,7 +310,7 @@ public final class AdminServer implements AutoCloseable {
                         "the sidecar is starting; try again in a few seconds"));
             } else {
                 reply = switch (endpoint.kind()) {
-                    case LOOKUP, SNAPSHOT -> stream(exchange, endpoint, fromInstance);
+                    case LOOKUP, SNAPSHOT, RESET_HEAD -> stream(exchange, endpoint, fromInstance);
                     case AGGREGATE_TYPES -> aggregateTypes(exchange, fromInstance);
                     case REBUILD -> Reply.now(rebuild(exchange));
                 };
@@ -341,6 +346,11 @@ public final class AdminServer implements AutoCloseable {
             SnapshotRequest request = sidecar.requestSnapshot(streamId, head.get());
             return Reply.now(Reply.json(202, JSON.createObjectNode().put("streamId", streamId)
                     .put("requestedVersion", request.headVersion()).put("reason", request.reason().name())));
+        }
+        if (endpoint.kind() == Endpoint.Kind.RESET_HEAD) {
+            long version = sidecar.resetHead(streamId);
+            return Reply.now(Reply.json(202, JSON.createObjectNode().put("streamId", streamId)
+                    .put("previousHeadVersion", head.get().headVersion()).put("headVersion", version)));
         }
         return Reply.now(Reply.json(200, describe(streamId, head.get())));
     }

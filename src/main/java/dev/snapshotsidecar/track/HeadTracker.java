@@ -244,6 +244,15 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         if (head == null) {
             return null; // a result for a stream this task does not hold
         }
+        if (outcome == Outcome.HEAD_RESET) {
+            if (head.erasure().state() != StreamHead.ErasureState.NONE) {
+                return head; // an erasure is owed or done: nothing to reset
+            }
+            metrics.headCorrected();
+            LOG.info("head of {} reset by an operator from {} to the database's version {}", streamId,
+                    head.headVersion(), result.version());
+            return requestIfDue(streamId, head.resetTo(result.version()), now, Trigger.EVENT);
+        }
         if (result.answersErase() || (result.v() < 2 && head.erasing() && outcome == Outcome.FAILED)) {
             return onErasureResult(streamId, head, result, now);
         }

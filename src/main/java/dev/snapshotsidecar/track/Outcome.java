@@ -24,6 +24,11 @@ public enum Outcome {
      * deleted since); {@code version} is the stream's last version in the database, or -1 when it has none.
      */
     HEAD_BEYOND_EVENTS,
+    /**
+     * An operator reset the head to what the database holds: {@code version} is the stream's last version there (or
+     * -1 when it has none), applied whatever it was before. Not a build result.
+     */
+    HEAD_RESET,
     /** Marks the end of a first start's announcements on one results partition (key ""); not a build result. */
     BOOTSTRAP_COMPLETE,
     /** An outcome this version does not know. */

@@ -39,6 +39,12 @@ public record SnapshotResult(int v, String streamId, long version, Outcome outco
                 RequestReason.BOOTSTRAP, aggregateType);
     }
 
+    /** An operator's reset of a stream's head to the database's last version (any incarnation). */
+    public static SnapshotResult headReset(String streamId, long lastVersion) {
+        return new SnapshotResult(FORMAT, streamId, lastVersion, Outcome.HEAD_RESET, "reset by an operator", 0, 0,
+                RequestReason.MANUAL, "");
+    }
+
     /** The end of a first start's announcements on one partition. */
     public static SnapshotResult bootstrapComplete() {
         return new SnapshotResult(FORMAT, MARKER_KEY, StreamHead.NONE, Outcome.BOOTSTRAP_COMPLETE, "bootstrap", 0, 0,

@@ -169,6 +169,12 @@ public record StreamHead(String aggregateType, long incarnation, long headVersio
                 lastEventMillis, lastSnapshotMillis, maxPosition, Pending.NONE, Retry.NONE, erasure);
     }
 
+    /** An operator's reset to the database's last version: whatever was pending or failing starts afresh. */
+    StreamHead resetTo(long lastVersion) {
+        return new StreamHead(aggregateType, incarnation, lastVersion, Math.min(snapshotVersion, lastVersion),
+                lastEventMillis, lastSnapshotMillis, maxPosition, Pending.NONE, Retry.NONE, erasure);
+    }
+
     StreamHead withErasure(Erasure next) {
         return new StreamHead(aggregateType, incarnation, headVersion, snapshotVersion, lastEventMillis,
                 lastSnapshotMillis, maxPosition, pendingRequest, retry, next);

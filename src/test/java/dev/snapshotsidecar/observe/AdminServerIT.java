@@ -122,6 +122,14 @@ class AdminServerIT {
                     RequestReason.MANUAL, Instant.now());
         }
 
+        final List<String> resets = new CopyOnWriteArrayList<>();
+
+        @Override
+        public long resetHead(String streamId) {
+            resets.add(streamId);
+            return 41;
+        }
+
         @Override
         public int requestRebuild(String aggregateType) {
             return 4;
@@ -417,6 +425,21 @@ class AdminServerIT {
         assertThat(moving.status()).isEqualTo(503);
         assertThat(moving.json().path("message").asText()).contains("moving");
         assertThat(received).as("a forwarded request is never forwarded again").isEmpty();
+    }
+
+    @Test
+    @DisplayName("an operator resets a head to the database's version with the token only, at the owner")
+    void resetHead() throws Exception {
+        int port = server(Optional.of(TOKEN), true).port();
+        sidecar.has("patient-1");
+        assertThat(call(port, "POST", "/streams/patient-1/reset-head", Map.of()).status()).isEqualTo(401);
+        assertThat(call(port, "GET", "/streams/patient-1/reset-head", bearer(TOKEN)).status()).isEqualTo(404);
+        assertThat(sidecar.resets).isEmpty();
+        Response reset = call(port, "POST", "/streams/patient-1/reset-head", bearer(TOKEN));
+        assertThat(reset.status()).isEqualTo(202);
+        assertThat(reset.json().path("headVersion").asLong()).isEqualTo(41);
+        assertThat(sidecar.resets).containsExactly("patient-1");
+        assertThat(call(port, "POST", "/streams/patient-unknown/reset-head", bearer(TOKEN)).status()).isEqualTo(404);
     }
 
     @Test

@@ -358,6 +358,45 @@ class PipelineIT {
         }
     }
 
+    @Test
+    @DisplayName("an operator resets a head a bad record moved beyond the stream's events, with reset-head")
+    void resetHead() throws Exception {
+        String app = "it-reset";
+        String id = "prescription-reset-1";
+        Path config = Files.createTempFile("sidecar-reset-", ".yaml");
+        Files.writeString(config, String.join("\n",
+                "kafka:", "  bootstrap-servers: " + stack.kafka().bootstrapServers(), "  application-id: " + app,
+                "topics:", "  source: [" + DemoStack.SOURCE_TOPIC + "]", "  partitions: 4",
+                "database:", "  jdbc-url: " + stack.postgres().jdbcUrl(), "  user: " + stack.postgres().user(),
+                "  password: " + stack.postgres().password(),
+                "aggregate-types:", "  prescription:", "    stream-id-pattern: \"prescription-.+\"",
+                "    aggregator: clinical.prescription", "    every-n-events: 50", ""));
+        try (Sidecar sidecar = sidecar(app, new SidecarMetrics());
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),
+                     new ByteArraySerializer(), new ByteArraySerializer())) {
+            write(Map.of(id, 10), 41);
+            Poll.until("the head reaches the stream's events", DEADLINE, () -> sidecar.heads().local(id)
+                    .map(h -> h.headVersion() == 9).orElse(false), () -> String.valueOf(sidecar.heads().local(id)));
+            // a row written by hand and removed, or a record produced again with an edited value: version 40
+            producer.send(new ProducerRecord<>(DemoStack.SOURCE_TOPIC, bytes("{\"stream_id\":\"" + id + "\"}"),
+                    bytes("{\"op\":\"c\",\"before\":null,\"after\":{\"stream_id\":\"" + id + "\","
+                            + "\"stream_version\":40,\"event_type\":\"DoseAdministered\"},\"source\":{}}"))).get();
+            Poll.until("the bad record moved the head", DEADLINE, () -> sidecar.heads().local(id)
+                    .map(h -> h.headVersion() == 40).orElse(false), () -> String.valueOf(sidecar.heads().local(id)));
+            java.io.StringWriter out = new java.io.StringWriter();
+            picocli.CommandLine command = dev.snapshotsidecar.cli.Main.commandLine();
+            command.setOut(new java.io.PrintWriter(out));
+            assertThat(command.execute("reset-head", "--config", config.toString(), "--stream-id", id)).isZero();
+            assertThat(out.toString()).contains("reset to version 9");
+            Poll.until("the head is the database's again", DEADLINE, () -> sidecar.heads().local(id)
+                    .map(h -> h.headVersion() == 9).orElse(false), () -> String.valueOf(sidecar.heads().local(id)));
+            probe.writeRest(Map.of(id, 60), Map.of(id, 10));
+            awaitNoneDue(id, Map.of(id, 60));
+        }
+        assertEverySnapshotEqualsFullReplay(snapshotRows(id));
+    }
+
     /** The real command line in its own JVM, so that it can be killed without mercy. */
     static Process startSidecarProcess(String app, Path log) throws IOException {
         Path config = Files.createTempFile("sidecar-", ".yaml");

@@ -383,6 +383,22 @@ class TrackerTopologyTest {
     }
 
     @Test
+    @DisplayName("an operator's reset sets the head to the database's version, down or up, whatever the incarnation")
+    void headReset() {
+        appendAll("patient-1", 0, 1);
+        append("patient-1", 40); // a bad record below any threshold: nothing corrects it by itself
+        requests.readValuesToList();
+        results.pipeInput("patient-1", SnapshotResult.headReset("patient-1", 1));
+        assertThat(heads.get("patient-1").headVersion()).isEqualTo(1);
+        assertThat(heads.get("patient-1").pending()).isFalse();
+        appendAll("patient-1", 2, 2);
+        assertThat(requests.readValue().headVersion()).as("the next crossing is seen again").isEqualTo(2);
+        results.pipeInput("patient-1", SnapshotResult.headReset("patient-1", 7)); // behind the database: up
+        assertThat(heads.get("patient-1").headVersion()).isEqualTo(7);
+        assertThat(meters.get("sidecar.track.heads.corrected").counter().count()).isEqualTo(2);
+    }
+
+    @Test
     @DisplayName("versions a stream cannot have (below the first, beyond the column, beyond a long) go to dead letters")
     void impossibleVersions() {
         for (String version : List.of("-1", "2147483648", "123456789012345678901234567890")) {
