@@ -364,6 +364,12 @@ class PolicyTopologyTest {
         assertThat(requested()).containsExactly("big-5@9:ERASE");
         eraseResult("big-5", Outcome.ERASED);
         assertThat(heads.get("big-5").isErased()).isTrue();
+        // the build that raced the erasure answers after it was confirmed: the marker stays a marker
+        results.pipeInput("big-5", new SnapshotResult(SnapshotResult.FORMAT, "big-5", 9, Outcome.WRITTEN, "late", 1,
+                oldIncarnation, RequestReason.THRESHOLD, ""));
+        assertThat(heads.get("big-5").isErased()).isTrue();
+        assertThat(heads.get("big-5").snapshotVersion()).isEqualTo(StreamHead.NONE);
+        assertThat(requested()).isEmpty();
         clock.advance(Duration.ofMillis(5));
         append("big-5", 0, 9);
         SnapshotRequest fresh = requests.readValue();
