@@ -8,9 +8,9 @@ import dev.snapshotsidecar.store.EventReader;
 import dev.snapshotsidecar.store.PermanentStoreException;
 import dev.snapshotsidecar.store.SnapshotStore;
 import dev.snapshotsidecar.store.StoredSnapshot;
-import dev.snapshotsidecar.track.Outcome;
-import dev.snapshotsidecar.track.SnapshotRequest;
-import dev.snapshotsidecar.track.SnapshotResult;
+import dev.snapshotsidecar.request.Outcome;
+import dev.snapshotsidecar.request.SnapshotRequest;
+import dev.snapshotsidecar.request.SnapshotResult;
 
 import java.time.Clock;
 import java.util.Map;

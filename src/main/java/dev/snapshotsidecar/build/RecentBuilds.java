@@ -1,8 +1,8 @@
 package dev.snapshotsidecar.build;
 
-import dev.snapshotsidecar.track.Outcome;
-import dev.snapshotsidecar.track.SnapshotRequest;
-import dev.snapshotsidecar.track.SnapshotResult;
+import dev.snapshotsidecar.request.Outcome;
+import dev.snapshotsidecar.request.SnapshotRequest;
+import dev.snapshotsidecar.request.SnapshotResult;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

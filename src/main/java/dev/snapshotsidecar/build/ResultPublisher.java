@@ -1,8 +1,8 @@
 package dev.snapshotsidecar.build;
 
-import dev.snapshotsidecar.track.SnapshotResult;
-import dev.snapshotsidecar.track.TrackerNames;
-import dev.snapshotsidecar.track.TrackerTopology;
+import dev.snapshotsidecar.request.DeadLetters;
+import dev.snapshotsidecar.request.MessageSerdes;
+import dev.snapshotsidecar.request.SnapshotResult;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -64,7 +64,7 @@ final class ResultPublisher implements AutoCloseable {
      */
     void result(SnapshotResult result, Optional<Integer> partition, Consumer<Boolean> done) {
         send(new ProducerRecord<>(resultsTopic, partition.orElse(null), bytes(result.streamId()),
-                TrackerTopology.RESULT_SERDE.serialize(resultsTopic, result)), "the result of " + result.streamId(),
+                MessageSerdes.RESULT.serialize(resultsTopic, result)), "the result of " + result.streamId(),
                 1, done);
     }
 
@@ -72,10 +72,10 @@ final class ResultPublisher implements AutoCloseable {
     void deadLetter(byte[] key, byte[] value, String topic, int partition, long offset, String reason,
                     Consumer<Boolean> done) {
         Headers headers = new RecordHeaders();
-        headers.add(TrackerNames.DLQ_TOPIC, bytes(topic));
-        headers.add(TrackerNames.DLQ_PARTITION, bytes(Integer.toString(partition)));
-        headers.add(TrackerNames.DLQ_OFFSET, bytes(Long.toString(offset)));
-        headers.add(TrackerNames.DLQ_REASON, bytes(reason));
+        headers.add(DeadLetters.TOPIC_HEADER, bytes(topic));
+        headers.add(DeadLetters.PARTITION_HEADER, bytes(Integer.toString(partition)));
+        headers.add(DeadLetters.OFFSET_HEADER, bytes(Long.toString(offset)));
+        headers.add(DeadLetters.REASON_HEADER, bytes(reason));
         send(new ProducerRecord<>(deadLettersTopic, null, key, value, headers), "a dead letter of " + topic + "-"
                 + partition + "@" + offset, 1, done);
     }

@@ -1,10 +1,10 @@
 package dev.snapshotsidecar.build;
 
+import dev.snapshotsidecar.request.MessageSerdes;
 import dev.snapshotsidecar.SidecarException;
 import dev.snapshotsidecar.store.SnapshotStore;
-import dev.snapshotsidecar.track.SnapshotResult;
-import dev.snapshotsidecar.track.StreamPlacement;
-import dev.snapshotsidecar.track.TrackerTopology;
+import dev.snapshotsidecar.request.SnapshotResult;
+import dev.snapshotsidecar.request.StreamPlacement;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -52,7 +52,7 @@ public final class SnapshotBootstrap {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         long announced = 0;
         try (KafkaProducer<String, SnapshotResult> producer = new KafkaProducer<>(props, new StringSerializer(),
-                TrackerTopology.RESULT_SERDE)) {
+                MessageSerdes.RESULT)) {
             String after = "";
             List<SnapshotStore.StreamVersion> page;
             while (!(page = snapshots.latestVersions(after, BATCH)).isEmpty()) {

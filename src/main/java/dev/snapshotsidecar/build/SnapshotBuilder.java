@@ -1,7 +1,7 @@
 package dev.snapshotsidecar.build;
 
-import dev.snapshotsidecar.track.SnapshotRequest;
-import dev.snapshotsidecar.track.SnapshotResult;
+import dev.snapshotsidecar.request.SnapshotRequest;
+import dev.snapshotsidecar.request.SnapshotResult;
 
 /**
  * Builds the snapshot one request asks for, or erases a stream's snapshots. Called by the worker from its build

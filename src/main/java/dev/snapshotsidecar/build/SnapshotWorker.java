@@ -1,11 +1,11 @@
 package dev.snapshotsidecar.build;
 
+import dev.snapshotsidecar.request.MessageSerdes;
 import dev.snapshotsidecar.store.TransientStoreException;
-import dev.snapshotsidecar.track.Outcome;
-import dev.snapshotsidecar.track.RequestReason;
-import dev.snapshotsidecar.track.SnapshotRequest;
-import dev.snapshotsidecar.track.SnapshotResult;
-import dev.snapshotsidecar.track.TrackerTopology;
+import dev.snapshotsidecar.request.Outcome;
+import dev.snapshotsidecar.request.RequestReason;
+import dev.snapshotsidecar.request.SnapshotRequest;
+import dev.snapshotsidecar.request.SnapshotResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -206,7 +206,7 @@ public final class SnapshotWorker implements AutoCloseable {
         SnapshotRequest request = null;
         try {
             request = record.value() == null ? null
-                    : TrackerTopology.REQUEST_SERDE.deserialize(record.topic(), record.value());
+                    : MessageSerdes.REQUEST.deserialize(record.topic(), record.value());
             if (request == null) {
                 problem = Optional.of("no value");
             } else if (record.key() == null

@@ -1,6 +1,6 @@
 package dev.snapshotsidecar.build;
 
-import dev.snapshotsidecar.track.Outcome;
+import dev.snapshotsidecar.request.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

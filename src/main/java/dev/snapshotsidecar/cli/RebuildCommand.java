@@ -1,7 +1,7 @@
 package dev.snapshotsidecar.cli;
 
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.track.TrackerCommand;
+import dev.snapshotsidecar.request.TrackerCommand;
 import dev.snapshotsidecar.track.TrackerCommands;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

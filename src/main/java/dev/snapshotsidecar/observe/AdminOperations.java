@@ -2,7 +2,7 @@ package dev.snapshotsidecar.observe;
 
 import dev.snapshotsidecar.store.StoredSnapshot;
 import dev.snapshotsidecar.track.HeadsQuery;
-import dev.snapshotsidecar.track.SnapshotRequest;
+import dev.snapshotsidecar.request.SnapshotRequest;
 import dev.snapshotsidecar.track.StreamHead;
 
 import java.util.List;

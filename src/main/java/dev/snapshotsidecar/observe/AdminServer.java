@@ -8,7 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.track.HeadsQuery;
-import dev.snapshotsidecar.track.SnapshotRequest;
+import dev.snapshotsidecar.request.SnapshotRequest;
 import dev.snapshotsidecar.track.StreamHead;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.request.JsonSerde;
 import dev.snapshotsidecar.ingest.AppendedEvent;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;

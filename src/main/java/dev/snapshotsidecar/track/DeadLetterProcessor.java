@@ -1,5 +1,6 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.request.DeadLetters;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -25,10 +26,10 @@ final class DeadLetterProcessor<K> implements Processor<K, ParseResult, byte[], 
 
     static Headers headers(ParseResult.DeadLetter letter) {
         Headers headers = new RecordHeaders();
-        headers.add(TrackerNames.DLQ_TOPIC, bytes(letter.topic()));
-        headers.add(TrackerNames.DLQ_PARTITION, bytes(Integer.toString(letter.partition())));
-        headers.add(TrackerNames.DLQ_OFFSET, bytes(Long.toString(letter.offset())));
-        headers.add(TrackerNames.DLQ_REASON, bytes(letter.reason()));
+        headers.add(DeadLetters.TOPIC_HEADER, bytes(letter.topic()));
+        headers.add(DeadLetters.PARTITION_HEADER, bytes(Integer.toString(letter.partition())));
+        headers.add(DeadLetters.OFFSET_HEADER, bytes(Long.toString(letter.offset())));
+        headers.add(DeadLetters.REASON_HEADER, bytes(letter.reason()));
         return headers;
     }
 

@@ -1,5 +1,14 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.track.policy.SweepSchedule;
+import dev.snapshotsidecar.track.policy.TypeRules;
+import dev.snapshotsidecar.track.policy.StreamView;
+import dev.snapshotsidecar.track.policy.Trigger;
+import dev.snapshotsidecar.request.TrackerCommand;
+import dev.snapshotsidecar.request.RequestReason;
+import dev.snapshotsidecar.request.Outcome;
+import dev.snapshotsidecar.request.SnapshotResult;
+import dev.snapshotsidecar.request.SnapshotRequest;
 import dev.snapshotsidecar.ingest.AppendedEvent;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -406,7 +415,8 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             return head;
         }
         Optional<RequestReason> reason = settings.rules(head.aggregateType()).policy()
-                .due(head, head.eventsSinceSnapshot(settings.firstVersion()), now, trigger);
+                .due(new StreamView(head.eventsSinceSnapshot(settings.firstVersion()), head.lastEventMillis(),
+                        head.lastSnapshotMillis()), now, trigger);
         if (reason.isEmpty()) {
             return head;
         }
@@ -484,7 +494,7 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
 
     private void sweep(String type, SweepSchedule schedule, long now) {
         SweepState state = Optional.ofNullable(sweeps.get(type)).orElse(SweepState.NEVER);
-        if (!schedule.active(now, state)) {
+        if (!schedule.active(now, state.inProgress(), state.startedMillis())) {
             return;
         }
         if (!state.inProgress()) {

@@ -1,5 +1,6 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.request.StreamPlacement;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;

@@ -1,5 +1,8 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.request.JsonSerde;
+import dev.snapshotsidecar.request.SnapshotResult;
+import dev.snapshotsidecar.request.SnapshotRequest;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -80,7 +83,7 @@ final class InputDecoder<T> implements Processor<byte[], byte[], String, ParseRe
         if (!key.equals(result.streamId())) {
             return Optional.of("the result's streamId is not its record key");
         }
-        if (result.version() < StreamHead.NONE) {
+        if (result.version() < SnapshotRequest.NO_VERSION) {
             return Optional.of("version " + result.version() + " is below -1");
         }
         return Optional.empty();

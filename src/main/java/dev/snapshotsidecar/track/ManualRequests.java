@@ -1,5 +1,10 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.request.MessageSerdes;
+import dev.snapshotsidecar.request.StreamPlacement;
+import dev.snapshotsidecar.request.RequestReason;
+import dev.snapshotsidecar.request.SnapshotResult;
+import dev.snapshotsidecar.request.SnapshotRequest;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,7 +52,7 @@ public final class ManualRequests implements AutoCloseable {
                 .toPartition(placement.partition(streamId, partitions));
         // the partition the tracker writes this stream's requests to, so one worker builds it
         producer.send(new ProducerRecord<>(requestsTopic, StreamPlacement.requestPartition(streamId, partitions),
-                streamId, TrackerTopology.REQUEST_SERDE.serialize(requestsTopic, request))).get(30, TimeUnit.SECONDS);
+                streamId, MessageSerdes.REQUEST.serialize(requestsTopic, request))).get(30, TimeUnit.SECONDS);
         return request;
     }
 
@@ -58,7 +63,7 @@ public final class ManualRequests implements AutoCloseable {
     public void resetHead(String streamId, long lastVersion)
             throws ExecutionException, InterruptedException, TimeoutException {
         producer.send(new ProducerRecord<>(resultsTopic, placement.partition(streamId, partitions), streamId,
-                TrackerTopology.RESULT_SERDE.serialize(resultsTopic, SnapshotResult.headReset(streamId, lastVersion))))
+                MessageSerdes.RESULT.serialize(resultsTopic, SnapshotResult.headReset(streamId, lastVersion))))
                 .get(30, TimeUnit.SECONDS);
     }
 

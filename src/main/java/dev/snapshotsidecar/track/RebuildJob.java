@@ -9,7 +9,7 @@ package dev.snapshotsidecar.track;
  * @param cursor the last stream id visited in this walk, or empty at its start
  * @param longest the longest stream seen while measuring
  */
-public record RebuildJob(String aggregateType, long requestedMillis, int band, String cursor, long longest) {
+record RebuildJob(String aggregateType, long requestedMillis, int band, String cursor, long longest) {
     static final int MEASURING = -1;
 
     static RebuildJob start(String aggregateType, long nowMillis) {

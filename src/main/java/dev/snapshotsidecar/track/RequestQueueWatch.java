@@ -1,5 +1,6 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.request.StreamPlacement;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;

@@ -11,9 +11,9 @@ import java.util.Objects;
  *
  * @param position for a deletion, the global position of the deleted row (NONE when unknown, e.g. a tombstone)
  */
-public record StreamChange(int v, String streamId, boolean erased, AppendedEvent appended, Instant at,
+record StreamChange(int v, String streamId, boolean erased, AppendedEvent appended, Instant at,
                            long position) {
-    public static final int FORMAT = 1;
+    static final int FORMAT = 1;
 
     public StreamChange {
         Objects.requireNonNull(streamId, "streamId");
@@ -23,11 +23,11 @@ public record StreamChange(int v, String streamId, boolean erased, AppendedEvent
         }
     }
 
-    public static StreamChange appended(AppendedEvent event) {
+    static StreamChange appended(AppendedEvent event) {
         return new StreamChange(FORMAT, event.streamId(), false, event, event.committedAt(), StreamHead.NONE);
     }
 
-    public static StreamChange erased(String streamId, Instant at, long position) {
+    static StreamChange erased(String streamId, Instant at, long position) {
         return new StreamChange(FORMAT, streamId, true, null, at, position);
     }
 }

@@ -8,6 +8,6 @@ package dev.snapshotsidecar.track;
  * @param cursor        the last stream id visited in this pass, or empty at its start
  * @param startedMillis when the current (or last) pass started, or 0 before the first
  */
-public record SweepState(boolean inProgress, String cursor, long startedMillis) {
-    public static final SweepState NEVER = new SweepState(false, "", 0);
+record SweepState(boolean inProgress, String cursor, long startedMillis) {
+    static final SweepState NEVER = new SweepState(false, "", 0);
 }

@@ -1,5 +1,7 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.request.MessageSerdes;
+import dev.snapshotsidecar.request.TrackerCommand;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,7 +28,7 @@ public final class TrackerCommands {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, TrackerCommand> producer = new KafkaProducer<>(props, new StringSerializer(),
-                TrackerTopology.COMMAND_SERDE)) {
+                MessageSerdes.COMMAND)) {
             List<Future<?>> sent = new ArrayList<>();
             for (PartitionInfo partition : producer.partitionsFor(topic)) {
                 sent.add(producer.send(new ProducerRecord<>(topic, partition.partition(), command.aggregateType(),

@@ -1,5 +1,7 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.request.RequestReason;
+import dev.snapshotsidecar.request.Outcome;
 import dev.snapshotsidecar.ingest.IgnoredReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -4,7 +4,7 @@ package dev.snapshotsidecar.track;
  * Every name in the tracker topology, kept in one place. Internal topics are
  * {@code <application-id>-<name>-repartition} and {@code <application-id>-<store>-changelog}.
  */
-public final class TrackerNames {
+final class TrackerNames {
     public static final String CHANGE_EVENTS_SOURCE = "change-events-source";
     public static final String PARSE = "parse-change-events";
     public static final String ROUTE = "route-";
@@ -34,11 +34,6 @@ public final class TrackerNames {
     /** Per aggregate type, the schema rebuild under way ({@link RebuildJob}). */
     public static final String REBUILDS_STORE = "rebuild-jobs";
 
-    /** Header names on dead-letter records; the record's key and value are the original bytes. */
-    public static final String DLQ_TOPIC = "sidecar.dlq.topic";
-    public static final String DLQ_PARTITION = "sidecar.dlq.partition";
-    public static final String DLQ_OFFSET = "sidecar.dlq.offset";
-    public static final String DLQ_REASON = "sidecar.dlq.reason";
 
     private TrackerNames() {
     }

@@ -1,5 +1,9 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.track.policy.TypeRules;
+import dev.snapshotsidecar.track.policy.NeverPolicy;
+import dev.snapshotsidecar.track.policy.SnapshotPolicy;
+import dev.snapshotsidecar.request.StreamPlacement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,9 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.track.policy.TypeRules;
+import dev.snapshotsidecar.request.StreamPlacement;
+import dev.snapshotsidecar.request.JsonSerde;
+import dev.snapshotsidecar.request.MessageSerdes;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.ingest.ChangeEventParser;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -40,9 +44,6 @@ import java.util.Properties;
  * request names its task's partition and the worker writes the result there.
  */
 public final class TrackerTopology {
-    public static final JsonSerde<TrackerCommand> COMMAND_SERDE = new JsonSerde<>(TrackerCommand.class);
-    public static final JsonSerde<SnapshotRequest> REQUEST_SERDE = new JsonSerde<>(SnapshotRequest.class);
-    public static final JsonSerde<SnapshotResult> RESULT_SERDE = new JsonSerde<>(SnapshotResult.class);
     static final JsonSerde<SweepState> SWEEP_SERDE = new JsonSerde<>(SweepState.class);
     static final JsonSerde<RebuildJob> REBUILD_SERDE = new JsonSerde<>(RebuildJob.class);
 
@@ -95,18 +96,18 @@ public final class TrackerTopology {
                 Named.as(TrackerNames.WRAP_CHANGES));
 
         KStream<String, TrackerInput> results = decoded(builder, settings, settings.resultsTopic(),
-                TrackerNames.RESULTS, () -> new InputDecoder<>("results", RESULT_SERDE, InputDecoder::checkResult,
+                TrackerNames.RESULTS, () -> new InputDecoder<>("results", MessageSerdes.RESULT, InputDecoder::checkResult,
                         TrackerInput.Result::new, metrics));
         // commands are written to every partition, so each task sees them once, keyed by aggregate type
         KStream<String, TrackerInput> commands = decoded(builder, settings, settings.commandsTopic(),
-                TrackerNames.COMMANDS, () -> new InputDecoder<>("commands", COMMAND_SERDE,
+                TrackerNames.COMMANDS, () -> new InputDecoder<>("commands", MessageSerdes.COMMAND,
                         (key, command) -> java.util.Optional.empty(), TrackerInput.Command::new, metrics));
 
         changes.merge(results, Named.as(TrackerNames.MERGE_INPUTS))
                 .merge(commands, Named.as(TrackerNames.MERGE_INPUTS + "-commands"))
                 .process(() -> new HeadTracker(settings, clock, metrics, queue), Named.as(TrackerNames.TRACK_HEADS),
                         TrackerNames.HEADS_STORE, TrackerNames.SWEEPS_STORE, TrackerNames.REBUILDS_STORE)
-                .to(settings.requestsTopic(), Produced.with(Serdes.String(), REQUEST_SERDE)
+                .to(settings.requestsTopic(), Produced.with(Serdes.String(), MessageSerdes.REQUEST)
                         .withName(TrackerNames.REQUESTS_SINK)
                         .withStreamPartitioner((topic, streamId, request, partitions) -> java.util.Optional.of(
                                 java.util.Set.of(StreamPlacement.requestPartition(streamId, settings.partitions())))));

@@ -6,10 +6,10 @@ import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.store.StoredSnapshot;
 import dev.snapshotsidecar.store.TransientStoreException;
-import dev.snapshotsidecar.track.Outcome;
-import dev.snapshotsidecar.track.RequestReason;
-import dev.snapshotsidecar.track.SnapshotRequest;
-import dev.snapshotsidecar.track.SnapshotResult;
+import dev.snapshotsidecar.request.Outcome;
+import dev.snapshotsidecar.request.RequestReason;
+import dev.snapshotsidecar.request.SnapshotRequest;
+import dev.snapshotsidecar.request.SnapshotResult;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -5,8 +5,8 @@ import dev.snapshotsidecar.demo.clinical.PatientAggregator;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.store.StoredSnapshot;
-import dev.snapshotsidecar.track.RequestReason;
-import dev.snapshotsidecar.track.SnapshotRequest;
+import dev.snapshotsidecar.request.RequestReason;
+import dev.snapshotsidecar.request.SnapshotRequest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

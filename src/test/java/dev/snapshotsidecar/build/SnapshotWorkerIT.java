@@ -1,14 +1,14 @@
 package dev.snapshotsidecar.build;
 
+import dev.snapshotsidecar.request.MessageSerdes;
 import dev.snapshotsidecar.demo.DemoStack;
 import dev.snapshotsidecar.store.TransientStoreException;
 import dev.snapshotsidecar.testing.Poll;
 import dev.snapshotsidecar.testing.SharedStack;
-import dev.snapshotsidecar.track.Outcome;
-import dev.snapshotsidecar.track.RequestReason;
-import dev.snapshotsidecar.track.SnapshotRequest;
-import dev.snapshotsidecar.track.SnapshotResult;
-import dev.snapshotsidecar.track.TrackerTopology;
+import dev.snapshotsidecar.request.Outcome;
+import dev.snapshotsidecar.request.RequestReason;
+import dev.snapshotsidecar.request.SnapshotRequest;
+import dev.snapshotsidecar.request.SnapshotResult;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -108,7 +108,7 @@ class SnapshotWorkerIT {
     static void request(String topic, String streamId, long head) throws Exception {
         try (KafkaProducer<String, SnapshotRequest> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
-                new StringSerializer(), TrackerTopology.REQUEST_SERDE)) {
+                new StringSerializer(), MessageSerdes.REQUEST)) {
             producer.send(new ProducerRecord<>(topic, streamId, SnapshotRequest.of(streamId, "patient", head, -1,
                     RequestReason.THRESHOLD, Instant.now()))).get();
         }
@@ -120,7 +120,7 @@ class SnapshotWorkerIT {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), TrackerTopology.RESULT_SERDE)) {
+                new StringDeserializer(), MessageSerdes.RESULT)) {
             consumer.subscribe(List.of(topic));
             Poll.until("results for every stream at its newest requested version", DEADLINE, () -> {
                 for (ConsumerRecord<String, SnapshotResult> r : consumer.poll(Duration.ofMillis(200))) {
@@ -139,7 +139,7 @@ class SnapshotWorkerIT {
         ObservingBuilder builder = new ObservingBuilder(Duration.ofMillis(40)); // shared: counts across both workers
         try (KafkaProducer<String, SnapshotRequest> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
-                new StringSerializer(), TrackerTopology.REQUEST_SERDE)) {
+                new StringSerializer(), MessageSerdes.REQUEST)) {
             for (int head = 0; head < 20; head++) {
                 for (int s = 0; s < 10; s++) {
                     String id = "patient-w" + s;
@@ -184,10 +184,10 @@ class SnapshotWorkerIT {
                 SharedStack.stack().kafka().bootstrapServers()));
              KafkaConsumer<String, SnapshotResult> results = new KafkaConsumer<>(Map.of(
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
-                     new StringDeserializer(), TrackerTopology.RESULT_SERDE);
+                     new StringDeserializer(), MessageSerdes.RESULT);
              KafkaConsumer<String, SnapshotRequest> requests = new KafkaConsumer<>(Map.of(
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
-                     new StringDeserializer(), TrackerTopology.REQUEST_SERDE)) {
+                     new StringDeserializer(), MessageSerdes.REQUEST)) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(name + "-builder")
                     .partitionsToOffsetAndMetadata().get();
             readAll(results, name + "-results", r -> answered.merge(r.key(), r.value().version(), Math::max));
@@ -303,7 +303,7 @@ class SnapshotWorkerIT {
         SharedStack.stack().createTopics(4, name + "-requests", name + "-results", name + "-dead-letters");
         List<byte[]> garbage = List.of("not json".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "{\"v\":3}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                TrackerTopology.REQUEST_SERDE.serialize("t", SnapshotRequest.of("patient-other", "patient", 1, -1,
+                MessageSerdes.REQUEST.serialize("t", SnapshotRequest.of("patient-other", "patient", 1, -1,
                         RequestReason.THRESHOLD, Instant.now())));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
@@ -338,9 +338,9 @@ class SnapshotWorkerIT {
         assertThat(letters).hasSize(garbage.size());
         assertThat(letters).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(garbage);
         assertThat(letters).allSatisfy(r -> {
-            assertThat(new String(r.headers().lastHeader(dev.snapshotsidecar.track.TrackerNames.DLQ_TOPIC).value()))
+            assertThat(new String(r.headers().lastHeader(dev.snapshotsidecar.request.DeadLetters.TOPIC_HEADER).value()))
                     .isEqualTo(name + "-requests");
-            assertThat(r.headers().lastHeader(dev.snapshotsidecar.track.TrackerNames.DLQ_REASON)).isNotNull();
+            assertThat(r.headers().lastHeader(dev.snapshotsidecar.request.DeadLetters.REASON_HEADER)).isNotNull();
         });
         assertThat(results.get("patient-g2").outcome()).isEqualTo(Outcome.WRITTEN);
         assertThat(meters.get("sidecar.build.dead.letters").counter().count()).isEqualTo(3);
@@ -352,7 +352,7 @@ class SnapshotWorkerIT {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader-" + System.nanoTime(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), TrackerTopology.RESULT_SERDE)) {
+                new StringDeserializer(), MessageSerdes.RESULT)) {
             consumer.subscribe(List.of(topic));
             Poll.until(expected + " streams have a result", DEADLINE, () -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> into.put(r.key(), r.value()));
@@ -403,7 +403,7 @@ class SnapshotWorkerIT {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new StringSerializer(),
-                TrackerTopology.REQUEST_SERDE)) {
+                MessageSerdes.REQUEST)) {
             List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
             for (int s = 0; s < streams; s++) {
                 String id = "patient-storm-" + s;

@@ -1,5 +1,6 @@
 package dev.snapshotsidecar.pipeline;
 
+import dev.snapshotsidecar.request.MessageSerdes;
 import dev.snapshotsidecar.Sidecar;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.lifecycle.PatientSchemaTwoAggregator;
@@ -7,10 +8,9 @@ import dev.snapshotsidecar.testing.EventStoreProbe;
 import dev.snapshotsidecar.testing.EventStoreProbe.Row;
 import dev.snapshotsidecar.testing.Poll;
 import dev.snapshotsidecar.testing.SharedStack;
-import dev.snapshotsidecar.track.SnapshotRequest;
-import dev.snapshotsidecar.track.TrackerCommand;
+import dev.snapshotsidecar.request.SnapshotRequest;
+import dev.snapshotsidecar.request.TrackerCommand;
 import dev.snapshotsidecar.track.TrackerCommands;
-import dev.snapshotsidecar.track.TrackerTopology;
 import dev.snapshotsidecar.observe.SidecarMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,7 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,11 +157,11 @@ class LifecycleIT {
                 ConsumerConfig.GROUP_ID_CONFIG, app + "-order-reader",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), TrackerTopology.REQUEST_SERDE)) {
+                new StringDeserializer(), MessageSerdes.REQUEST)) {
             consumer.subscribe(List.of(app + "-requests"));
             Poll.until("the rebuild requests are readable", DEADLINE, () -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (r.value().reason() == dev.snapshotsidecar.track.RequestReason.REBUILD && ids.contains(r.key())) {
+                    if (r.value().reason() == dev.snapshotsidecar.request.RequestReason.REBUILD && ids.contains(r.key())) {
                         rebuilds.add(r);
                     }
                 });
@@ -258,7 +257,7 @@ class LifecycleIT {
                 + " ON CONFLICT DO NOTHING");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.snapshotsidecar.build.SnapshotBootstrap.publish(
                         probe.stores.snapshots(), Map.of(), SharedStack.stack().kafka().bootstrapServers(), topic,
-                        new dev.snapshotsidecar.track.StreamPlacement.ByStreamId(), 4))
+                        new dev.snapshotsidecar.request.StreamPlacement.ByStreamId(), 4))
                 .isInstanceOf(dev.snapshotsidecar.SidecarException.class).hasMessageContaining("were not written")
                 .hasMessageContaining("RecordTooLargeException");
     }
@@ -283,7 +282,7 @@ class LifecycleIT {
                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
                     ConsumerConfig.GROUP_ID_CONFIG, app + "-reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                     "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                    new StringDeserializer(), TrackerTopology.REQUEST_SERDE)) {
+                    new StringDeserializer(), MessageSerdes.REQUEST)) {
                 consumer.subscribe(List.of(app + "-requests"));
                 // the tracker has caught up once requests for streams written after these ones appear
                 Map<String, Integer> later = streams("prescription-boot-later-", 1, 60);

@@ -1,12 +1,12 @@
 package dev.snapshotsidecar.pipeline;
 
+import dev.snapshotsidecar.request.DeadLetters;
 import dev.snapshotsidecar.Sidecar;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.demo.DemoStack;
 import dev.snapshotsidecar.testing.EventStoreProbe;
 import dev.snapshotsidecar.testing.Poll;
 import dev.snapshotsidecar.testing.SharedStack;
-import dev.snapshotsidecar.track.TrackerNames;
 import dev.snapshotsidecar.observe.SidecarMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -205,18 +205,18 @@ class PipelineIT {
                 consumer.subscribe(List.of(app + "-dead-letters"));
                 Poll.until("the garbage records reach the dead-letter topic", DEADLINE, () -> {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                        letters.put(header(r, TrackerNames.DLQ_PARTITION) + "@" + header(r, TrackerNames.DLQ_OFFSET), r);
+                        letters.put(header(r, DeadLetters.PARTITION_HEADER) + "@" + header(r, DeadLetters.OFFSET_HEADER), r);
                     }
                     return sent.stream().allMatch(m -> letters.containsKey(m.partition() + "@" + m.offset()));
                 }, () -> letters.keySet().toString());
             }
             for (int i = 0; i < sent.size(); i++) {
                 ConsumerRecord<byte[], byte[]> letter = letters.get(sent.get(i).partition() + "@" + sent.get(i).offset());
-                assertThat(header(letter, TrackerNames.DLQ_TOPIC)).isEqualTo(DemoStack.SOURCE_TOPIC);
-                assertThat(header(letter, TrackerNames.DLQ_REASON)).isNotBlank();
+                assertThat(header(letter, DeadLetters.TOPIC_HEADER)).isEqualTo(DemoStack.SOURCE_TOPIC);
+                assertThat(header(letter, DeadLetters.REASON_HEADER)).isNotBlank();
                 assertThat(letter.value()).as("the original bytes are kept").isEqualTo(garbage.get(i));
             }
-            assertThat(header(letters.get(sent.get(2).partition() + "@" + sent.get(2).offset()), TrackerNames.DLQ_REASON))
+            assertThat(header(letters.get(sent.get(2).partition() + "@" + sent.get(2).offset()), DeadLetters.REASON_HEADER))
                     .contains("stream_version");
             awaitNoneDue("prescription-c1", Map.of("prescription-c1", 60));
             assertThat(snapshotRows("prescription-c1").get("prescription-c1").firstKey()).isEqualTo(THRESHOLD - 1);

@@ -1,5 +1,10 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.track.policy.StreamView;
+import dev.snapshotsidecar.track.policy.Trigger;
+import dev.snapshotsidecar.track.policy.NeverPolicy;
+import dev.snapshotsidecar.track.policy.EveryNEventsPolicy;
+import dev.snapshotsidecar.request.RequestReason;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -13,9 +18,9 @@ class EveryNEventsPolicyTest {
     @DisplayName("due from the n-th event after the latest snapshot, not before")
     void threshold() {
         EveryNEventsPolicy policy = new EveryNEventsPolicy(100);
-        assertThat(policy.due(HEAD, 99, 0, Trigger.EVENT)).isEmpty();
-        assertThat(policy.due(HEAD, 100, 0, Trigger.EVENT)).contains(RequestReason.THRESHOLD);
-        assertThat(policy.due(HEAD, 250, 0, Trigger.EVENT)).contains(RequestReason.THRESHOLD);
+        assertThat(policy.due(new StreamView(99, 0, 0), 0, Trigger.EVENT)).isEmpty();
+        assertThat(policy.due(new StreamView(100, 0, 0), 0, Trigger.EVENT)).contains(RequestReason.THRESHOLD);
+        assertThat(policy.due(new StreamView(250, 0, 0), 0, Trigger.EVENT)).contains(RequestReason.THRESHOLD);
     }
 
     @Test
@@ -30,8 +35,8 @@ class EveryNEventsPolicyTest {
     @Test
     @DisplayName("every save is every-n with n = 1; n below 1 is refused; never is never due")
     void limits() {
-        assertThat(new EveryNEventsPolicy(1).due(HEAD, 1, 0, Trigger.EVENT)).isPresent();
+        assertThat(new EveryNEventsPolicy(1).due(new StreamView(1, 0, 0), 0, Trigger.EVENT)).isPresent();
         assertThatThrownBy(() -> new EveryNEventsPolicy(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(NeverPolicy.INSTANCE.due(HEAD, 1_000_000, 0, Trigger.EVENT)).isEmpty();
+        assertThat(NeverPolicy.INSTANCE.due(new StreamView(1_000_000, 0, 0), 0, Trigger.EVENT)).isEmpty();
     }
 }

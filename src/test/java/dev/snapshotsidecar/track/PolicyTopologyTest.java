@@ -1,5 +1,14 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.track.policy.SweepSchedule;
+import dev.snapshotsidecar.track.policy.TypeRules;
+import dev.snapshotsidecar.request.MessageSerdes;
+import dev.snapshotsidecar.request.StreamPlacement;
+import dev.snapshotsidecar.request.TrackerCommand;
+import dev.snapshotsidecar.request.RequestReason;
+import dev.snapshotsidecar.request.Outcome;
+import dev.snapshotsidecar.request.SnapshotResult;
+import dev.snapshotsidecar.request.SnapshotRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.snapshotsidecar.config.DailyWindow;
@@ -92,9 +101,9 @@ class PolicyTopologyTest {
         driver = new TopologyTestDriver(TrackerTopology.build(settings, new ChangeEventParser(columns,
                 new AggregateTypeResolver(types)), clock, new TrackerMetrics(meters)), props, clock.instant());
         changes = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());
-        results = driver.createInputTopic("results", new StringSerializer(), TrackerTopology.RESULT_SERDE);
-        commands = driver.createInputTopic("commands", new StringSerializer(), TrackerTopology.COMMAND_SERDE);
-        requests = driver.createOutputTopic("requests", new StringDeserializer(), TrackerTopology.REQUEST_SERDE);
+        results = driver.createInputTopic("results", new StringSerializer(), MessageSerdes.RESULT);
+        commands = driver.createInputTopic("commands", new StringSerializer(), MessageSerdes.COMMAND);
+        requests = driver.createOutputTopic("requests", new StringDeserializer(), MessageSerdes.REQUEST);
         heads = driver.getKeyValueStore(TrackerNames.HEADS_STORE);
         sweeps = driver.getKeyValueStore(TrackerNames.SWEEPS_STORE);
         restoredHeads.forEach(heads::put);
@@ -489,8 +498,8 @@ class PolicyTopologyTest {
         SweepSchedule schedule = new SweepSchedule.Daily(night, ZoneOffset.UTC);
         long start = Instant.parse("2026-11-28T23:30:00Z").toEpochMilli();
         SweepState done = new SweepState(false, "", start);
-        assertThat(schedule.active(Instant.parse("2026-11-29T00:30:00Z").toEpochMilli(), done))
+        assertThat(schedule.active(Instant.parse("2026-11-29T00:30:00Z").toEpochMilli(), done.inProgress(), done.startedMillis()))
                 .as("after midnight it is still the same night's window").isFalse();
-        assertThat(schedule.active(Instant.parse("2026-11-29T23:00:00Z").toEpochMilli(), done)).isTrue();
+        assertThat(schedule.active(Instant.parse("2026-11-29T23:00:00Z").toEpochMilli(), done.inProgress(), done.startedMillis())).isTrue();
     }
 }

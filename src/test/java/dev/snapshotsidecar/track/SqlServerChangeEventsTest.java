@@ -1,9 +1,13 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.track.policy.EveryNEventsPolicy;
+import dev.snapshotsidecar.request.MessageSerdes;
+import dev.snapshotsidecar.request.StreamPlacement;
+import dev.snapshotsidecar.request.RequestReason;
+import dev.snapshotsidecar.request.SnapshotRequest;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.ingest.AggregateTypeResolver;
 import dev.snapshotsidecar.ingest.ChangeEventParser;
-import dev.snapshotsidecar.ingest.DebeziumEnvelopes;
 import dev.snapshotsidecar.ingest.DebeziumEnvelopes.Connector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -57,7 +61,7 @@ class SqlServerChangeEventsTest {
                 java.time.Clock.systemUTC(), new TrackerMetrics(meters)), props)) {
             TestInputTopic<byte[], byte[]> in = driver.createInputTopic(TOPIC, new ByteArraySerializer(),
                     new ByteArraySerializer());
-            var requests = driver.createOutputTopic("requests", new StringDeserializer(), TrackerTopology.REQUEST_SERDE);
+            var requests = driver.createOutputTopic("requests", new StringDeserializer(), MessageSerdes.REQUEST);
             var deadLetters = driver.createOutputTopic("dead-letters", new ByteArrayDeserializer(),
                     new ByteArrayDeserializer());
             KeyValueStore<String, StreamHead> heads = driver.getKeyValueStore(TrackerNames.HEADS_STORE);

@@ -1,5 +1,10 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.request.MessageSerdes;
+import dev.snapshotsidecar.request.StreamPlacement;
+import dev.snapshotsidecar.request.JsonSerde;
+import dev.snapshotsidecar.request.RequestReason;
+import dev.snapshotsidecar.request.SnapshotRequest;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.data.Schema;
@@ -57,7 +62,7 @@ class StreamPlacementTest {
                 Instant.parse("2026-11-28T09:00:00Z"));
         assertThat(request.resultsPartition()).isEmpty();
         assertThat(request.toPartition(3).resultsPartition()).contains(3);
-        JsonSerde<SnapshotRequest> serde = TrackerTopology.REQUEST_SERDE;
+        JsonSerde<SnapshotRequest> serde = MessageSerdes.REQUEST;
         assertThat(serde.deserialize("t", serde.serialize("t", request.toPartition(0))).resultsPartition()).contains(0);
         byte[] formatOne = ("{\"v\":1,\"streamId\":\"patient-1\",\"aggregateType\":\"patient\",\"headVersion\":99,"
                 + "\"snapshotVersion\":49,\"reason\":\"THRESHOLD\",\"requestedAt\":\"2026-11-28T09:00:00Z\"}").getBytes();

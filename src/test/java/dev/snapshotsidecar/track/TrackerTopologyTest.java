@@ -1,5 +1,13 @@
 package dev.snapshotsidecar.track;
 
+import dev.snapshotsidecar.track.policy.EveryNEventsPolicy;
+import dev.snapshotsidecar.request.DeadLetters;
+import dev.snapshotsidecar.request.MessageSerdes;
+import dev.snapshotsidecar.request.StreamPlacement;
+import dev.snapshotsidecar.request.RequestReason;
+import dev.snapshotsidecar.request.Outcome;
+import dev.snapshotsidecar.request.SnapshotResult;
+import dev.snapshotsidecar.request.SnapshotRequest;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.ingest.AggregateTypeResolver;
@@ -90,8 +98,8 @@ class TrackerTopologyTest {
         rawCommands = driver.createInputTopic("snapshot-commands", new ByteArraySerializer(),
                 new ByteArraySerializer());
         changes = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());
-        results = driver.createInputTopic("snapshot-results", new StringSerializer(), TrackerTopology.RESULT_SERDE);
-        requests = driver.createOutputTopic("snapshot-requests", new StringDeserializer(), TrackerTopology.REQUEST_SERDE);
+        results = driver.createInputTopic("snapshot-results", new StringSerializer(), MessageSerdes.RESULT);
+        requests = driver.createOutputTopic("snapshot-requests", new StringDeserializer(), MessageSerdes.REQUEST);
         deadLetters = driver.createOutputTopic("snapshot-dead-letters", new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         heads = driver.getKeyValueStore(TrackerNames.HEADS_STORE);
@@ -290,10 +298,10 @@ class TrackerTopologyTest {
         appendAll("patient-1", 0, 2);
         TestRecord<byte[], byte[]> letter = deadLetters.readRecord();
         assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
-        assertThat(header(letter, TrackerNames.DLQ_TOPIC)).isEqualTo(SOURCE);
-        assertThat(header(letter, TrackerNames.DLQ_PARTITION)).isEqualTo("0");
-        assertThat(header(letter, TrackerNames.DLQ_OFFSET)).isEqualTo("0");
-        assertThat(header(letter, TrackerNames.DLQ_REASON)).startsWith("value is not JSON");
+        assertThat(header(letter, DeadLetters.TOPIC_HEADER)).isEqualTo(SOURCE);
+        assertThat(header(letter, DeadLetters.PARTITION_HEADER)).isEqualTo("0");
+        assertThat(header(letter, DeadLetters.OFFSET_HEADER)).isEqualTo("0");
+        assertThat(header(letter, DeadLetters.REASON_HEADER)).startsWith("value is not JSON");
         assertThat(requests.readValue().headVersion()).isEqualTo(2);
         assertThat(meters.get("sidecar.ingest.dead.letters").counter().count()).isEqualTo(1);
     }
@@ -342,7 +350,7 @@ class TrackerTopologyTest {
         appendAll("patient-1", 0, 2);
         requests.readValue();
         rawResults.pipeInput(bytes("patient-1"), bytes("{not json"));
-        rawResults.pipeInput(bytes("patient-2"), TrackerTopology.RESULT_SERDE.serialize("t",
+        rawResults.pipeInput(bytes("patient-2"), MessageSerdes.RESULT.serialize("t",
                 SnapshotResult.of("patient-1", 2, Outcome.WRITTEN, "keyed by another stream", 1)));
         rawResults.pipeInput(bytes("patient-1"), bytes("{\"v\":7,\"streamId\":\"patient-1\",\"version\":2,"
                 + "\"outcome\":\"FROM_THE_FUTURE\",\"detail\":\"a newer version\",\"incarnation\":"
@@ -352,9 +360,9 @@ class TrackerTopologyTest {
                 + "\"patient\",\"requestedAt\":\"2026-11-28T09:00:00Z\"}"));
         List<TestRecord<byte[], byte[]>> letters = deadLetters.readRecordsToList();
         assertThat(letters).hasSize(3);
-        assertThat(letters).extracting(r -> header(r, TrackerNames.DLQ_TOPIC))
+        assertThat(letters).extracting(r -> header(r, DeadLetters.TOPIC_HEADER))
                 .containsExactly("snapshot-results", "snapshot-results", "snapshot-commands");
-        assertThat(header(letters.get(1), TrackerNames.DLQ_REASON)).contains("not its record key");
+        assertThat(header(letters.get(1), DeadLetters.REASON_HEADER)).contains("not its record key");
         assertThat(letters.get(0).value()).isEqualTo(bytes("{not json"));
         assertThat(meters.get("sidecar.track.dead.letters").tag("input", "results").counter().count()).isEqualTo(2);
         assertThat(meters.get("sidecar.track.results").tag("outcome", "UNKNOWN").counter().count()).isEqualTo(1);
@@ -410,7 +418,7 @@ class TrackerTopologyTest {
                     + "\"source\":{}}"));
         }
         assertThat(deadLetters.readRecordsToList()).hasSize(3)
-                .allSatisfy(r -> assertThat(header(r, TrackerNames.DLQ_REASON)).contains("stream_version"));
+                .allSatisfy(r -> assertThat(header(r, DeadLetters.REASON_HEADER)).contains("stream_version"));
         assertThat(heads.get("patient-1")).isNull();
     }
 
@@ -477,7 +485,7 @@ class TrackerTopologyTest {
         append(elsewhere, 0);
         assertThat(heads.get(elsewhere)).isNull();
         TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
-        assertThat(header(dead, TrackerNames.DLQ_REASON)).contains("tracker.partitioning=source")
+        assertThat(header(dead, DeadLetters.REASON_HEADER)).contains("tracker.partitioning=source")
                 .contains("partition 3 of 4");
         assertThat(requests.isEmpty()).isTrue();
     }

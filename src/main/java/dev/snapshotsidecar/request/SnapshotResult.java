@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.track;
+package dev.snapshotsidecar.request;
 
 import java.util.Objects;
 
@@ -47,7 +47,7 @@ public record SnapshotResult(int v, String streamId, long version, Outcome outco
 
     /** The end of a first start's announcements on one partition. */
     public static SnapshotResult bootstrapComplete() {
-        return new SnapshotResult(FORMAT, MARKER_KEY, StreamHead.NONE, Outcome.BOOTSTRAP_COMPLETE, "bootstrap", 0, 0,
+        return new SnapshotResult(FORMAT, MARKER_KEY, SnapshotRequest.NO_VERSION, Outcome.BOOTSTRAP_COMPLETE, "bootstrap", 0, 0,
                 RequestReason.UNKNOWN, "");
     }
 

@@ -1,5 +1,6 @@
-package dev.snapshotsidecar.track;
+package dev.snapshotsidecar.track.policy;
 
+import dev.snapshotsidecar.request.RequestReason;
 import java.util.Optional;
 
 /** Due once {@code n} events follow the latest snapshot: worst case a reader replays n - 1 events past it. */
@@ -11,7 +12,7 @@ public record EveryNEventsPolicy(int n) implements SnapshotPolicy {
     }
 
     @Override
-    public Optional<RequestReason> due(StreamHead head, long eventsSinceSnapshot, long nowMillis, Trigger trigger) {
-        return eventsSinceSnapshot >= n ? Optional.of(RequestReason.THRESHOLD) : Optional.empty();
+    public Optional<RequestReason> due(StreamView stream, long nowMillis, Trigger trigger) {
+        return stream.eventsSinceSnapshot() >= n ? Optional.of(RequestReason.THRESHOLD) : Optional.empty();
     }
 }

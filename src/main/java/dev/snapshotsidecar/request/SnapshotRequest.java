@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.track;
+package dev.snapshotsidecar.request;
 
 import java.time.Instant;
 import java.util.Objects;
@@ -24,6 +24,8 @@ public record SnapshotRequest(int v, String streamId, String aggregateType, long
     public static final int FORMAT = 3;
     public static final int ANY_PARTITION = -1;
     public static final long NO_POSITION = -1;
+    /** No version (no snapshot yet, no event yet). */
+    public static final long NO_VERSION = -1;
 
     public SnapshotRequest {
         Objects.requireNonNull(streamId, "streamId");
@@ -51,7 +53,7 @@ public record SnapshotRequest(int v, String streamId, String aggregateType, long
     /** An erasure of the incarnation's snapshots, confirmed once no event at or below {@code position} remains. */
     public static SnapshotRequest erase(String streamId, String aggregateType, long incarnation, long headVersion,
                                         long position, Instant requestedAt) {
-        return new SnapshotRequest(FORMAT, streamId, aggregateType, headVersion, StreamHead.NONE,
+        return new SnapshotRequest(FORMAT, streamId, aggregateType, headVersion, NO_VERSION,
                 RequestReason.ERASE, requestedAt, ANY_PARTITION, incarnation, position);
     }
 

@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.track;
+package dev.snapshotsidecar.request;
 
 import java.time.Instant;
 import java.util.Objects;

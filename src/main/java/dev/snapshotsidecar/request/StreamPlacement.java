@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.track;
+package dev.snapshotsidecar.request;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

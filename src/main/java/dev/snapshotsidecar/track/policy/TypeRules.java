@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.track;
+package dev.snapshotsidecar.track.policy;
 
 import dev.snapshotsidecar.config.SidecarConfig;
 

@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.track;
+package dev.snapshotsidecar.track.policy;
 
 import dev.snapshotsidecar.config.DailyWindow;
 
@@ -12,16 +12,18 @@ import java.time.ZonedDateTime;
 public sealed interface SweepSchedule {
 
     /**
+     * @param inProgress    a pass over the store is under way
+     * @param startedMillis when the current (or last) pass started, or 0 before the first
      * @return whether a sweep should be walking the store now: one in progress that may go on, or a new one due
      */
-    boolean active(long nowMillis, SweepState state);
+    boolean active(long nowMillis, boolean inProgress, long startedMillis);
 
     /** A sweep every {@code interval}, measured from the start of the previous one. */
     record Interval(Duration interval) implements SweepSchedule {
         @Override
-        public boolean active(long nowMillis, SweepState state) {
-            return state.inProgress() || state.startedMillis() == 0
-                    || nowMillis - state.startedMillis() >= interval.toMillis();
+        public boolean active(long nowMillis, boolean inProgress, long startedMillis) {
+            return inProgress || startedMillis == 0
+                    || nowMillis - startedMillis >= interval.toMillis();
         }
     }
 
@@ -31,13 +33,13 @@ public sealed interface SweepSchedule {
      */
     record Daily(DailyWindow window, ZoneId zone) implements SweepSchedule {
         @Override
-        public boolean active(long nowMillis, SweepState state) {
+        public boolean active(long nowMillis, boolean inProgress, long startedMillis) {
             ZonedDateTime now = Instant.ofEpochMilli(nowMillis).atZone(zone);
             if (!window.contains(now.toLocalTime())) {
                 return false;
             }
-            return state.inProgress() || state.startedMillis() == 0
-                    || occurrence(state.startedMillis()).isBefore(occurrence(nowMillis));
+            return inProgress || startedMillis == 0
+                    || occurrence(startedMillis).isBefore(occurrence(nowMillis));
         }
 
         /** The date the window opened on, for a moment inside (or after) it. */

@@ -1,5 +1,6 @@
-package dev.snapshotsidecar.track;
+package dev.snapshotsidecar.track.policy;
 
+import dev.snapshotsidecar.request.RequestReason;
 import java.util.Optional;
 
 /** Never due: the null object for types that are not snapshotted. */
@@ -7,7 +8,7 @@ public enum NeverPolicy implements SnapshotPolicy {
     INSTANCE;
 
     @Override
-    public Optional<RequestReason> due(StreamHead head, long eventsSinceSnapshot, long nowMillis, Trigger trigger) {
+    public Optional<RequestReason> due(StreamView stream, long nowMillis, Trigger trigger) {
         return Optional.empty();
     }
 }

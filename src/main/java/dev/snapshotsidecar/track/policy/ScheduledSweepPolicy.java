@@ -1,5 +1,6 @@
-package dev.snapshotsidecar.track;
+package dev.snapshotsidecar.track.policy;
 
+import dev.snapshotsidecar.request.RequestReason;
 import java.util.Optional;
 
 /**
@@ -8,8 +9,8 @@ import java.util.Optional;
  */
 public record ScheduledSweepPolicy(int minEvents) implements SnapshotPolicy {
     @Override
-    public Optional<RequestReason> due(StreamHead head, long eventsSinceSnapshot, long nowMillis, Trigger trigger) {
-        return trigger == Trigger.SWEEP && eventsSinceSnapshot >= minEvents
+    public Optional<RequestReason> due(StreamView stream, long nowMillis, Trigger trigger) {
+        return trigger == Trigger.SWEEP && stream.eventsSinceSnapshot() >= minEvents
                 ? Optional.of(RequestReason.SCHEDULED) : Optional.empty();
     }
 }

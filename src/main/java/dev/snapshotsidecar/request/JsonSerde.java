@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.track;
+package dev.snapshotsidecar.request;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,8 +12,8 @@ import org.apache.kafka.common.serialization.Serializer;
 import java.io.IOException;
 
 /**
- * JSON serde of the sidecar's message records ({@link SnapshotRequest}, {@link SnapshotResult}, {@link StreamHead},
- * AppendedEvent). Unknown fields are ignored so a newer writer does not break an older reader. Thread-safe.
+ * JSON serde of the sidecar's message records ({@link SnapshotRequest}, {@link SnapshotResult}, {@link TrackerCommand})
+ * and of the small records of the tracker's stores. Unknown fields are ignored so a newer writer does not break an older reader. Thread-safe.
  */
 public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())

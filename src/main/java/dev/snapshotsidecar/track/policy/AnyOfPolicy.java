@@ -1,5 +1,6 @@
-package dev.snapshotsidecar.track;
+package dev.snapshotsidecar.track.policy;
 
+import dev.snapshotsidecar.request.RequestReason;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,9 +11,9 @@ public record AnyOfPolicy(List<SnapshotPolicy> rules) implements SnapshotPolicy 
     }
 
     @Override
-    public Optional<RequestReason> due(StreamHead head, long eventsSinceSnapshot, long nowMillis, Trigger trigger) {
+    public Optional<RequestReason> due(StreamView stream, long nowMillis, Trigger trigger) {
         for (SnapshotPolicy rule : rules) {
-            Optional<RequestReason> reason = rule.due(head, eventsSinceSnapshot, nowMillis, trigger);
+            Optional<RequestReason> reason = rule.due(stream, nowMillis, trigger);
             if (reason.isPresent()) {
                 return reason;
             }
