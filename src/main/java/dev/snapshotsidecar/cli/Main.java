@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code java -jar snapshot-sidecar.jar}. */
 @Command(name = "snapshot-sidecar", mixinStandardHelpOptions = true, version = "snapshot-sidecar 0.1.0",
         description = "Takes snapshots of event-sourced streams beside the service, from change data capture.",
-        subcommands = {RunCommand.class, DemoCommand.class, InitDbCommand.class, VerifyCommand.class,
-                ConnectorConfigCommand.class, WorkloadCommand.class, RebuildCommand.class, ResetHeadCommand.class,
+        subcommands = {RunCommand.class, InitDbCommand.class, VerifyCommand.class,
+                ConnectorConfigCommand.class, RebuildCommand.class, ResetHeadCommand.class,
                         AnalyzeCommand.class})
 public final class Main {
 

@@ -1,9 +1,9 @@
 package dev.snapshotsidecar.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
-import dev.snapshotsidecar.demo.clinical.PatientAggregator;
-import dev.snapshotsidecar.demo.clinical.PatientState;
+import dev.snapshotsidecar.testkit.ClinicalEvents;
+import dev.snapshotsidecar.clinical.PatientAggregator;
+import dev.snapshotsidecar.clinical.PatientState;
 import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.store.EventAppender.NewEvent;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -9,9 +9,9 @@ import dev.snapshotsidecar.build.BuildRules;
 import dev.snapshotsidecar.build.BuildLease;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
-import dev.snapshotsidecar.demo.clinical.PatientAggregator;
-import dev.snapshotsidecar.demo.clinical.PatientState;
+import dev.snapshotsidecar.testkit.ClinicalEvents;
+import dev.snapshotsidecar.clinical.PatientAggregator;
+import dev.snapshotsidecar.clinical.PatientState;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.ingest.AggregateTypeResolver;
@@ -509,7 +509,7 @@ class SidecarBench {
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
                      ConsumerConfig.GROUP_ID_CONFIG, app + "-watch", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"),
                      new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            debezium.subscribe(List.of(dev.snapshotsidecar.demo.DemoStack.SOURCE_TOPIC));
+            debezium.subscribe(List.of(dev.snapshotsidecar.testkit.DemoStack.SOURCE_TOPIC));
             Poll.until("the watcher has its partitions", Duration.ofMinutes(1), () -> {
                 debezium.poll(Duration.ofMillis(100));
                 return !debezium.assignment().isEmpty();
@@ -603,7 +603,7 @@ class SidecarBench {
         // 300 commands per stream and mode: each stream crosses the article's threshold of 50 six times
         int commands = Integer.getInteger("bench.request.commands", 6000);
         int threshold = 50;
-        var aggregator = new dev.snapshotsidecar.demo.clinical.PrescriptionAggregator();
+        var aggregator = new dev.snapshotsidecar.clinical.PrescriptionAggregator();
         List<String> modes = List.of("in-request", "beside");
         Map<String, List<Double>> millis = new java.util.LinkedHashMap<>();
         Map<String, List<String>> ids = new HashMap<>();
@@ -630,7 +630,7 @@ class SidecarBench {
             besidePrefill.keySet().removeIf(id -> !id.contains("-beside-"));
             Poll.until("the sidecar has snapshotted the prefilled streams", Duration.ofMinutes(2),
                     () -> probe.due(besidePrefill, "prescription-cmd-beside-%", threshold).isEmpty(), () -> "due");
-            SnapshottingRepository<dev.snapshotsidecar.demo.clinical.PrescriptionState> repository =
+            SnapshottingRepository<dev.snapshotsidecar.clinical.PrescriptionState> repository =
                     new SnapshottingRepository<>(probe.stores.snapshots(), probe.stores.events(), aggregator, 0);
             // the modes take turns command by command, so both see the same moments of the shared machine
             for (int n = 0; n < commands; n++) {

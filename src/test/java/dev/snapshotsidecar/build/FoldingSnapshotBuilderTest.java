@@ -1,7 +1,7 @@
 package dev.snapshotsidecar.build;
 
-import dev.snapshotsidecar.demo.clinical.PatientAggregator;
-import dev.snapshotsidecar.demo.clinical.PrescriptionAggregator;
+import dev.snapshotsidecar.clinical.PatientAggregator;
+import dev.snapshotsidecar.clinical.PrescriptionAggregator;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.store.StoredSnapshot;
@@ -33,7 +33,7 @@ class FoldingSnapshotBuilderTest {
 
     /** Appends {@code count} events from version 0, each at the next global position. */
     void write(String streamId, int count) {
-        var script = new dev.snapshotsidecar.demo.clinical.ClinicalEvents(streamId, 0, 3);
+        var script = new dev.snapshotsidecar.testkit.ClinicalEvents(streamId, 0, 3);
         for (int i = 0; i < count; i++) {
             var e = script.next();
             store.events.add(new StoredEvent(e.streamId(), e.version(), e.eventType(), e.data(), Optional.empty(),

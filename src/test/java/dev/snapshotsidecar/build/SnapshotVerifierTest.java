@@ -1,7 +1,7 @@
 package dev.snapshotsidecar.build;
 
-import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
-import dev.snapshotsidecar.demo.clinical.PatientAggregator;
+import dev.snapshotsidecar.testkit.ClinicalEvents;
+import dev.snapshotsidecar.clinical.PatientAggregator;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.store.StoredSnapshot;

@@ -1,7 +1,7 @@
 package dev.snapshotsidecar.build;
 
 import dev.snapshotsidecar.request.MessageSerdes;
-import dev.snapshotsidecar.demo.DemoStack;
+import dev.snapshotsidecar.testkit.DemoStack;
 import dev.snapshotsidecar.store.TransientStoreException;
 import dev.snapshotsidecar.testing.Poll;
 import dev.snapshotsidecar.testing.SharedStack;

@@ -1,6 +1,6 @@
 package dev.snapshotsidecar.cli;
 
-import dev.snapshotsidecar.demo.DemoStack;
+import dev.snapshotsidecar.testkit.DemoStack;
 import dev.snapshotsidecar.testing.EventStoreProbe;
 import dev.snapshotsidecar.testing.Poll;
 import dev.snapshotsidecar.testing.SharedStack;

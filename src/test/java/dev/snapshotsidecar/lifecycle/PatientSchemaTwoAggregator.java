@@ -1,7 +1,7 @@
 package dev.snapshotsidecar.lifecycle;
 
-import dev.snapshotsidecar.demo.clinical.PatientAggregator;
-import dev.snapshotsidecar.demo.clinical.PatientState;
+import dev.snapshotsidecar.clinical.PatientAggregator;
+import dev.snapshotsidecar.clinical.PatientState;
 import dev.snapshotsidecar.fold.Aggregator;
 import dev.snapshotsidecar.fold.StoredEvent;
 

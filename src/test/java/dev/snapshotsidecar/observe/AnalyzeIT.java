@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
+import dev.snapshotsidecar.testkit.ClinicalEvents;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.store.DialectStores;
 import dev.snapshotsidecar.store.EventAppender.NewEvent;

@@ -1,7 +1,7 @@
 package dev.snapshotsidecar.pipeline;
 
 import dev.snapshotsidecar.config.ConnectorConfig;
-import dev.snapshotsidecar.demo.DemoStack;
+import dev.snapshotsidecar.testkit.DemoStack;
 import dev.snapshotsidecar.testing.SharedStack;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -232,7 +232,7 @@ class LifecycleIT {
 
     /** The clinical fold of the events up to {@code version}, by the aggregator itself, from the first event. */
     static String fold(List<dev.snapshotsidecar.fold.StoredEvent> events, long version) {
-        var aggregator = new dev.snapshotsidecar.demo.clinical.PrescriptionAggregator();
+        var aggregator = new dev.snapshotsidecar.clinical.PrescriptionAggregator();
         var state = aggregator.initialState();
         for (var event : events) {
             if (event.version() <= version) {

@@ -3,7 +3,7 @@ package dev.snapshotsidecar.pipeline;
 import dev.snapshotsidecar.request.DeadLetters;
 import dev.snapshotsidecar.Sidecar;
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.demo.DemoStack;
+import dev.snapshotsidecar.testkit.DemoStack;
 import dev.snapshotsidecar.testing.EventStoreProbe;
 import dev.snapshotsidecar.testing.Poll;
 import dev.snapshotsidecar.testing.SharedStack;

@@ -1,6 +1,6 @@
 package dev.snapshotsidecar.testing;
 
-import dev.snapshotsidecar.demo.RunningKafka;
+import dev.snapshotsidecar.testkit.RunningKafka;
 import org.testcontainers.kafka.KafkaContainer;
 
 /** Apache Kafka 4.x in KRaft mode in a container. Used only where a Docker engine exists. */

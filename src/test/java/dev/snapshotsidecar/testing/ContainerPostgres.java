@@ -1,6 +1,6 @@
 package dev.snapshotsidecar.testing;
 
-import dev.snapshotsidecar.demo.RunningPostgres;
+import dev.snapshotsidecar.testkit.RunningPostgres;
 import org.testcontainers.containers.PostgreSQLContainer;
 
 /** PostgreSQL 15 in a container, with logical decoding for Debezium. Used only where a Docker engine exists. */

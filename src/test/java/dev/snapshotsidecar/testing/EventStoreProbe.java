@@ -2,8 +2,8 @@ package dev.snapshotsidecar.testing;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.demo.DemoStack;
-import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
+import dev.snapshotsidecar.testkit.DemoStack;
+import dev.snapshotsidecar.testkit.ClinicalEvents;
 import dev.snapshotsidecar.fold.Aggregator;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.store.SnapshottingRepository;

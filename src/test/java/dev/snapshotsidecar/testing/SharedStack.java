@@ -1,10 +1,10 @@
 package dev.snapshotsidecar.testing;
 
-import dev.snapshotsidecar.demo.DemoStack;
-import dev.snapshotsidecar.demo.EmbeddedKafka;
-import dev.snapshotsidecar.demo.LocalPostgres;
-import dev.snapshotsidecar.demo.RunningKafka;
-import dev.snapshotsidecar.demo.RunningPostgres;
+import dev.snapshotsidecar.testkit.DemoStack;
+import dev.snapshotsidecar.testkit.EmbeddedKafka;
+import dev.snapshotsidecar.testkit.LocalPostgres;
+import dev.snapshotsidecar.testkit.RunningKafka;
+import dev.snapshotsidecar.testkit.RunningPostgres;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;

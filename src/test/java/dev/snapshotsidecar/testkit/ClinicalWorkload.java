@@ -1,6 +1,6 @@
-package dev.snapshotsidecar.demo;
+package dev.snapshotsidecar.testkit;
 
-import dev.snapshotsidecar.demo.clinical.ClinicalEvents;
+import dev.snapshotsidecar.testkit.ClinicalEvents;
 import dev.snapshotsidecar.store.EventAppender;
 import dev.snapshotsidecar.store.EventAppender.NewEvent;
 

@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.demo;
+package dev.snapshotsidecar.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

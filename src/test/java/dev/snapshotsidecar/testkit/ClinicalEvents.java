@@ -1,5 +1,6 @@
-package dev.snapshotsidecar.demo.clinical;
+package dev.snapshotsidecar.testkit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.snapshotsidecar.store.EventAppender.NewEvent;
 
@@ -13,6 +14,7 @@ import java.util.Random;
  * real service's are. Deterministic for a seed; not thread-safe (one per stream).
  */
 public final class ClinicalEvents {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> WARDS = List.of("Cardiology", "Oncology", "Respiratory", "Orthopaedics",
             "Neurology", "Geriatrics", "Renal", "Acute Medical Unit");
     private static final List<String> ALLERGIES = List.of("penicillin", "latex", "sulfonamides", "aspirin",
@@ -53,7 +55,7 @@ public final class ClinicalEvents {
     }
 
     private NewEvent nextPatientEvent() {
-        ObjectNode data = ClinicalJson.MAPPER.createObjectNode();
+        ObjectNode data = JSON.createObjectNode();
         String type;
         if ("NEW".equals(status)) {
             type = "PatientRegistered";
@@ -106,7 +108,7 @@ public final class ClinicalEvents {
     }
 
     private NewEvent nextPrescriptionEvent() {
-        ObjectNode data = ClinicalJson.MAPPER.createObjectNode();
+        ObjectNode data = JSON.createObjectNode();
         String type;
         int roll = random.nextInt(100);
         if ("NEW".equals(status) || "DISCONTINUED".equals(status)) {

@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.demo.clinical;
+package dev.snapshotsidecar.clinical;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

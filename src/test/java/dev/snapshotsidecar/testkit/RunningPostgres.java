@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.demo;
+package dev.snapshotsidecar.testkit;
 
 /**
  * A PostgreSQL server with {@code wal_level=logical} the stack can use: the embedded one, or a container in tests

@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.demo;
+package dev.snapshotsidecar.testkit;
 
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;

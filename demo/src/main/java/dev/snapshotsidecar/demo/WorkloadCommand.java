@@ -1,11 +1,10 @@
-package dev.snapshotsidecar.cli;
+package dev.snapshotsidecar.demo;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.demo.ClinicalWorkload;
+import dev.snapshotsidecar.testkit.ClinicalWorkload;
 import dev.snapshotsidecar.store.DialectStores;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -17,8 +16,9 @@ import java.util.concurrent.Callable;
         description = "Writes the demo's clinical workload (patients and prescriptions of uneven length) into the "
                 + "configured events table, as a service would; used by the docker-compose stack.")
 final class WorkloadCommand implements Callable<Integer> {
-    @Mixin
-    ConfigOption config;
+    @Option(names = "--config", required = true, paramLabel = "FILE",
+            description = "The sidecar's YAML configuration; SIDECAR_* environment variables override its keys.")
+    java.nio.file.Path config;
 
     @Option(names = "--streams", defaultValue = "200", description = "Streams to write. Defaults to ${DEFAULT-VALUE}.")
     int streams;
@@ -35,7 +35,8 @@ final class WorkloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SidecarConfig loaded = config.load();
+        SidecarConfig loaded = dev.snapshotsidecar.config.ConfigLoader.load(config, System.getenv(),
+                dir -> dev.snapshotsidecar.fold.AggregatorRegistry.load(dir).names());
         ClinicalWorkload workload = new ClinicalWorkload(streams, eventsPerStream, loaded.database().firstVersion(),
                 seed);
         try (HikariDataSource pool = DialectStores.pool(loaded.database(), "workload")) {

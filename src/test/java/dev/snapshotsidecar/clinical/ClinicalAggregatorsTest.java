@@ -1,6 +1,11 @@
-package dev.snapshotsidecar.demo.clinical;
+package dev.snapshotsidecar.clinical;
 
+import dev.snapshotsidecar.clinical.PrescriptionState;
+import dev.snapshotsidecar.clinical.PrescriptionAggregator;
+import dev.snapshotsidecar.clinical.PatientState;
+import dev.snapshotsidecar.clinical.PatientAggregator;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
+import dev.snapshotsidecar.testkit.ClinicalEvents;
 import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.fold.UnknownEventTypeException;
 import dev.snapshotsidecar.store.EventAppender.NewEvent;

@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.demo;
+package dev.snapshotsidecar.testkit;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;

@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.demo;
+package dev.snapshotsidecar.testkit;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 

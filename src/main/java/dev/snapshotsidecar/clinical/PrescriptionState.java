@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.demo.clinical;
+package dev.snapshotsidecar.clinical;
 
 /**
  * A prescription's current state. Immutable; empty strings stand for "none".

@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.demo.clinical;
+package dev.snapshotsidecar.clinical;
 
 import java.util.ArrayList;
 import java.util.List;

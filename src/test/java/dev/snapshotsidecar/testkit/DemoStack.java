@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.demo;
+package dev.snapshotsidecar.testkit;
 
 import dev.snapshotsidecar.config.ConfigLoader;
 import dev.snapshotsidecar.config.ConnectorConfig;

@@ -1,9 +1,7 @@
-package dev.snapshotsidecar.cli;
+package dev.snapshotsidecar.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.snapshotsidecar.demo.DemoReport;
-import dev.snapshotsidecar.demo.DemoRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,11 +11,15 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-/** {@code demo}: the whole pipeline on an embedded stack, with a summary. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+/**
+ * {@code java -jar snapshot-sidecar-demo.jar}: the whole pipeline on an embedded stack, with a summary; its
+ * {@code workload} command writes the clinical workload into a configured events table (the compose stack's writer).
+ */
+@Command(name = "snapshot-sidecar-demo", mixinStandardHelpOptions = true, version = "snapshot-sidecar demo 0.1.0",
         description = "Starts PostgreSQL, Kafka and Debezium in this JVM, writes clinical streams, lets the sidecar "
-                + "snapshot them, and reports rehydration with and without snapshots. Exit 1 on a mismatch.")
-final class DemoCommand implements Callable<Integer> {
+                + "snapshot them, and reports rehydration with and without snapshots. Exit 1 on a mismatch.",
+        subcommands = WorkloadCommand.class)
+public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--streams", defaultValue = "200", description = "Streams to write. Defaults to ${DEFAULT-VALUE}.")
     int streams;
 
@@ -85,5 +87,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private static double round(double value) {
         return Math.round(value * 100) / 100.0;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new DemoCommand()).execute(args));
     }
 }

@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.demo;
+package dev.snapshotsidecar.testkit;
 
 /** A Kafka broker the stack can use: the embedded one, or a container in tests where Docker exists. */
 public interface RunningKafka extends AutoCloseable {

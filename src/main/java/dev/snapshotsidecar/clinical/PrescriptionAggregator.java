@@ -1,11 +1,11 @@
-package dev.snapshotsidecar.demo.clinical;
+package dev.snapshotsidecar.clinical;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.snapshotsidecar.fold.Aggregator;
 import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.fold.UnknownEventTypeException;
 
-import static dev.snapshotsidecar.demo.clinical.ClinicalJson.text;
+import static dev.snapshotsidecar.clinical.ClinicalJson.text;
 
 /**
  * The Prescription aggregate: prescribed, dose changed, administered, paused, resumed, discontinued. A dose
