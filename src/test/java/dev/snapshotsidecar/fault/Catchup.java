@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@link #afterFault}, while the workload goes on writing: caught up at time t when no stream is due relative
  *       to its head as it was {@link #GRACE} before t, i.e. every crossing older than the grace has its snapshot, and
- *       at least the grace has passed since the fault ended. The time includes the grace; the baseline (the same
+ *       every running sidecar has answered /health/ready with 200 for at least the grace (so the crossings of the
+ *       outage are among those checked). The time includes the grace; the baseline (the same
  *       measure with no fault) shows the floor. Measured over streams the workload only appended to: an erasure or
  *       an archive can rightly change a stream's snapshots.</li>
  *   <li>{@link #settle}, with the writer stopped: settled when no live stream is due and no erased stream has rows.</li>
@@ -61,7 +62,7 @@ final class Catchup {
         }
         Deque<Sample> samples = new ArrayDeque<>();
         long graceNanos = GRACE.toNanos();
-        return poll(stack, running, deadline, stallWindow, graceNanos, (now, latest) -> {
+        return poll(stack, running, deadline, stallWindow, graceNanos, true, (now, latest) -> {
             Map<String, long[]> heads = workload.plainHeads();
             samples.addLast(new Sample(now, heads));
             // the newest sample at least the grace old is the reference; older ones are no longer needed
@@ -91,7 +92,7 @@ final class Catchup {
     static Result settle(FaultStack stack, Workload workload, Supplier<List<SidecarProcess>> running,
                          Duration deadline, Duration stallWindow) {
         Map<String, StreamState> streams = workload.streams();
-        return poll(stack, running, deadline, stallWindow, 0, (now, latest) -> {
+        return poll(stack, running, deadline, stallWindow, 0, false, (now, latest) -> {
             List<String> behind = new ArrayList<>();
             streams.values().forEach(s -> {
                 long snapshot = latest.getOrDefault(s.id, -1L);
@@ -106,7 +107,7 @@ final class Catchup {
     }
 
     private static Result poll(FaultStack stack, Supplier<List<SidecarProcess>> running, Duration deadline,
-                               Duration stallWindow, long minimumNanos, Behind behind) {
+                               Duration stallWindow, long minimumNanos, boolean requireReady, Behind behind) {
         long start = System.nanoTime();
         long end = start + deadline.toNanos();
         long readySince = -1;
@@ -126,7 +127,10 @@ final class Catchup {
                     atStart = last.size();
                 }
                 long ready = readySince < 0 ? -1 : millis(readySince - start);
-                if (last.isEmpty() && now - start >= minimumNanos) {
+                // after a fault, caught up also means every instance has been ready for the grace: a restarted
+                // instance that is not processing yet has not recovered, however few crossings happened meanwhile
+                boolean readyLongEnough = !requireReady || (readySince >= 0 && now - readySince >= minimumNanos);
+                if (last.isEmpty() && now - start >= minimumNanos && readyLongEnough) {
                     return new Result(true, millis(now - start), ready, atStart, 0, List.of(), "caught up",
                             health(running.get()));
                 }

@@ -8,7 +8,7 @@ package dev.snapshotsidecar.fault;
  * @param what      the details, e.g. "sidecar-1.g2 killed (SIGKILL), state directory deleted"
  * @param startedAt when the fault began
  * @param endedAt   when it was lifted (equal to startedAt for instantaneous faults)
- * @param recovery  the catch-up measured from endedAt; null for a fault measured with the one it was part of
+ * @param recovery  the catch-up measured from endedAt
  */
 record FaultRecord(String kind, String what, long startedAt, long endedAt, Catchup.Result recovery) {
 }

@@ -24,12 +24,14 @@ final class FaultReport {
     }
 
     final Map<String, Object> json = new LinkedHashMap<>();
+    private FaultRun run;
     final List<Check> checks = new ArrayList<>();
 
     static FaultReport build(FaultRun run, long elapsedMillis, Catchup.Result settled, Oracle.Verdict verdict,
                              DeadLetters.Matched dlq, BuildSpans.Overlaps workerSpans, BuildSpans.Overlaps folds,
                              Map<String, String> health, Map<String, Object> logs) {
         FaultReport r = new FaultReport();
+        r.run = run;
         Workload w = run.workload;
         Map<String, Long> faultCounts = new TreeMap<>();
         FaultRun.KINDS.forEach(k -> faultCounts.put(k, 0L));
@@ -88,14 +90,19 @@ final class FaultReport {
         processes.put("logs", logs);
         r.json.put("sidecars", processes);
 
-        r.check("wrong snapshots", 0, verdict.wrong().size(),
-                verdict.wrong().stream().limit(8).map(x -> x.stream() + "@" + x.version() + ": " + x.why()).toList());
+        java.util.function.Function<String, String> history = id -> {
+            List<StreamState.Lifecycle> log = streams.get(id) == null ? List.of() : streams.get(id).lifecycleLog;
+            return log.isEmpty() ? "" : "; " + String.join("; ", log.stream()
+                    .map(l -> l.what() + " at " + run.when(l.at())).toList());
+        };
+        r.check("wrong snapshots", 0, verdict.wrong().size(), verdict.wrong().stream().limit(8)
+                .map(x -> x.stream() + "@" + x.version() + ": " + x.why() + history.apply(x.stream())).toList());
         r.check("lost crossings (live streams still due after settling)", 0, verdict.due().size(),
                 verdict.due().stream().limit(8).map(d -> d.stream() + " head " + d.head() + ", latest snapshot "
-                        + d.latest() + " (" + d.history() + ")").toList());
+                        + d.latest() + history.apply(d.stream())).toList());
         r.check("missed erasures (erased streams that still have snapshots)", 0, verdict.missedErasures().size(),
                 verdict.missedErasures().entrySet().stream().limit(8)
-                        .map(e -> e.getKey() + ": " + e.getValue() + " rows").toList());
+                        .map(e -> e.getKey() + ": " + e.getValue() + " rows" + history.apply(e.getKey())).toList());
         r.checks.add(new Check("build spans logged by the worker (dev.snapshotsidecar.build.spans)", "> 0",
                 Integer.toString(workerSpans.spans()), workerSpans.spans() > 0, workerSpans.spans() > 0 ? List.of()
                 : List.of("no 'build span stream=... start=... end=... outcome=...' line in any sidecar log:"
@@ -163,11 +170,8 @@ final class FaultReport {
         md.append("\n## Time to recover\n\n| fault | what | caught up after | ready after |\n|---|---|---|---|\n");
         for (FaultRecord f : (List<FaultRecord>) json.get("faults")) {
             Catchup.Result rec = f.recovery();
-            md.append("| ").append(f.kind()).append(" | ").append(f.what()).append(" | ");
-            if (rec == null) {
-                md.append("(with the next) | |\n");
-                continue;
-            }
+            md.append("| ").append(f.kind()).append(" | ").append(run.when(f.startedAt()).replaceAll(" \\(during.*", ""))
+                    .append(": ").append(f.what()).append(" | ");
             md.append(rec.caughtUp() ? rec.afterMillis() + " ms" : "not caught up (" + rec.ended() + "; "
                             + rec.behindAtEnd() + " streams behind)")
                     .append(" | ").append(rec.readyAfterMillis() < 0 ? "not ready: " + rec.health()

@@ -27,11 +27,8 @@ final class FaultRun implements AutoCloseable {
     static final String DATABASE = "database-cut";
     static final String BROKER = "broker-restart";
     static final String SCALE = "instances-join-leave-slow-builds";
-    static final String PAUSE = "instance-paused-past-session-timeout";
     static final String GARBAGE = "garbage";
-    static final List<String> KINDS = List.of(KILL, KILL_STATE, DATABASE, BROKER, SCALE, PAUSE, GARBAGE);
-    /** kafka.properties.session.timeout.ms of the sidecars. */
-    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(6);
+    static final List<String> KINDS = List.of(KILL, KILL_STATE, DATABASE, BROKER, SCALE, GARBAGE);
 
     final FaultSettings settings;
     final long startedAt = System.currentTimeMillis();
@@ -82,7 +79,7 @@ final class FaultRun implements AutoCloseable {
         faults.add(new FaultRecord("baseline", "no fault: catching up under load", now(), now(), catchUp()));
         kill(false);
         cutDatabase(FaultSettings.GIVE_UP_AFTER.plusSeconds(5));
-        scaleOutAndIn(60, 2, Duration.ofSeconds(5), true, true);
+        scaleOutAndIn(60, 2, Duration.ofSeconds(5), true);
         restartBroker(Duration.ofSeconds(8));
         kill(true);
         // garbage last: a reader that dies on it would hide what the other faults did
@@ -106,9 +103,7 @@ final class FaultRun implements AutoCloseable {
                 case DATABASE -> cutDatabase(FaultSettings.GIVE_UP_AFTER.plusSeconds(2 + schedule.nextInt(20)));
                 case BROKER -> restartBroker(Duration.ofSeconds(5 + schedule.nextInt(25)));
                 case SCALE -> scaleOutAndIn(20 + schedule.nextInt(100), 1 + schedule.nextInt(2),
-                        Duration.ofSeconds(5 + schedule.nextInt(20)), schedule.nextBoolean(), false);
-                case PAUSE -> scaleOutAndIn(20 + schedule.nextInt(60), 1 + schedule.nextInt(2),
-                        Duration.ofSeconds(2 + schedule.nextInt(5)), schedule.nextBoolean(), true);
+                        Duration.ofSeconds(5 + schedule.nextInt(20)), schedule.nextBoolean());
                 case GARBAGE -> garbage();
                 default -> throw new IllegalStateException(kind);
             }
@@ -151,13 +146,11 @@ final class FaultRun implements AutoCloseable {
     }
 
     /**
-     * (d) While builds are slow, {@code joiners} more instances of the same application join; after {@code hold} they
-     * leave: the first cleanly (SIGTERM), the last by SIGKILL when {@code killLast}. With {@code pause}, before they
-     * leave, folds are made very slow (400 ms an event, so builds run for seconds) and sidecar-2 is frozen with SIGSTOP
-     * for longer than the session timeout, then thawed: its partitions move while its builds are in flight, and the
-     * builds go on when it wakes, as after a long GC pause (recorded as its own fault, {@link #PAUSE}).
+     * (d) While builds are slow, {@code joiners} more instances of the same application join; once each has folded
+     * something (it holds partitions of the requests topic), after {@code hold} they leave: the first cleanly
+     * (SIGTERM, builds in flight), the last by SIGKILL when {@code killLast}.
      */
-    void scaleOutAndIn(int foldDelayMillis, int joiners, Duration hold, boolean killLast, boolean pause) {
+    void scaleOutAndIn(int foldDelayMillis, int joiners, Duration hold, boolean killLast) {
         long start = now();
         setFoldDelay(foldDelayMillis);
         List<SidecarProcess> joining = new ArrayList<>();
@@ -166,24 +159,13 @@ final class FaultRun implements AutoCloseable {
             joining.add(sidecar(i));
         }
         awaitReady(joining, Duration.ofSeconds(90));
-        runFor(hold);
-        if (pause) {
-            long paused = now();
-            setFoldDelay(400);
-            runFor(Duration.ofSeconds(3)); // builds in flight now last seconds
-            SidecarProcess frozen = sidecar(2);
-            frozen.suspend();
-            Duration frozenFor = SESSION_TIMEOUT.plusSeconds(6);
-            runFor(frozenFor);
-            frozen.resume();
-            runFor(Duration.ofSeconds(5));
-            setFoldDelay(foldDelayMillis);
-            String what = frozen.generationName() + " frozen (SIGSTOP) for " + frozenFor.toSeconds()
-                    + " s (session timeout " + SESSION_TIMEOUT.toSeconds() + " s) while folds took 400 ms/event, then"
-                    + " thawed (SIGCONT); caught up with the join/leave it was part of";
-            System.out.printf("fault %s: %s%n", PAUSE, what);
-            faults.add(new FaultRecord(PAUSE, what, paused, now(), null));
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!joining.stream().allMatch(SidecarProcess::hasFolded) && System.nanoTime() < deadline) {
+            sleepFor(Duration.ofMillis(250));
         }
+        List<String> idle = joining.stream().filter(p -> !p.hasFolded()).map(SidecarProcess::generationName).toList();
+        long joinedAfter = now() - start;
+        runFor(hold);
         List<String> how = new ArrayList<>();
         for (int i = 0; i < joining.size(); i++) {
             SidecarProcess leaving = joining.get(i);
@@ -197,9 +179,9 @@ final class FaultRun implements AutoCloseable {
             }
         }
         setFoldDelay(0);
-        record(SCALE, joiners + " instance(s) joined while folds took " + foldDelayMillis + " ms/event, held "
-                + hold.toSeconds() + " s" + (pause ? " (and " + PAUSE + ")" : "") + ", then " + String.join(", ", how),
-                start);
+        record(SCALE, joiners + " instance(s) joined while folds took " + foldDelayMillis + " ms/event, all building "
+                + "after " + joinedAfter / 1000 + " s" + (idle.isEmpty() ? "" : " (never built: " + idle + ")")
+                + ", held " + hold.toSeconds() + " s, then " + String.join(", ", how), start);
     }
 
     /** (e) Garbage on every topic the sidecar reads. */
@@ -257,22 +239,31 @@ final class FaultRun implements AutoCloseable {
                         + processes.stream().filter(p -> !p.ready()).map(p -> p.name).toList() + "; going on");
                 return;
             }
-            pause(Duration.ofMillis(250));
+            sleepFor(Duration.ofMillis(250));
         }
     }
 
     /** Lets the workload (and whatever fault is on) run for a while: a duration of load, not a wait for a condition. */
     static void runFor(Duration duration) {
-        pause(duration);
+        sleepFor(duration);
     }
 
-    private static void pause(Duration duration) {
+    private static void sleepFor(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /** A moment as seconds since the run started, and the faults whose window (until caught up) held it. */
+    String when(long epochMillis) {
+        List<String> during = faults.stream().filter(f -> !f.kind().equals("baseline") && epochMillis >= f.startedAt()
+                        && epochMillis <= f.endedAt() + f.recovery().afterMillis())
+                .map(FaultRecord::kind).toList();
+        return String.format("+%.1f s%s", (epochMillis - startedAt) / 1000.0,
+                during.isEmpty() ? "" : " (during " + String.join(", ", during) + ")");
     }
 
     static long now() {

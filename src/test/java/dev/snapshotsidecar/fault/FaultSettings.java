@@ -50,11 +50,11 @@ record FaultSettings(long seed, boolean chaos, Duration duration, int actionsPer
 
     /** How long the final settling may take. */
     Duration settleDeadline() {
-        return chaos ? Duration.ofMinutes(5) : Duration.ofSeconds(120);
+        return chaos ? Duration.ofMinutes(5) : Duration.ofSeconds(60);
     }
 
     /** No progress for this long ends a wait early: a stall is a finding, not something to wait out. */
     Duration stallWindow() {
-        return chaos ? Duration.ofSeconds(60) : Duration.ofSeconds(25);
+        return chaos ? Duration.ofSeconds(60) : Duration.ofSeconds(20);
     }
 }

@@ -109,30 +109,13 @@ final class SidecarProcess {
         }
     }
 
-    /** SIGSTOP: the process freezes (as in a long GC pause) and misses its heartbeats; {@link #resume()} thaws it. */
-    void suspend() {
-        signal("-STOP");
-    }
-
-    /** SIGCONT after {@link #suspend()}: its threads go on where they stopped, builds included. */
-    void resume() {
-        signal("-CONT");
-    }
-
-    private void signal(String signal) {
-        if (!running()) {
-            return;
-        }
+    /** Whether this generation's oracle fold trace has a line: it has built at least one snapshot. */
+    boolean hasFolded() {
         try {
-            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
-            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
-            }
+            Path trace = stack.root.resolve("traces").resolve(generationName() + ".trace");
+            return Files.exists(trace) && Files.size(trace) > 0;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            return false;
         }
     }
 

@@ -29,6 +29,12 @@ final class StreamState {
     List<Map<Long, ExpectedChain>> erasedIncarnations = new ArrayList<>();
     /** The table's highest global position when the stream was last erased; older change events are of a past life. */
     long eraseWatermark = -1;
+    /** Erasures, re-creations and archives, in order, with when they were committed. */
+    List<Lifecycle> lifecycleLog = new ArrayList<>();
+
+    /** One lifecycle action on the stream. @param at epoch millis of its commit */
+    record Lifecycle(long at, String what) {
+    }
 
     StreamState(String id, String type, int threshold) {
         this.id = id;
@@ -46,6 +52,7 @@ final class StreamState {
         c.archived = new TreeMap<>(archived);
         c.erasedIncarnations = new ArrayList<>(erasedIncarnations);
         c.eraseWatermark = eraseWatermark;
+        c.lifecycleLog = List.copyOf(lifecycleLog);
         return c;
     }
 

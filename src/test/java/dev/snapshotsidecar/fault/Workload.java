@@ -288,6 +288,8 @@ final class Workload implements AutoCloseable {
             delete.executeUpdate();
         }
         c.commit();
+        s.lifecycleLog.add(new StreamState.Lifecycle(System.currentTimeMillis(), "erased at head " + s.head
+                + " (incarnation " + s.incarnation + ")"));
         s.erasedIncarnations.add(chain);
         s.eraseWatermark = watermark;
         s.erased = true;
@@ -315,6 +317,8 @@ final class Workload implements AutoCloseable {
             s.incarnation--;
             throw e;
         }
+        s.lifecycleLog.add(new StreamState.Lifecycle(System.currentTimeMillis(), "re-created as incarnation "
+                + s.incarnation + " with " + count + " events"));
         recreations.incrementAndGet();
         return true;
     }
@@ -351,6 +355,8 @@ final class Workload implements AutoCloseable {
             deleted = delete.executeUpdate();
         }
         c.commit();
+        s.lifecycleLog.add(new StreamState.Lifecycle(System.currentTimeMillis(), "archived below " + latest
+                + " (its latest snapshot) at head " + s.head));
         s.archived.putAll(below);
         s.lowest = latest;
         s.lifecycle = true;
