@@ -98,8 +98,12 @@ final class FaultReport {
         r.check("wrong snapshots", 0, verdict.wrong().size(), verdict.wrong().stream().limit(8)
                 .map(x -> x.stream() + "@" + x.version() + ": " + x.why() + history.apply(x.stream())).toList());
         r.check("lost crossings (live streams still due after settling)", 0, verdict.due().size(),
-                verdict.due().stream().limit(8).map(d -> d.stream() + " head " + d.head() + ", latest snapshot "
-                        + d.latest() + history.apply(d.stream())).toList());
+                verdict.due().stream().limit(8).map(d -> {
+                    StreamState s = streams.get(d.stream());
+                    long since = s == null ? -1 : s.reached(d.latest() + s.threshold);
+                    return d.stream() + " head " + d.head() + ", latest snapshot " + d.latest()
+                            + (since < 0 ? "" : ", due since " + run.when(since)) + history.apply(d.stream());
+                }).toList());
         r.check("missed erasures (erased streams that still have snapshots)", 0, verdict.missedErasures().size(),
                 verdict.missedErasures().entrySet().stream().limit(8)
                         .map(e -> e.getKey() + ": " + e.getValue() + " rows" + history.apply(e.getKey())).toList());

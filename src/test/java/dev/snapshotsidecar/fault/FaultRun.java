@@ -259,9 +259,10 @@ final class FaultRun implements AutoCloseable {
 
     /** A moment as seconds since the run started, and the faults whose window (until caught up) held it. */
     String when(long epochMillis) {
+        // a fault's window lasts until the pipeline caught up after it; for ever when it never did
         List<String> during = faults.stream().filter(f -> !f.kind().equals("baseline") && epochMillis >= f.startedAt()
-                        && epochMillis <= f.endedAt() + f.recovery().afterMillis())
-                .map(FaultRecord::kind).toList();
+                        && (!f.recovery().caughtUp() || epochMillis <= f.endedAt() + f.recovery().afterMillis()))
+                .map(f -> f.kind() + (f.recovery().caughtUp() ? "" : ", never caught up")).toList();
         return String.format("+%.1f s%s", (epochMillis - startedAt) / 1000.0,
                 during.isEmpty() ? "" : " (during " + String.join(", ", during) + ")");
     }

@@ -29,6 +29,8 @@ final class StreamState {
     List<Map<Long, ExpectedChain>> erasedIncarnations = new ArrayList<>();
     /** The table's highest global position when the stream was last erased; older change events are of a past life. */
     long eraseWatermark = -1;
+    /** Head after each of the last appends of the current incarnation, to when it was committed (epoch millis). */
+    TreeMap<Long, Long> appendedAt = new TreeMap<>();
     /** Erasures, re-creations and archives, in order, with when they were committed. */
     List<Lifecycle> lifecycleLog = new ArrayList<>();
 
@@ -53,7 +55,14 @@ final class StreamState {
         c.erasedIncarnations = new ArrayList<>(erasedIncarnations);
         c.eraseWatermark = eraseWatermark;
         c.lifecycleLog = List.copyOf(lifecycleLog);
+        c.appendedAt = new TreeMap<>(appendedAt);
         return c;
+    }
+
+    /** When the stream first had at least {@code version + 1} events in its current incarnation; -1 if unknown. */
+    long reached(long version) {
+        Map.Entry<Long, Long> e = appendedAt.ceilingEntry(version);
+        return e == null ? -1 : e.getValue();
     }
 
     /** The chain state just below the lowest version still in the table: where folding the table starts. */

@@ -239,6 +239,10 @@ final class Workload implements AutoCloseable {
         c.commit();
         long before = s.head;
         s.head += count;
+        s.appendedAt.put(s.head, System.currentTimeMillis());
+        if (s.appendedAt.size() > 256) {
+            s.appendedAt.pollFirstEntry();
+        }
         events.addAndGet(count);
         appends.incrementAndGet();
         crossings.addAndGet((s.head + 1) / s.threshold - (before + 1) / s.threshold);
@@ -297,6 +301,7 @@ final class Workload implements AutoCloseable {
         s.head = -1;
         s.lowest = 0;
         s.archived = new TreeMap<>();
+        s.appendedAt = new TreeMap<>();
         captured.remove(id);
         erasures.incrementAndGet();
         return true;
