@@ -95,7 +95,12 @@ final class FaultReport {
             return log.isEmpty() ? "" : "; " + String.join("; ", log.stream()
                     .map(l -> l.what() + " at " + run.when(l.at())).toList());
         };
-        r.check("wrong snapshots", 0, verdict.wrong().size(), verdict.wrong().stream().limit(8)
+        // wrong rows seen at a checkpoint count too: a later erasure may have deleted them
+        Map<String, Oracle.Wrong> wrong = new TreeMap<>();
+        run.checkpointVerdicts.forEach(v -> v.wrong().forEach(x -> wrong.putIfAbsent(x.stream() + "@" + x.version(), x)));
+        verdict.wrong().forEach(x -> wrong.put(x.stream() + "@" + x.version(), x));
+        oracle.put("wrongSnapshotsIncludingCheckpoints", wrong.size());
+        r.check("wrong snapshots (final verdict and checkpoints)", 0, wrong.size(), wrong.values().stream().limit(8)
                 .map(x -> x.stream() + "@" + x.version() + ": " + x.why() + history.apply(x.stream())).toList());
         r.check("lost crossings (live streams still due after settling)", 0, verdict.due().size(),
                 verdict.due().stream().limit(8).map(d -> {

@@ -38,6 +38,8 @@ final class FaultRun implements AutoCloseable {
     final List<SidecarProcess> sidecars = new ArrayList<>();
     final List<FaultRecord> faults = new ArrayList<>();
     final Map<String, Object> checkpoints = new LinkedHashMap<>();
+    /** The verdicts of the checkpoints, in order: a wrong snapshot they saw counts even if an erasure removed it later. */
+    final List<Oracle.Verdict> checkpointVerdicts = new ArrayList<>();
     private final Random schedule;
     private final Thread reaper;
 
@@ -95,7 +97,7 @@ final class FaultRun implements AutoCloseable {
         faults.add(new FaultRecord("baseline", "no fault: catching up under load", now(), now(), catchUp()));
         List<String> order = new ArrayList<>(KINDS);
         Collections.shuffle(order, schedule);
-        while (System.nanoTime() < end) {
+        while (!order.isEmpty() || System.nanoTime() < end) { // one of each kind, however short the duration
             String kind = order.isEmpty() ? KINDS.get(schedule.nextInt(KINDS.size())) : order.remove(0);
             switch (kind) {
                 case KILL -> kill(false);
@@ -200,6 +202,7 @@ final class FaultRun implements AutoCloseable {
         Oracle.Verdict verdict = judge();
         System.out.println("checkpoint " + name + ": " + settled.describe() + "; " + verdict.summary());
         checkpoints.put(name, Map.of("settle", settled, "verdict", verdict));
+        checkpointVerdicts.add(verdict);
         workload.pause(false);
     }
 
