@@ -105,7 +105,10 @@ final class FaultReport {
         r.check("lost crossings (live streams still due after settling)", 0, verdict.due().size(),
                 verdict.due().stream().limit(8).map(d -> {
                     StreamState s = streams.get(d.stream());
-                    long since = s == null ? -1 : s.reached(d.latest() + s.threshold);
+                    // due since it reached the threshold, or since a lifecycle action (an archive that took its
+                    // snapshots, a re-creation) if that came later
+                    long since = s == null ? -1 : Math.max(s.reached(d.latest() + s.threshold),
+                            s.lifecycleLog.isEmpty() ? -1 : s.lifecycleLog.get(s.lifecycleLog.size() - 1).at());
                     return d.stream() + " head " + d.head() + ", latest snapshot " + d.latest()
                             + (since < 0 ? "" : ", due since " + run.when(since)) + history.apply(d.stream());
                 }).toList());
@@ -179,7 +182,7 @@ final class FaultReport {
         md.append("\n## Time to recover\n\n| fault | what | caught up after | ready after |\n|---|---|---|---|\n");
         for (FaultRecord f : (List<FaultRecord>) json.get("faults")) {
             Catchup.Result rec = f.recovery();
-            md.append("| ").append(f.kind()).append(" | ").append(run.when(f.startedAt()).replaceAll(" \\(during.*", ""))
+            md.append("| ").append(f.kind()).append(" | ").append(run.when(f.startedAt()).replaceAll(" \\[during.*", ""))
                     .append(": ").append(f.what()).append(" | ");
             md.append(rec.caughtUp() ? rec.afterMillis() + " ms" : "not caught up (" + rec.ended() + "; "
                             + rec.behindAtEnd() + " streams behind)")

@@ -260,14 +260,31 @@ final class FaultRun implements AutoCloseable {
         }
     }
 
-    /** A moment as seconds since the run started, and the faults whose window (until caught up) held it. */
+    /** A moment as seconds since the run started, and the faults whose window held it. */
     String when(long epochMillis) {
-        // a fault's window lasts until the pipeline caught up after it; for ever when it never did
-        List<String> during = faults.stream().filter(f -> !f.kind().equals("baseline") && epochMillis >= f.startedAt()
-                        && (!f.recovery().caughtUp() || epochMillis <= f.endedAt() + f.recovery().afterMillis()))
-                .map(f -> f.kind() + (f.recovery().caughtUp() ? "" : ", never caught up")).toList();
+        List<String> during = new ArrayList<>();
+        for (int i = 0; i < faults.size(); i++) {
+            FaultRecord f = faults.get(i);
+            if (!f.kind().equals("baseline") && epochMillis >= f.startedAt() && epochMillis <= windowEnd(i)) {
+                during.add(f.kind() + (f.recovery().caughtUp() ? "" : " (not caught up)"));
+            }
+        }
         return String.format("+%.1f s%s", (epochMillis - startedAt) / 1000.0,
-                during.isEmpty() ? "" : " (during " + String.join(", ", during) + ")");
+                during.isEmpty() ? "" : " [during " + String.join("; ", during) + "]");
+    }
+
+    /**
+     * A fault's window lasts until the pipeline caught up after it; when it did not, until a later fault after which it
+     * did (the pipeline was whole again by then), or to the end of the run.
+     */
+    private long windowEnd(int i) {
+        for (int j = i; j < faults.size(); j++) {
+            FaultRecord f = faults.get(j);
+            if (f.recovery().caughtUp()) {
+                return f.endedAt() + f.recovery().afterMillis();
+            }
+        }
+        return Long.MAX_VALUE;
     }
 
     static long now() {
