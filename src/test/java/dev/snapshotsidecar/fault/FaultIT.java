@@ -59,8 +59,10 @@ class FaultIT {
             BuildSpans.Overlaps workerSpans = BuildSpans.overlaps(BuildSpans.fromLogs(root.resolve("logs")));
             BuildSpans.Overlaps folds = BuildSpans.overlaps(BuildSpans.fromFoldTraces(root.resolve("traces")));
             Map<String, String> health = Catchup.health(run.running());
+            Map<String, Object> meters = new TreeMap<>();
+            run.running().forEach(s -> meters.put(s.generationName(), s.sidecarMeters()));
             report = FaultReport.build(run, (System.nanoTime() - started) / 1_000_000, settled, verdict, dlq,
-                    workerSpans, folds, health, logSummary(root.resolve("logs")));
+                    workerSpans, folds, health, meters, logSummary(root.resolve("logs")));
             report.write(root);
             System.out.println(report.markdown());
 

@@ -29,7 +29,7 @@ final class FaultReport {
 
     static FaultReport build(FaultRun run, long elapsedMillis, Catchup.Result settled, Oracle.Verdict verdict,
                              DeadLetters.Matched dlq, BuildSpans.Overlaps workerSpans, BuildSpans.Overlaps folds,
-                             Map<String, String> health, Map<String, Object> logs) {
+                             Map<String, String> health, Map<String, Object> meters, Map<String, Object> logs) {
         FaultReport r = new FaultReport();
         r.run = run;
         Workload w = run.workload;
@@ -87,6 +87,7 @@ final class FaultReport {
         run.sidecars.forEach(s -> exits.addAll(s.unexpectedExits()));
         processes.put("unexpectedExits", exits);
         processes.put("healthAtEnd", health);
+        processes.put("metersAtEnd", meters);
         processes.put("logs", logs);
         r.json.put("sidecars", processes);
 

@@ -53,7 +53,13 @@ final class FaultRun implements AutoCloseable {
         // a test JVM that dies must not leave its sidecars running
         this.reaper = new Thread(() -> sidecars.forEach(SidecarProcess::kill), "fault-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
-        this.workload = new Workload(stack, settings.seed(), settings.streamsPerType(), settings.actionsPerSecond());
+        try {
+            this.workload = new Workload(stack, settings.seed(), settings.streamsPerType(), settings.actionsPerSecond());
+        } catch (RuntimeException e) {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+            stack.close();
+            throw e;
+        }
         this.garbage = new Garbage(stack, settings.seed() ^ 0x5eed);
     }
 

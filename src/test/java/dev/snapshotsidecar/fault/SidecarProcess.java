@@ -145,6 +145,21 @@ final class SidecarProcess {
         }
     }
 
+    /** The sidecar's own meters from /metrics (lines starting {@code sidecar_}, no histogram buckets); empty if down. */
+    List<String> sidecarMeters() {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + "/metrics"))
+                    .timeout(Duration.ofSeconds(5)).GET().build();
+            String body = HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
+            return body.lines().filter(l -> l.startsWith("sidecar_") && !l.contains("_bucket")).limit(60).toList();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
     List<String> unexpectedExits() {
         return List.copyOf(unexpectedExits);
     }
