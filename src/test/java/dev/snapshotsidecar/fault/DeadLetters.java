@@ -1,6 +1,5 @@
 package dev.snapshotsidecar.fault;
 
-import dev.snapshotsidecar.track.TrackerNames;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -56,8 +55,8 @@ final class DeadLetters {
                     throw new IllegalStateException("the dead-letter topic was not read to its end within " + deadline);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    letters.add(new Letter(header(r, TrackerNames.DLQ_TOPIC), header(r, TrackerNames.DLQ_PARTITION),
-                            header(r, TrackerNames.DLQ_OFFSET), header(r, TrackerNames.DLQ_REASON), r.value()));
+                    letters.add(new Letter(header(r, dev.snapshotsidecar.request.DeadLetters.TOPIC_HEADER), header(r, dev.snapshotsidecar.request.DeadLetters.PARTITION_HEADER),
+                            header(r, dev.snapshotsidecar.request.DeadLetters.OFFSET_HEADER), header(r, dev.snapshotsidecar.request.DeadLetters.REASON_HEADER), r.value()));
                 }
             }
         }
