@@ -96,7 +96,7 @@ public final class ConfigLoader {
         }
 
         SidecarConfig.Kafka kafka = new SidecarConfig.Kafka(values.string("kafka.bootstrap-servers"),
-                values.string("kafka.application-id"), values.string("kafka.processing-guarantee"),
+                values.string("kafka.application-id"), values.choice("kafka.processing-guarantee", ProcessingGuarantee.class),
                 values.path("kafka.state-dir").orElse(Path.of("./state")), values.integer("kafka.replication-factor"),
                 kafkaProperties(raw));
         SidecarConfig.Topics topics = new SidecarConfig.Topics(values.list("topics.source"),
@@ -108,17 +108,17 @@ public final class ConfigLoader {
                 values.identifier("database.columns.event-type"), values.identifier("database.columns.event-data"),
                 values.identifier("database.columns.metadata"), values.identifier("database.columns.created-at"),
                 typeColumn.map(c -> values.identifier("database.columns.aggregate-type")));
-        SidecarConfig.Database database = new SidecarConfig.Database(values.string("database.dialect"),
+        SidecarConfig.Database database = new SidecarConfig.Database(values.choice("database.dialect", Dialect.class),
                 values.string("database.jdbc-url"), values.string("database.user"),
                 values.optional("database.password"), values.identifier("database.schema"),
                 values.identifier("database.events-table"), values.identifier("database.snapshots-table"), columns,
                 values.integer("database.first-version"), values.integer("database.pool-size"),
                 values.integer("database.fetch-size"));
-        SidecarConfig.Ingest ingest = new SidecarConfig.Ingest(values.string("ingest.timestamp-unit"));
+        SidecarConfig.Ingest ingest = new SidecarConfig.Ingest(values.choice("ingest.timestamp-unit", TimestampUnit.class));
         SidecarConfig.Tracker tracker = new SidecarConfig.Tracker(values.duration("tracker.request-timeout"),
                 values.duration("tracker.failure-backoff"), values.duration("tracker.scan-interval"),
                 values.integer("tracker.scan-batch"), values.integer("tracker.rebuild-batch"),
-                values.bool("erasure.enabled"), values.string("tracker.partitioning"));
+                values.bool("erasure.enabled"), values.choice("tracker.partitioning", Partitioning.class));
         SidecarConfig.Worker worker = new SidecarConfig.Worker(values.integer("worker.concurrency"),
                 values.integer("worker.max-builds-per-second"), values.duration("worker.retry-initial-backoff"),
                 values.duration("worker.retry-give-up-after"));
@@ -126,7 +126,7 @@ public final class ConfigLoader {
                 values.string("http.advertised-host"), values.optional("http.admin-token"),
                 values.bool("http.reads-open"));
         Duration shutdownGracePeriod = values.duration("shutdown.grace-period");
-        String logFormat = values.string("log.format");
+        LogFormat logFormat = values.choice("log.format", LogFormat.class);
         Optional<Path> plugins = values.path("plugins.directory");
         plugins.filter(p -> !Files.isDirectory(p)).ifPresent(p ->
                 problems.add(new ConfigProblem("plugins.directory", p.toString(), "must be an existing directory")));
@@ -322,12 +322,21 @@ public final class ConfigLoader {
         String string(String key) {
             return optional(key).map(v -> {
                 ConfigKey def = definition(key);
-                if (def.type() == Type.ENUM && !def.choices().contains(v)
-                        || def.type() == Type.JDBC_URL && !v.startsWith("jdbc:")) {
+                if (def.type() == Type.JDBC_URL && !v.startsWith("jdbc:")) {
                     problems.add(new ConfigProblem(key, shown(key, v), def.rule()));
                 }
                 return v;
             }).orElse("");
+        }
+
+        /** The constant of an enumerated key's enum whose configuration name is the value, spelled exactly. */
+        <E extends Enum<E> & ConfigChoice> E choice(String key, Class<E> type) {
+            E[] constants = type.getEnumConstants();
+            return optional(key).map(v -> Arrays.stream(constants).filter(c -> c.configName().equals(v)).findFirst()
+                    .orElseGet(() -> {
+                        problems.add(new ConfigProblem(key, shown(key, v), definition(key).rule()));
+                        return constants[0];
+                    })).orElse(constants[0]);
         }
 
         String identifier(String key) {

@@ -57,8 +57,8 @@ public final class ConnectorConfig {
     }
 
     /** The template of a dialect, {@code connect/<dialect>.json}, as packaged in the jar. */
-    public static Connector template(String dialect) {
-        String resource = "connect/" + dialect + ".json";
+    public static Connector template(Dialect dialect) {
+        String resource = "connect/" + dialect.configName() + ".json";
         try (InputStream in = ConnectorConfig.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException(resource + " is not on the class path");
@@ -88,7 +88,7 @@ public final class ConnectorConfig {
         SidecarConfig.Database db = config.database();
         String table = db.schema() + "." + db.eventsTable();
         String source = config.topics().source().get(0);
-        boolean sqlServer = "sqlserver".equals(db.dialect());
+        boolean sqlServer = db.dialect() == Dialect.SQL_SERVER;
         List<ConfigProblem> problems = new ArrayList<>();
         Map<String, String> derived = new LinkedHashMap<>(template);
 

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<AggregateType> aggregateTypes,
                             Ingest ingest, Tracker tracker, Worker worker, Http http, Duration shutdownGracePeriod,
-                            String logFormat, Optional<Path> pluginDirectory, List<String> effective) {
+                            LogFormat logFormat, Optional<Path> pluginDirectory, List<String> effective) {
 
     public SidecarConfig {
         aggregateTypes = List.copyOf(aggregateTypes);
@@ -24,8 +24,8 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
     }
 
     /** How the sidecar reaches Kafka. {@code properties} are client properties passed through unchanged. */
-    public record Kafka(String bootstrapServers, String applicationId, String processingGuarantee, Path stateDir,
-                        int replicationFactor, Map<String, String> properties) {
+    public record Kafka(String bootstrapServers, String applicationId, ProcessingGuarantee processingGuarantee,
+                        Path stateDir, int replicationFactor, Map<String, String> properties) {
         public Kafka {
             properties = Map.copyOf(properties);
         }
@@ -40,12 +40,12 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
     }
 
     /** The event store and the mapping of its events table; {@link #toString()} masks the passwords in the URL. */
-    public record Database(String dialect, String jdbcUrl, String user, Optional<String> password, String schema,
+    public record Database(Dialect dialect, String jdbcUrl, String user, Optional<String> password, String schema,
                            String eventsTable, String snapshotsTable, Columns columns, long firstVersion,
                            int poolSize, int fetchSize) {
         @Override
         public String toString() {
-            return "Database[" + dialect + " " + Masking.jdbcUrl(jdbcUrl) + " as " + user + "]";
+            return "Database[" + dialect.configName() + " " + Masking.jdbcUrl(jdbcUrl) + " as " + user + "]";
         }
     }
 
@@ -86,8 +86,8 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
         }
     }
 
-    /** How change events are read; {@code timestampUnit} is one of auto, nanoseconds, microseconds, milliseconds. */
-    public record Ingest(String timestampUnit) {
+    /** How change events are read. */
+    public record Ingest(TimestampUnit timestampUnit) {
     }
 
     /** The HTTP server: port (-1 off, 0 any), the host other instances reach it at, the admin token. */
@@ -100,11 +100,7 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
 
     /** The tracker's timings and batches, and whether deleted events erase their stream's snapshots. */
     public record Tracker(Duration requestTimeout, Duration failureBackoff, Duration scanInterval, int scanBatch,
-                          int rebuildBatch, boolean erasureEnabled, String partitioning) {
-        /** Whether heads stay in the source topic's partitions (no repartition topic). */
-        public boolean sourcePartitioned() {
-            return partitioning.equals("source");
-        }
+                          int rebuildBatch, boolean erasureEnabled, Partitioning partitioning) {
     }
 
     /** The builder's concurrency, rate limit and retry timings. */

@@ -44,7 +44,7 @@ class ConfigLoaderTest {
     void valid() {
         SidecarConfig config = parse(VALID, Map.of());
         assertThat(config.kafka().bootstrapServers()).isEqualTo("broker:9092");
-        assertThat(config.kafka().processingGuarantee()).isEqualTo("exactly_once_v2");
+        assertThat(config.kafka().processingGuarantee()).isEqualTo(ProcessingGuarantee.EXACTLY_ONCE_V2);
         assertThat(config.kafka().properties()).containsEntry("security.protocol", "SASL_SSL");
         assertThat(config.topics().requests()).isEqualTo("snapshot-sidecar-requests");
         assertThat(config.topics().source()).containsExactly("eventstore.event_store.events");
@@ -126,6 +126,45 @@ class ConfigLoaderTest {
                             "Invalid value exactly_once for `kafka.processing-guarantee`: must be one of exactly_once_v2, at_least_once",
                             "`worker.concurency`: is not a known key");
                 });
+    }
+
+    @Test
+    @DisplayName("the enumerated keys parse once into enums, spelled exactly as the reference lists them")
+    void enumeratedKeys() {
+        SidecarConfig defaults = parse(VALID, Map.of());
+        assertThat(List.of(defaults.kafka().processingGuarantee(), defaults.database().dialect(),
+                defaults.ingest().timestampUnit(), defaults.tracker().partitioning(), defaults.logFormat()))
+                .containsExactly(ProcessingGuarantee.EXACTLY_ONCE_V2, Dialect.POSTGRES, TimestampUnit.AUTO,
+                        Partitioning.STREAM_ID, LogFormat.TEXT);
+
+        SidecarConfig chosen = parse(VALID, Map.of("SIDECAR_KAFKA_PROCESSING_GUARANTEE", "at_least_once",
+                "SIDECAR_DATABASE_DIALECT", "sqlserver", "SIDECAR_INGEST_TIMESTAMP_UNIT", "microseconds",
+                "SIDECAR_TRACKER_PARTITIONING", "source", "SIDECAR_LOG_FORMAT", " json "));
+        assertThat(List.of(chosen.kafka().processingGuarantee(), chosen.database().dialect(),
+                chosen.ingest().timestampUnit(), chosen.tracker().partitioning(), chosen.logFormat()))
+                .containsExactly(ProcessingGuarantee.AT_LEAST_ONCE, Dialect.SQL_SERVER, TimestampUnit.MICROSECONDS,
+                        Partitioning.SOURCE, LogFormat.JSON);
+        assertThat(chosen.database().dialect().configName()).isEqualTo("sqlserver");
+
+        assertThatThrownBy(() -> parse(VALID, Map.of("SIDECAR_KAFKA_PROCESSING_GUARANTEE", "EXACTLY_ONCE_V2",
+                "SIDECAR_DATABASE_DIALECT", "SQL_SERVER", "SIDECAR_INGEST_TIMESTAMP_UNIT", "Auto",
+                "SIDECAR_TRACKER_PARTITIONING", "stream_id", "SIDECAR_LOG_FORMAT", "JSON")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContainingAll(
+                        "Invalid value EXACTLY_ONCE_V2 for `kafka.processing-guarantee`: must be one of exactly_once_v2, at_least_once",
+                        "Invalid value SQL_SERVER for `database.dialect`: must be one of postgres, sqlserver",
+                        "Invalid value Auto for `ingest.timestamp-unit`: must be one of auto, nanoseconds, microseconds, milliseconds",
+                        "Invalid value stream_id for `tracker.partitioning`: must be one of stream-id, source",
+                        "Invalid value JSON for `log.format`: must be one of text, json");
+    }
+
+    @Test
+    @DisplayName("an enumerated key's default is one of its choices")
+    void enumeratedDefaults() {
+        for (ConfigKey key : ConfigDefinitions.GLOBAL_KEYS) {
+            if (key.type() == ConfigKey.Type.ENUM) {
+                assertThat(key.choices()).as(key.name()).contains(key.defaultValue().orElseThrow().describe());
+            }
+        }
     }
 
     @Test
