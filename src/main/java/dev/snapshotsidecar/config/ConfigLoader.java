@@ -146,18 +146,21 @@ public final class ConfigLoader {
     }
 
     private static SidecarConfig.Database database(Values values) {
+        Dialect dialect = values.choice("database.dialect", Dialect.class);
         Optional<String> typeColumn = values.optional("database.columns.aggregate-type");
         SidecarConfig.Columns columns = new SidecarConfig.Columns(values.identifier("database.columns.global-position"),
                 values.identifier("database.columns.stream-id"), values.identifier("database.columns.stream-version"),
                 values.identifier("database.columns.event-type"), values.identifier("database.columns.event-data"),
                 values.identifier("database.columns.metadata"), values.identifier("database.columns.created-at"),
                 typeColumn.map(c -> values.identifier("database.columns.aggregate-type")));
-        return new SidecarConfig.Database(values.choice("database.dialect", Dialect.class),
-                values.string("database.jdbc-url"), values.string("database.user"),
-                values.optional("database.password"), values.identifier("database.schema"),
-                values.identifier("database.events-table"), values.identifier("database.snapshots-table"), columns,
-                values.integer("database.first-version"), values.integer("database.pool-size"),
+        SidecarConfig.Connection connection = new SidecarConfig.Connection(values.string("database.jdbc-url"),
+                values.string("database.user"), values.optional("database.password"));
+        SidecarConfig.Tables tables = new SidecarConfig.Tables(values.identifier("database.schema"),
+                values.identifier("database.events-table"), values.identifier("database.snapshots-table"));
+        long firstVersion = values.integer("database.first-version");
+        SidecarConfig.Pool pool = new SidecarConfig.Pool(values.integer("database.pool-size"),
                 values.integer("database.fetch-size"));
+        return new SidecarConfig.Database(dialect, connection, tables, columns, firstVersion, pool);
     }
 
     private static SidecarConfig.Ingest ingest(Values values) {

@@ -39,14 +39,84 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
         }
     }
 
-    /** The event store and the mapping of its events table; {@link #toString()} masks the passwords in the URL. */
-    public record Database(Dialect dialect, String jdbcUrl, String user, Optional<String> password, String schema,
-                           String eventsTable, String snapshotsTable, Columns columns, long firstVersion,
-                           int poolSize, int fetchSize) {
+    /**
+     * The event store and the mapping of its events table; {@link #toString()} masks the passwords in the URL.
+     *
+     * @param firstVersion the version of a stream's first event (0 by default)
+     */
+    public record Database(Dialect dialect, Connection connection, Tables tables, Columns columns, long firstVersion,
+                           Pool pool) {
         @Override
         public String toString() {
-            return "Database[" + dialect.configName() + " " + Masking.jdbcUrl(jdbcUrl) + " as " + user + "]";
+            return "Database[" + dialect.configName() + " " + Masking.jdbcUrl(connection.jdbcUrl()) + " as "
+                    + connection.user() + "]";
         }
+
+        // Shortcuts store/ still reads while it is split into one file per role; each new file reads the groups.
+
+        /** @deprecated read {@code connection().jdbcUrl()} */
+        @Deprecated
+        public String jdbcUrl() {
+            return connection.jdbcUrl();
+        }
+
+        /** @deprecated read {@code connection().user()} */
+        @Deprecated
+        public String user() {
+            return connection.user();
+        }
+
+        /** @deprecated read {@code connection().password()} */
+        @Deprecated
+        public Optional<String> password() {
+            return connection.password();
+        }
+
+        /** @deprecated read {@code tables().schema()} */
+        @Deprecated
+        public String schema() {
+            return tables.schema();
+        }
+
+        /** @deprecated read {@code tables().events()} */
+        @Deprecated
+        public String eventsTable() {
+            return tables.events();
+        }
+
+        /** @deprecated read {@code tables().snapshots()} */
+        @Deprecated
+        public String snapshotsTable() {
+            return tables.snapshots();
+        }
+
+        /** @deprecated read {@code pool().size()} */
+        @Deprecated
+        public int poolSize() {
+            return pool.size();
+        }
+
+        /** @deprecated read {@code pool().fetchSize()} */
+        @Deprecated
+        public int fetchSize() {
+            return pool.fetchSize();
+        }
+    }
+
+    /** How the sidecar logs in to the event store; {@link #toString()} masks the URL's passwords, omits the password. */
+    public record Connection(String jdbcUrl, String user, Optional<String> password) {
+        @Override
+        public String toString() {
+            return "Connection[" + Masking.jdbcUrl(jdbcUrl) + " as " + user + "]";
+        }
+    }
+
+    /** Where the tables are: their schema, the service's events table and the sidecar's snapshots table. */
+    public record Tables(String schema, String events, String snapshots) {
+    }
+
+    /** The builders' connection pool: connections in it, and rows fetched per round trip when reading events. */
+    public record Pool(int size, int fetchSize) {
     }
 
     /** Column names of the events table. */

@@ -48,8 +48,8 @@ class ConfigLoaderTest {
         assertThat(config.kafka().properties()).containsEntry("security.protocol", "SASL_SSL");
         assertThat(config.topics().requests()).isEqualTo("snapshot-sidecar-requests");
         assertThat(config.topics().source()).containsExactly("eventstore.event_store.events");
-        assertThat(config.database().schema()).isEqualTo("event_store");
-        assertThat(config.database().password()).contains("hunter2");
+        assertThat(config.database().tables().schema()).isEqualTo("event_store");
+        assertThat(config.database().connection().password()).contains("hunter2");
         assertThat(config.tracker().requestTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.aggregateTypes()).extracting(SidecarConfig.AggregateType::name)
                 .containsExactly("patient", "prescription");
@@ -66,7 +66,7 @@ class ConfigLoaderTest {
                 "SIDECAR_AGGREGATE_TYPES_PRESCRIPTION_EVERY_N_EVENTS", "50",
                 "SIDECAR_KAFKA_PROPERTIES_SSL_TRUSTSTORE_LOCATION", "/etc/ts.jks",
                 "UNRELATED", "x"));
-        assertThat(config.database().jdbcUrl()).isEqualTo("jdbc:postgresql://other:5432/x");
+        assertThat(config.database().connection().jdbcUrl()).isEqualTo("jdbc:postgresql://other:5432/x");
         assertThat(config.worker().concurrency()).isEqualTo(9);
         assertThat(config.aggregateTypes().get(1).everyNEvents()).isEqualTo(50);
         assertThat(config.kafka().properties()).containsEntry("ssl.truststore.location", "/etc/ts.jks");
@@ -227,7 +227,7 @@ class ConfigLoaderTest {
                 "jdbc:sqlserver://mssql;databaseName=Clinical;Password=****;trustStorePassword=****;accessToken=****");
         urls.forEach((url, masked) -> {
             SidecarConfig config = parse(VALID, Map.of("SIDECAR_DATABASE_JDBC_URL", url));
-            assertThat(config.database().jdbcUrl()).as("the URL itself is unchanged").isEqualTo(url);
+            assertThat(config.database().connection().jdbcUrl()).as("the URL itself is unchanged").isEqualTo(url);
             assertThat(config.effective()).contains("database.jdbc-url = " + masked);
             assertThat(String.join("\n", config.effective()) + config.database())
                     .doesNotContain("pg-param-secret", "pg-key-secret", "userinfo-secret", "mssql-secret", "braced",
