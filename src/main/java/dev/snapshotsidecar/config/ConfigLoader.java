@@ -248,17 +248,21 @@ public final class ConfigLoader {
     /** When a type's streams are due; at least one rule, unless {@code never} says that none is meant. */
     private static SidecarConfig.Policy policy(String name, Values values) {
         String prefix = ConfigDefinitions.TYPE_PREFIX + name + ".";
-        SidecarConfig.Policy policy = new SidecarConfig.Policy(values.integer(prefix + "every-n-events"),
-                values.bool(prefix + "on-every-save"), values.optionalDuration(prefix + "schedule.interval"),
-                values.window(prefix + "schedule.window"), values.zone(prefix + "schedule.time-zone"),
-                values.integer(prefix + "schedule.min-events"), values.optionalDuration(prefix + "idle-after"),
-                values.optionalDuration(prefix + "min-interval"), values.bool(prefix + "never"));
-        if (policy.scheduleInterval().isPresent() && policy.scheduleWindow().isPresent()) {
-            values.problem(prefix + "schedule.window", policy.scheduleWindow().get().toString(),
+        SidecarConfig.Thresholds thresholds = new SidecarConfig.Thresholds(values.integer(prefix + "every-n-events"),
+                values.bool(prefix + "on-every-save"));
+        SidecarConfig.Schedule schedule = new SidecarConfig.Schedule(
+                values.optionalDuration(prefix + "schedule.interval"), values.window(prefix + "schedule.window"),
+                values.zone(prefix + "schedule.time-zone"), values.integer(prefix + "schedule.min-events"));
+        SidecarConfig.Timing timing = new SidecarConfig.Timing(values.optionalDuration(prefix + "idle-after"),
+                values.optionalDuration(prefix + "min-interval"));
+        SidecarConfig.Policy policy = new SidecarConfig.Policy(thresholds, schedule, timing,
+                values.bool(prefix + "never"));
+        if (schedule.interval().isPresent() && schedule.window().isPresent()) {
+            values.problem(prefix + "schedule.window", schedule.window().get().toString(),
                     "set schedule.interval or schedule.window for aggregate type " + name + ", not both");
         }
-        boolean anyRule = policy.everyNEvents() > 0 || policy.onEverySave() || policy.scheduleInterval().isPresent()
-                || policy.scheduleWindow().isPresent() || policy.idleAfter().isPresent();
+        boolean anyRule = thresholds.everyNEvents() > 0 || thresholds.onEverySave() || schedule.interval().isPresent()
+                || schedule.window().isPresent() || timing.idleAfter().isPresent();
         if (!anyRule && !policy.never()) {
             values.problem(prefix + "every-n-events", "0",
                     "no rule would ever snapshot aggregate type " + name + ": set a rule, or never: true to say so");

@@ -2,6 +2,8 @@ package dev.snapshotsidecar.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -138,22 +140,41 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
         }
 
         public int everyNEvents() {
-            return policy.everyNEvents();
+            return policy.thresholds().everyNEvents();
         }
     }
 
     /**
-     * When a type's streams are due: every n events (0: off), on every save, in a scheduled sweep (at an interval
-     * or in a daily window, for streams with at least {@code scheduleMinEvents} since their last snapshot), when
-     * idle; never sooner than {@code minInterval} after the last; or never.
+     * When a type's streams are due: by event counts, in a scheduled sweep, by timing (idle for long enough, held back
+     * by a minimum interval); or never, though its streams are still tracked.
      */
-    public record Policy(int everyNEvents, boolean onEverySave, Optional<Duration> scheduleInterval,
-                         Optional<DailyWindow> scheduleWindow, java.time.ZoneId timeZone, int scheduleMinEvents,
-                         Optional<Duration> idleAfter, Optional<Duration> minInterval, boolean never) {
+    public record Policy(Thresholds thresholds, Schedule schedule, Timing timing, boolean never) {
+        /** Due every {@code n} events, nothing else: the defaults apart from the threshold. */
         public static Policy everyN(int n) {
-            return new Policy(n, false, Optional.empty(), Optional.empty(), java.time.ZoneOffset.UTC, 1,
-                    Optional.empty(), Optional.empty(), false);
+            return new Policy(new Thresholds(n, false),
+                    new Schedule(Optional.empty(), Optional.empty(), ZoneOffset.UTC, 1),
+                    new Timing(Optional.empty(), Optional.empty()), false);
         }
+    }
+
+    /** Event counts that make a stream due: every {@code everyNEvents} events (0: off), or on every save. */
+    public record Thresholds(int everyNEvents, boolean onEverySave) {
+    }
+
+    /**
+     * A scheduled sweep of a type's streams, at an {@code interval} or once a day in a {@code window} (local to
+     * {@code timeZone}), requesting snapshots for streams with at least {@code minEvents} since their last; no sweep
+     * when neither is set.
+     */
+    public record Schedule(Optional<Duration> interval, Optional<DailyWindow> window, ZoneId timeZone,
+                           int minEvents) {
+    }
+
+    /**
+     * Time-based rules: a stream with events since its last snapshot and none for {@code idleAfter} is due; no
+     * snapshot of a stream sooner than {@code minInterval} after its last, whatever rule makes it due.
+     */
+    public record Timing(Optional<Duration> idleAfter, Optional<Duration> minInterval) {
     }
 
     /** How change events are read. */
