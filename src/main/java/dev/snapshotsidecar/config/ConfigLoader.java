@@ -402,6 +402,9 @@ public final class ConfigLoader {
         }
 
         String string(String key) {
+            if (definition(key).type() == Type.ENUM) {
+                throw new IllegalArgumentException(key + " is enumerated: read it with choice(), which validates it");
+            }
             return optional(key).map(v -> {
                 ConfigKey def = definition(key);
                 if (def.type() == Type.JDBC_URL && !v.startsWith("jdbc:")) {
