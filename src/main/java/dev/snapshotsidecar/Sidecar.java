@@ -12,7 +12,6 @@ import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.ingest.AggregateTypeResolver;
 import dev.snapshotsidecar.ingest.ChangeEventParser;
-import dev.snapshotsidecar.ingest.TimestampUnit;
 import dev.snapshotsidecar.store.TransientStoreException;
 import dev.snapshotsidecar.store.DialectStores;
 import dev.snapshotsidecar.observe.AdminDatabase;
@@ -164,7 +163,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
 
         ChangeEventParser parser = new ChangeEventParser(config.database().columns(),
                 new AggregateTypeResolver(config.aggregateTypes()),
-                TimestampUnit.valueOf(config.ingest().timestampUnit().toUpperCase(java.util.Locale.ROOT)),
+                config.ingest().timestampUnit(),
                 config.database().firstVersion());
         TrackerMetrics trackerMetrics = new TrackerMetrics(meters);
         this.trackerMetrics = trackerMetrics;

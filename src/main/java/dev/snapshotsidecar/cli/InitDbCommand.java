@@ -29,13 +29,12 @@ final class InitDbCommand implements Callable<Integer> {
         SidecarConfig loaded = config.load();
         try (HikariDataSource pool = DialectStores.pool(loaded.database(), "init-db")) {
             DialectStores stores = DialectStores.of(loaded.database(), pool);
+            SidecarConfig.Tables tables = loaded.database().tables();
             stores.schema().createSnapshotsTable();
-            spec.commandLine().getOut().printf("snapshots table %s.%s is ready%n", loaded.database().schema(),
-                    loaded.database().snapshotsTable());
+            spec.commandLine().getOut().printf("snapshots table %s.%s is ready%n", tables.schema(), tables.snapshots());
             if (withEventsTable) {
                 stores.schema().createEventsTable();
-                spec.commandLine().getOut().printf("events table %s.%s is ready%n", loaded.database().schema(),
-                        loaded.database().eventsTable());
+                spec.commandLine().getOut().printf("events table %s.%s is ready%n", tables.schema(), tables.events());
             }
         }
         return 0;

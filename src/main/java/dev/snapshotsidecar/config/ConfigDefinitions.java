@@ -23,7 +23,7 @@ public final class ConfigDefinitions {
                     .defaultsTo("snapshot-sidecar"),
             ConfigKey.of("kafka.processing-guarantee", Type.ENUM,
                     "Processing guarantee of the tracker. Defaults to exactly_once_v2.")
-                    .oneOf("exactly_once_v2", "at_least_once").defaultsTo("exactly_once_v2"),
+                    .oneOf(ProcessingGuarantee.class).defaultsTo(ProcessingGuarantee.EXACTLY_ONCE_V2),
             ConfigKey.of("kafka.state-dir", Type.PATH,
                     "Directory of the tracker's RocksDB state. Defaults to ./state.").defaultsTo("./state"),
             ConfigKey.of("kafka.replication-factor", Type.INT,
@@ -47,7 +47,7 @@ public final class ConfigDefinitions {
                     "Partitions of the requests, results, commands and dead-letter topics when the sidecar creates them, and of the tracker's repartition topic; with tracker.partitioning=source, also those the source topics must have. Defaults to 6.")
                     .atLeast(1).defaultsTo("6"),
             ConfigKey.of("database.dialect", Type.ENUM, "SQL dialect of the event store. Defaults to postgres.")
-                    .oneOf("postgres", "sqlserver").defaultsTo("postgres"),
+                    .oneOf(Dialect.class).defaultsTo(Dialect.POSTGRES),
             ConfigKey.of("database.jdbc-url", Type.JDBC_URL, "JDBC URL of the event store.").requiredKey(),
             ConfigKey.of("database.user", Type.STRING, "Database user.").requiredKey(),
             ConfigKey.of("database.password", Type.STRING, "Database password; masked in logs.").secretKey(),
@@ -81,10 +81,10 @@ public final class ConfigDefinitions {
                     "Rows fetched per round trip when a builder streams events. Defaults to 500.").atLeast(1).defaultsTo("500"),
             ConfigKey.of("ingest.timestamp-unit", Type.ENUM,
                     "Unit of integer timestamps in change events without schemas (SQL Server datetime2): auto reads it from the magnitude; set it from the connector's time.precision.mode and column precision. Defaults to auto.")
-                    .oneOf("auto", "nanoseconds", "microseconds", "milliseconds").defaultsTo("auto"),
+                    .oneOf(TimestampUnit.class).defaultsTo(TimestampUnit.AUTO),
             ConfigKey.of("tracker.partitioning", Type.ENUM,
                     "Where a stream's head lives. stream-id: events are re-keyed by the stream id through a repartition topic, so any connector key works and the tracker has topics.partitions tasks whatever the source has. source: heads stay in the source topic's partition, which saves the broker a write and a read per event; the source must be keyed by the stream id alone as connect/*.json do (JSON key, schemas off) and have topics.partitions partitions, and an event found in another partition goes to dead letters. Defaults to stream-id.")
-                    .oneOf("stream-id", "source").defaultsTo("stream-id"),
+                    .oneOf(Partitioning.class).defaultsTo(Partitioning.STREAM_ID),
             ConfigKey.of("tracker.request-timeout", Type.DURATION,
                     "A request with no result after this long is sent again, once the worker has taken and answered everything sent before it (a request still queued is never sent twice). Defaults to 5m.").atLeast(1000).defaultsTo("5m"),
             ConfigKey.of("tracker.failure-backoff", Type.DURATION,
@@ -129,7 +129,7 @@ public final class ConfigDefinitions {
                     "How long `run` waits after SIGTERM or SIGINT for the sidecar to stop (builds in flight finish, the tracker commits); a stop that completes exits 0, one that takes longer is logged and exits 1. Keep it under the supervisor's own limit (Kubernetes: terminationGracePeriodSeconds, 30s by default). Defaults to 25s.")
                     .atLeast(1).defaultsTo("25s"),
             ConfigKey.of("log.format", Type.ENUM, "Log format: text, or json (one object a line, for clusters). Defaults to text.")
-                    .oneOf("text", "json").defaultsTo("text"),
+                    .oneOf(LogFormat.class).defaultsTo(LogFormat.TEXT),
             ConfigKey.of("plugins.directory", Type.PATH,
                     "Directory of jars with more aggregators (ServiceLoader). No default: built-in aggregators only."));
 

@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
  * @param required     whether start-up fails without it
  * @param secret       masked when the effective configuration is logged
  * @param range        accepted values for INT and LONG, and for DURATION in milliseconds, both ends included
- * @param choices      accepted values for ENUM
+ * @param choices      accepted values for ENUM, the configuration names of an enum's constants
  * @param doc          one sentence for the configuration reference
  */
 public record ConfigKey(String name, Type type, Optional<Default> defaultValue, boolean required, boolean secret,
@@ -87,6 +87,10 @@ public record ConfigKey(String name, Type type, Optional<Default> defaultValue, 
         return new ConfigKey(name, type, Optional.of(new Default.Fixed(value)), required, secret, range, choices, doc);
     }
 
+    ConfigKey defaultsTo(ConfigChoice value) {
+        return defaultsTo(value.configName());
+    }
+
     /** The default is the value of another key followed by a suffix, e.g. {@code <kafka.application-id>-requests}. */
     ConfigKey defaultsToValueOf(String key, String suffix) {
         return new ConfigKey(name, type, Optional.of(new Default.Derived(key, suffix)), required, secret, range,
@@ -109,8 +113,10 @@ public record ConfigKey(String name, Type type, Optional<Default> defaultValue, 
         return new ConfigKey(name, type, defaultValue, required, secret, new Range(range.min(), maximum), choices, doc);
     }
 
-    ConfigKey oneOf(String... values) {
-        return new ConfigKey(name, Type.ENUM, defaultValue, required, secret, range, List.of(values), doc);
+    /** An enumerated key: it accepts the {@link ConfigChoice#configName() names} of the enum's constants, in order. */
+    <E extends Enum<E> & ConfigChoice> ConfigKey oneOf(Class<E> choices) {
+        List<String> names = java.util.Arrays.stream(choices.getEnumConstants()).map(ConfigChoice::configName).toList();
+        return new ConfigKey(name, Type.ENUM, defaultValue, required, secret, range, names, doc);
     }
 
     /** The environment variable that overrides this key: {@code SIDECAR_} and the name in upper case, {@code _} for {@code .} and {@code -}. */

@@ -57,9 +57,39 @@ public final class ConfigLoader {
         return parse(text, environment, aggregatorNames);
     }
 
+    /**
+     * Parses the configuration section by section, in the order of the configuration reference. Every section adds
+     * its problems and goes on with placeholders, so that the exception lists every problem at once.
+     */
     public static SidecarConfig parse(String yaml, Map<String, String> environment,
                                       Function<Optional<Path>, Set<String>> aggregatorNames) {
         List<ConfigProblem> problems = new ArrayList<>();
+        Map<String, String> raw = readYaml(yaml, problems);
+        applyEnvironment(raw, environment);
+        Values values = new Values(raw, problems);
+        unknownKeys(raw, values);
+
+        SidecarConfig.Kafka kafka = kafka(values);
+        SidecarConfig.Topics topics = topics(values);
+        SidecarConfig.Database database = database(values);
+        SidecarConfig.Ingest ingest = ingest(values);
+        SidecarConfig.Tracker tracker = tracker(values);
+        SidecarConfig.Worker worker = worker(values);
+        SidecarConfig.Http http = http(values);
+        Duration shutdownGracePeriod = values.duration("shutdown.grace-period");
+        LogFormat logFormat = values.choice("log.format", LogFormat.class);
+        Optional<Path> plugins = pluginDirectory(values);
+        List<SidecarConfig.AggregateType> types = aggregateTypes(raw, values, database.columns(),
+                aggregators(plugins, aggregatorNames, values));
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException(problems);
+        }
+        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, http, shutdownGracePeriod,
+                logFormat, plugins, effective(raw, values));
+    }
+
+    /** The file's keys, flattened to dotted names; a file that is not YAML fails at once, alone. */
+    private static Map<String, String> readYaml(String yaml, List<ConfigProblem> problems) {
         Map<String, String> raw = new LinkedHashMap<>();
         try {
             JsonNode root = YAML.readTree(yaml);
@@ -74,128 +104,170 @@ public final class ConfigLoader {
             throw new InvalidConfigurationException(List.of(new ConfigProblem("(file)", "",
                     "is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""))));
         }
-        applyEnvironment(raw, environment);
+        return raw;
+    }
 
-        Values values = new Values(raw, problems);
-        Set<String> typeNames = new LinkedHashSet<>();
+    /** A key set that no definition knows is a problem (a typo must not pass for a default). */
+    private static void unknownKeys(Map<String, String> raw, Values values) {
         for (String key : raw.keySet()) {
-            if (key.startsWith(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX)) {
-                continue;
+            if (!key.startsWith(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX) && typeName(key).isEmpty()
+                    && (key.startsWith(ConfigDefinitions.TYPE_PREFIX) || ConfigDefinitions.global(key).isEmpty())) {
+                values.problem(key, "", "is not a known key (see the configuration reference)");
             }
-            if (key.startsWith(ConfigDefinitions.TYPE_PREFIX)) {
-                String rest = key.substring(ConfigDefinitions.TYPE_PREFIX.length());
-                int dot = rest.indexOf('.');
-                if (dot > 0 && ConfigDefinitions.typeKey(rest.substring(dot + 1)).isPresent()) {
-                    typeNames.add(rest.substring(0, dot));
-                    continue;
-                }
-            } else if (ConfigDefinitions.global(key).isPresent()) {
-                continue;
-            }
-            problems.add(new ConfigProblem(key, "", "is not a known key (see the configuration reference)"));
         }
+    }
 
-        SidecarConfig.Kafka kafka = new SidecarConfig.Kafka(values.string("kafka.bootstrap-servers"),
-                values.string("kafka.application-id"), values.string("kafka.processing-guarantee"),
+    /** The aggregate type a key {@code aggregate-types.<name>.<type key>} is about. */
+    private static Optional<String> typeName(String key) {
+        if (!key.startsWith(ConfigDefinitions.TYPE_PREFIX)) {
+            return Optional.empty();
+        }
+        String rest = key.substring(ConfigDefinitions.TYPE_PREFIX.length());
+        int dot = rest.indexOf('.');
+        return dot > 0 && ConfigDefinitions.typeKey(rest.substring(dot + 1)).isPresent()
+                ? Optional.of(rest.substring(0, dot)) : Optional.empty();
+    }
+
+    private static SidecarConfig.Kafka kafka(Values values) {
+        return new SidecarConfig.Kafka(values.string("kafka.bootstrap-servers"), values.string("kafka.application-id"),
+                values.choice("kafka.processing-guarantee", ProcessingGuarantee.class),
                 values.path("kafka.state-dir").orElse(Path.of("./state")), values.integer("kafka.replication-factor"),
-                kafkaProperties(raw));
-        SidecarConfig.Topics topics = new SidecarConfig.Topics(values.list("topics.source"),
-                values.string("topics.requests"), values.string("topics.results"),
-                values.string("topics.dead-letters"), values.string("topics.commands"), values.integer("topics.partitions"));
+                values.withPrefix(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX));
+    }
+
+    private static SidecarConfig.Topics topics(Values values) {
+        List<String> source = values.list("topics.source");
+        if (source.isEmpty() && values.isSet("topics.source")) {
+            values.problem("topics.source", "", "must name at least one topic");
+        }
+        return new SidecarConfig.Topics(source, values.string("topics.requests"), values.string("topics.results"),
+                values.string("topics.dead-letters"), values.string("topics.commands"),
+                values.integer("topics.partitions"));
+    }
+
+    private static SidecarConfig.Database database(Values values) {
+        Dialect dialect = values.choice("database.dialect", Dialect.class);
         Optional<String> typeColumn = values.optional("database.columns.aggregate-type");
         SidecarConfig.Columns columns = new SidecarConfig.Columns(values.identifier("database.columns.global-position"),
                 values.identifier("database.columns.stream-id"), values.identifier("database.columns.stream-version"),
                 values.identifier("database.columns.event-type"), values.identifier("database.columns.event-data"),
                 values.identifier("database.columns.metadata"), values.identifier("database.columns.created-at"),
                 typeColumn.map(c -> values.identifier("database.columns.aggregate-type")));
-        SidecarConfig.Database database = new SidecarConfig.Database(values.string("database.dialect"),
-                values.string("database.jdbc-url"), values.string("database.user"),
-                values.optional("database.password"), values.identifier("database.schema"),
-                values.identifier("database.events-table"), values.identifier("database.snapshots-table"), columns,
-                values.integer("database.first-version"), values.integer("database.pool-size"),
+        SidecarConfig.Connection connection = new SidecarConfig.Connection(values.string("database.jdbc-url"),
+                values.string("database.user"), values.optional("database.password"));
+        SidecarConfig.Tables tables = new SidecarConfig.Tables(values.identifier("database.schema"),
+                values.identifier("database.events-table"), values.identifier("database.snapshots-table"));
+        long firstVersion = values.integer("database.first-version");
+        SidecarConfig.Pool pool = new SidecarConfig.Pool(values.integer("database.pool-size"),
                 values.integer("database.fetch-size"));
-        SidecarConfig.Ingest ingest = new SidecarConfig.Ingest(values.string("ingest.timestamp-unit"));
-        SidecarConfig.Tracker tracker = new SidecarConfig.Tracker(values.duration("tracker.request-timeout"),
+        return new SidecarConfig.Database(dialect, connection, tables, columns, firstVersion, pool);
+    }
+
+    private static SidecarConfig.Ingest ingest(Values values) {
+        return new SidecarConfig.Ingest(values.choice("ingest.timestamp-unit", TimestampUnit.class));
+    }
+
+    /** The tracker's keys, and {@code erasure.enabled}, which the tracker acts on. */
+    private static SidecarConfig.Tracker tracker(Values values) {
+        return new SidecarConfig.Tracker(values.duration("tracker.request-timeout"),
                 values.duration("tracker.failure-backoff"), values.duration("tracker.scan-interval"),
                 values.integer("tracker.scan-batch"), values.integer("tracker.rebuild-batch"),
-                values.bool("erasure.enabled"), values.string("tracker.partitioning"));
-        SidecarConfig.Worker worker = new SidecarConfig.Worker(values.integer("worker.concurrency"),
+                values.bool("erasure.enabled"), values.choice("tracker.partitioning", Partitioning.class));
+    }
+
+    private static SidecarConfig.Worker worker(Values values) {
+        return new SidecarConfig.Worker(values.integer("worker.concurrency"),
                 values.integer("worker.max-builds-per-second"), values.duration("worker.retry-initial-backoff"),
                 values.duration("worker.retry-give-up-after"));
-        SidecarConfig.Http http = new SidecarConfig.Http(values.integer("http.port"),
-                values.string("http.advertised-host"), values.optional("http.admin-token"),
-                values.bool("http.reads-open"));
-        Duration shutdownGracePeriod = values.duration("shutdown.grace-period");
-        String logFormat = values.string("log.format");
+    }
+
+    private static SidecarConfig.Http http(Values values) {
+        return new SidecarConfig.Http(values.integer("http.port"), values.string("http.advertised-host"),
+                values.optional("http.admin-token"), values.bool("http.reads-open"));
+    }
+
+    private static Optional<Path> pluginDirectory(Values values) {
         Optional<Path> plugins = values.path("plugins.directory");
         plugins.filter(p -> !Files.isDirectory(p)).ifPresent(p ->
-                problems.add(new ConfigProblem("plugins.directory", p.toString(), "must be an existing directory")));
+                values.problem("plugins.directory", p.toString(), "must be an existing directory"));
+        return plugins;
+    }
 
-        if (topics.source().isEmpty() && raw.containsKey("topics.source")) {
-            problems.add(new ConfigProblem("topics.source", "", "must name at least one topic"));
-        }
-        Set<String> known = Set.of();
+    /** The aggregators the plugin directory (when it exists) and the class path offer, by name. */
+    private static Set<String> aggregators(Optional<Path> plugins,
+                                           Function<Optional<Path>, Set<String>> aggregatorNames, Values values) {
         try {
-            known = aggregatorNames.apply(plugins.filter(Files::isDirectory));
+            return aggregatorNames.apply(plugins.filter(Files::isDirectory));
         } catch (RuntimeException e) {
-            problems.add(new ConfigProblem("plugins.directory", plugins.map(Path::toString).orElse(""),
-                    "aggregators could not be loaded: " + e.getMessage()));
+            values.problem("plugins.directory", plugins.map(Path::toString).orElse(""),
+                    "aggregators could not be loaded: " + e.getMessage());
+            return Set.of();
         }
-        List<SidecarConfig.AggregateType> types = new ArrayList<>();
-        for (String name : typeNames) {
-            types.add(aggregateType(name, values, typeColumn.isPresent(), known, problems));
+    }
+
+    /** Every type the keys name, in the order the file names them; at least one. */
+    private static List<SidecarConfig.AggregateType> aggregateTypes(Map<String, String> raw, Values values,
+                                                                    SidecarConfig.Columns columns,
+                                                                    Set<String> aggregators) {
+        Set<String> names = new LinkedHashSet<>();
+        raw.keySet().forEach(key -> typeName(key).ifPresent(names::add));
+        if (names.isEmpty()) {
+            values.problem("aggregate-types", "",
+                    "must define at least one aggregate type, e.g. aggregate-types.patient.aggregator");
         }
-        if (typeNames.isEmpty()) {
-            problems.add(new ConfigProblem("aggregate-types", "",
-                    "must define at least one aggregate type, e.g. aggregate-types.patient.aggregator"));
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidConfigurationException(problems);
-        }
-        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, http, shutdownGracePeriod,
-                logFormat, plugins, effective(raw, values));
+        return names.stream()
+                .map(name -> aggregateType(name, values, columns.aggregateType().isPresent(), aggregators)).toList();
     }
 
     private static SidecarConfig.AggregateType aggregateType(String name, Values values, boolean hasTypeColumn,
-                                                             Set<String> knownAggregators,
-                                                             List<ConfigProblem> problems) {
+                                                             Set<String> knownAggregators) {
         String prefix = ConfigDefinitions.TYPE_PREFIX + name + ".";
         if (!TYPE_NAME.matcher(name).matches()) {
-            problems.add(new ConfigProblem(ConfigDefinitions.TYPE_PREFIX + name, name,
-                    "an aggregate type name must be lower case letters, digits, _ or -, starting with a letter"));
+            values.problem(ConfigDefinitions.TYPE_PREFIX + name, name,
+                    "an aggregate type name must be lower case letters, digits, _ or -, starting with a letter");
         }
         Optional<Pattern> pattern = values.regex(prefix + "stream-id-pattern");
         Optional<String> columnValue = values.optional(prefix + "type-column-value");
         if (values.optional(prefix + "stream-id-pattern").isPresent() == columnValue.isPresent()) {
-            problems.add(new ConfigProblem(prefix + "stream-id-pattern", "",
-                    "set exactly one of stream-id-pattern and type-column-value for aggregate type " + name));
+            values.problem(prefix + "stream-id-pattern", "",
+                    "set exactly one of stream-id-pattern and type-column-value for aggregate type " + name);
         }
         if (columnValue.isPresent() && !hasTypeColumn) {
-            problems.add(new ConfigProblem(prefix + "type-column-value", columnValue.get(),
-                    "needs database.columns.aggregate-type to name the column it is read from"));
+            values.problem(prefix + "type-column-value", columnValue.get(),
+                    "needs database.columns.aggregate-type to name the column it is read from");
         }
         String aggregator = values.string(prefix + "aggregator");
         if (!aggregator.isEmpty() && !knownAggregators.contains(aggregator)) {
-            problems.add(new ConfigProblem(prefix + "aggregator", aggregator,
-                    "must name a known aggregator: " + String.join(", ", knownAggregators)));
+            values.problem(prefix + "aggregator", aggregator,
+                    "must name a known aggregator: " + String.join(", ", knownAggregators));
         }
-        SidecarConfig.Policy policy = new SidecarConfig.Policy(values.integer(prefix + "every-n-events"),
-                values.bool(prefix + "on-every-save"), values.optionalDuration(prefix + "schedule.interval"),
-                values.window(prefix + "schedule.window"), values.zone(prefix + "schedule.time-zone"),
-                values.integer(prefix + "schedule.min-events"), values.optionalDuration(prefix + "idle-after"),
-                values.optionalDuration(prefix + "min-interval"), values.bool(prefix + "never"));
-        if (policy.scheduleInterval().isPresent() && policy.scheduleWindow().isPresent()) {
-            problems.add(new ConfigProblem(prefix + "schedule.window", policy.scheduleWindow().get().toString(),
-                    "set schedule.interval or schedule.window for aggregate type " + name + ", not both"));
-        }
-        boolean anyRule = policy.everyNEvents() > 0 || policy.onEverySave() || policy.scheduleInterval().isPresent()
-                || policy.scheduleWindow().isPresent() || policy.idleAfter().isPresent();
-        if (!anyRule && !policy.never()) {
-            problems.add(new ConfigProblem(prefix + "every-n-events", "0",
-                    "no rule would ever snapshot aggregate type " + name + ": set a rule, or never: true to say so"));
-        }
-        return new SidecarConfig.AggregateType(name, pattern, columnValue, aggregator, policy,
+        return new SidecarConfig.AggregateType(name, pattern, columnValue, aggregator, policy(name, values),
                 values.integer(prefix + "keep-snapshots"), values.longValue(prefix + "max-snapshot-bytes"));
+    }
+
+    /** When a type's streams are due; at least one rule, unless {@code never} says that none is meant. */
+    private static SidecarConfig.Policy policy(String name, Values values) {
+        String prefix = ConfigDefinitions.TYPE_PREFIX + name + ".";
+        SidecarConfig.Thresholds thresholds = new SidecarConfig.Thresholds(values.integer(prefix + "every-n-events"),
+                values.bool(prefix + "on-every-save"));
+        SidecarConfig.Schedule schedule = new SidecarConfig.Schedule(
+                values.optionalDuration(prefix + "schedule.interval"), values.window(prefix + "schedule.window"),
+                values.zone(prefix + "schedule.time-zone"), values.integer(prefix + "schedule.min-events"));
+        SidecarConfig.Timing timing = new SidecarConfig.Timing(values.optionalDuration(prefix + "idle-after"),
+                values.optionalDuration(prefix + "min-interval"));
+        SidecarConfig.Policy policy = new SidecarConfig.Policy(thresholds, schedule, timing,
+                values.bool(prefix + "never"));
+        if (schedule.interval().isPresent() && schedule.window().isPresent()) {
+            values.problem(prefix + "schedule.window", schedule.window().get().toString(),
+                    "set schedule.interval or schedule.window for aggregate type " + name + ", not both");
+        }
+        boolean anyRule = thresholds.everyNEvents() > 0 || thresholds.onEverySave() || schedule.interval().isPresent()
+                || schedule.window().isPresent() || timing.idleAfter().isPresent();
+        if (!anyRule && !policy.never()) {
+            values.problem(prefix + "every-n-events", "0",
+                    "no rule would ever snapshot aggregate type " + name + ": set a rule, or never: true to say so");
+        }
+        return policy;
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
@@ -240,16 +312,6 @@ public final class ConfigLoader {
                 raw.put(byVariable.get(variable), value);
             }
         });
-    }
-
-    private static Map<String, String> kafkaProperties(Map<String, String> raw) {
-        Map<String, String> props = new TreeMap<>();
-        raw.forEach((k, v) -> {
-            if (k.startsWith(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX)) {
-                props.put(k.substring(ConfigDefinitions.KAFKA_PROPERTIES_PREFIX.length()), v);
-            }
-        });
-        return props;
     }
 
     private static List<String> effective(Map<String, String> raw, Values values) {
@@ -302,6 +364,26 @@ public final class ConfigLoader {
             }).orElseThrow(() -> new IllegalArgumentException("undefined key " + key));
         }
 
+        void problem(String key, String value, String rule) {
+            problems.add(new ConfigProblem(key, value, rule));
+        }
+
+        /** Whether the file or the environment sets the key, even to an empty value. */
+        boolean isSet(String key) {
+            return raw.containsKey(key);
+        }
+
+        /** The keys starting with {@code prefix}, without it, sorted: Kafka client properties. */
+        Map<String, String> withPrefix(String prefix) {
+            Map<String, String> found = new TreeMap<>();
+            raw.forEach((k, v) -> {
+                if (k.startsWith(prefix)) {
+                    found.put(k.substring(prefix.length()), v);
+                }
+            });
+            return found;
+        }
+
         /** The raw text, or the default (one naming another key takes that key's value); empty when neither. */
         Optional<String> lookup(String key) {
             ConfigKey def = definition(key);
@@ -320,14 +402,26 @@ public final class ConfigLoader {
         }
 
         String string(String key) {
+            if (definition(key).type() == Type.ENUM) {
+                throw new IllegalArgumentException(key + " is enumerated: read it with choice(), which validates it");
+            }
             return optional(key).map(v -> {
                 ConfigKey def = definition(key);
-                if (def.type() == Type.ENUM && !def.choices().contains(v)
-                        || def.type() == Type.JDBC_URL && !v.startsWith("jdbc:")) {
+                if (def.type() == Type.JDBC_URL && !v.startsWith("jdbc:")) {
                     problems.add(new ConfigProblem(key, shown(key, v), def.rule()));
                 }
                 return v;
             }).orElse("");
+        }
+
+        /** The constant of an enumerated key's enum whose configuration name is the value, spelled exactly. */
+        <E extends Enum<E> & ConfigChoice> E choice(String key, Class<E> type) {
+            E[] constants = type.getEnumConstants();
+            return optional(key).map(v -> Arrays.stream(constants).filter(c -> c.configName().equals(v)).findFirst()
+                    .orElseGet(() -> {
+                        problems.add(new ConfigProblem(key, shown(key, v), definition(key).rule()));
+                        return constants[0];
+                    })).orElse(constants[0]);
         }
 
         String identifier(String key) {

@@ -57,8 +57,8 @@ public final class ConnectorConfig {
     }
 
     /** The template of a dialect, {@code connect/<dialect>.json}, as packaged in the jar. */
-    public static Connector template(String dialect) {
-        String resource = "connect/" + dialect + ".json";
+    public static Connector template(Dialect dialect) {
+        String resource = "connect/" + dialect.configName() + ".json";
         try (InputStream in = ConnectorConfig.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException(resource + " is not on the class path");
@@ -86,13 +86,13 @@ public final class ConnectorConfig {
      */
     public static Map<String, String> derive(SidecarConfig config, Map<String, String> template) {
         SidecarConfig.Database db = config.database();
-        String table = db.schema() + "." + db.eventsTable();
+        String table = db.tables().schema() + "." + db.tables().events();
         String source = config.topics().source().get(0);
-        boolean sqlServer = "sqlserver".equals(db.dialect());
+        boolean sqlServer = db.dialect() == Dialect.SQL_SERVER;
         List<ConfigProblem> problems = new ArrayList<>();
         Map<String, String> derived = new LinkedHashMap<>(template);
 
-        Matcher url = (sqlServer ? SQLSERVER_URL : POSTGRES_URL).matcher(db.jdbcUrl());
+        Matcher url = (sqlServer ? SQLSERVER_URL : POSTGRES_URL).matcher(db.connection().jdbcUrl());
         String database = "";
         if (url.matches()) {
             derived.put("database.hostname", url.group(1));
@@ -104,7 +104,7 @@ public final class ConnectorConfig {
                 database = url.group(3);
             }
         } else {
-            problems.add(new ConfigProblem("database.jdbc-url", Masking.jdbcUrl(db.jdbcUrl()),
+            problems.add(new ConfigProblem("database.jdbc-url", Masking.jdbcUrl(db.connection().jdbcUrl()),
                     "must be a jdbc:" + (sqlServer ? "sqlserver://host[:port];databaseName=NAME" : "postgresql://host[:port]/NAME")
                             + " URL to derive the connector's connection"));
         }

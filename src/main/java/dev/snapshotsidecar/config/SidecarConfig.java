@@ -2,6 +2,8 @@ package dev.snapshotsidecar.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +18,7 @@ import java.util.regex.Pattern;
  */
 public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<AggregateType> aggregateTypes,
                             Ingest ingest, Tracker tracker, Worker worker, Http http, Duration shutdownGracePeriod,
-                            String logFormat, Optional<Path> pluginDirectory, List<String> effective) {
+                            LogFormat logFormat, Optional<Path> pluginDirectory, List<String> effective) {
 
     public SidecarConfig {
         aggregateTypes = List.copyOf(aggregateTypes);
@@ -24,8 +26,8 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
     }
 
     /** How the sidecar reaches Kafka. {@code properties} are client properties passed through unchanged. */
-    public record Kafka(String bootstrapServers, String applicationId, String processingGuarantee, Path stateDir,
-                        int replicationFactor, Map<String, String> properties) {
+    public record Kafka(String bootstrapServers, String applicationId, ProcessingGuarantee processingGuarantee,
+                        Path stateDir, int replicationFactor, Map<String, String> properties) {
         public Kafka {
             properties = Map.copyOf(properties);
         }
@@ -39,14 +41,84 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
         }
     }
 
-    /** The event store and the mapping of its events table; {@link #toString()} masks the passwords in the URL. */
-    public record Database(String dialect, String jdbcUrl, String user, Optional<String> password, String schema,
-                           String eventsTable, String snapshotsTable, Columns columns, long firstVersion,
-                           int poolSize, int fetchSize) {
+    /**
+     * The event store and the mapping of its events table; {@link #toString()} masks the passwords in the URL.
+     *
+     * @param firstVersion the version of a stream's first event (0 by default)
+     */
+    public record Database(Dialect dialect, Connection connection, Tables tables, Columns columns, long firstVersion,
+                           Pool pool) {
         @Override
         public String toString() {
-            return "Database[" + dialect + " " + Masking.jdbcUrl(jdbcUrl) + " as " + user + "]";
+            return "Database[" + dialect.configName() + " " + Masking.jdbcUrl(connection.jdbcUrl()) + " as "
+                    + connection.user() + "]";
         }
+
+        // Shortcuts store/ still reads while it is split into one file per role; each new file reads the groups.
+
+        /** @deprecated read {@code connection().jdbcUrl()} */
+        @Deprecated
+        public String jdbcUrl() {
+            return connection.jdbcUrl();
+        }
+
+        /** @deprecated read {@code connection().user()} */
+        @Deprecated
+        public String user() {
+            return connection.user();
+        }
+
+        /** @deprecated read {@code connection().password()} */
+        @Deprecated
+        public Optional<String> password() {
+            return connection.password();
+        }
+
+        /** @deprecated read {@code tables().schema()} */
+        @Deprecated
+        public String schema() {
+            return tables.schema();
+        }
+
+        /** @deprecated read {@code tables().events()} */
+        @Deprecated
+        public String eventsTable() {
+            return tables.events();
+        }
+
+        /** @deprecated read {@code tables().snapshots()} */
+        @Deprecated
+        public String snapshotsTable() {
+            return tables.snapshots();
+        }
+
+        /** @deprecated read {@code pool().size()} */
+        @Deprecated
+        public int poolSize() {
+            return pool.size();
+        }
+
+        /** @deprecated read {@code pool().fetchSize()} */
+        @Deprecated
+        public int fetchSize() {
+            return pool.fetchSize();
+        }
+    }
+
+    /** How the sidecar logs in to the event store; {@link #toString()} masks the URL's passwords, omits the password. */
+    public record Connection(String jdbcUrl, String user, Optional<String> password) {
+        @Override
+        public String toString() {
+            return "Connection[" + Masking.jdbcUrl(jdbcUrl) + " as " + user + "]";
+        }
+    }
+
+    /** Where the tables are: their schema, the service's events table and the sidecar's snapshots table. */
+    public record Tables(String schema, String events, String snapshots) {
+    }
+
+    /** The builders' connection pool: connections in it, and rows fetched per round trip when reading events. */
+    public record Pool(int size, int fetchSize) {
     }
 
     /** Column names of the events table. */
@@ -68,26 +140,45 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
         }
 
         public int everyNEvents() {
-            return policy.everyNEvents();
+            return policy.thresholds().everyNEvents();
         }
     }
 
     /**
-     * When a type's streams are due: every n events (0: off), on every save, in a scheduled sweep (at an interval
-     * or in a daily window, for streams with at least {@code scheduleMinEvents} since their last snapshot), when
-     * idle; never sooner than {@code minInterval} after the last; or never.
+     * When a type's streams are due: by event counts, in a scheduled sweep, by timing (idle for long enough, held back
+     * by a minimum interval); or never, though its streams are still tracked.
      */
-    public record Policy(int everyNEvents, boolean onEverySave, Optional<Duration> scheduleInterval,
-                         Optional<DailyWindow> scheduleWindow, java.time.ZoneId timeZone, int scheduleMinEvents,
-                         Optional<Duration> idleAfter, Optional<Duration> minInterval, boolean never) {
+    public record Policy(Thresholds thresholds, Schedule schedule, Timing timing, boolean never) {
+        /** Due every {@code n} events, nothing else: the defaults apart from the threshold. */
         public static Policy everyN(int n) {
-            return new Policy(n, false, Optional.empty(), Optional.empty(), java.time.ZoneOffset.UTC, 1,
-                    Optional.empty(), Optional.empty(), false);
+            return new Policy(new Thresholds(n, false),
+                    new Schedule(Optional.empty(), Optional.empty(), ZoneOffset.UTC, 1),
+                    new Timing(Optional.empty(), Optional.empty()), false);
         }
     }
 
-    /** How change events are read; {@code timestampUnit} is one of auto, nanoseconds, microseconds, milliseconds. */
-    public record Ingest(String timestampUnit) {
+    /** Event counts that make a stream due: every {@code everyNEvents} events (0: off), or on every save. */
+    public record Thresholds(int everyNEvents, boolean onEverySave) {
+    }
+
+    /**
+     * A scheduled sweep of a type's streams, at an {@code interval} or once a day in a {@code window} (local to
+     * {@code timeZone}), requesting snapshots for streams with at least {@code minEvents} since their last; no sweep
+     * when neither is set.
+     */
+    public record Schedule(Optional<Duration> interval, Optional<DailyWindow> window, ZoneId timeZone,
+                           int minEvents) {
+    }
+
+    /**
+     * Time-based rules: a stream with events since its last snapshot and none for {@code idleAfter} is due; no
+     * snapshot of a stream sooner than {@code minInterval} after its last, whatever rule makes it due.
+     */
+    public record Timing(Optional<Duration> idleAfter, Optional<Duration> minInterval) {
+    }
+
+    /** How change events are read. */
+    public record Ingest(TimestampUnit timestampUnit) {
     }
 
     /** The HTTP server: port (-1 off, 0 any), the host other instances reach it at, the admin token. */
@@ -100,11 +191,7 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
 
     /** The tracker's timings and batches, and whether deleted events erase their stream's snapshots. */
     public record Tracker(Duration requestTimeout, Duration failureBackoff, Duration scanInterval, int scanBatch,
-                          int rebuildBatch, boolean erasureEnabled, String partitioning) {
-        /** Whether heads stay in the source topic's partitions (no repartition topic). */
-        public boolean sourcePartitioned() {
-            return partitioning.equals("source");
-        }
+                          int rebuildBatch, boolean erasureEnabled, Partitioning partitioning) {
     }
 
     /** The builder's concurrency, rate limit and retry timings. */

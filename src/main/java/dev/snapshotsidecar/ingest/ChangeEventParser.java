@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.snapshotsidecar.config.SidecarConfig.Columns;
+import dev.snapshotsidecar.config.TimestampUnit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -84,9 +84,9 @@ public final class AdminDatabase implements AutoCloseable {
     public static AdminDatabase open(SidecarConfig.Database database, MeterRegistry meters) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("admin-reads");
-        hikari.setJdbcUrl(database.jdbcUrl());
-        hikari.setUsername(database.user());
-        database.password().ifPresent(hikari::setPassword);
+        hikari.setJdbcUrl(database.connection().jdbcUrl());
+        hikari.setUsername(database.connection().user());
+        database.connection().password().ifPresent(hikari::setPassword);
         hikari.setMaximumPoolSize(POOL_SIZE);
         hikari.setMinimumIdle(0);
         hikari.setInitializationFailTimeout(-1);

@@ -11,8 +11,10 @@ public final class LogFormat {
     private LogFormat() {
     }
 
-    public static void apply(String format) {
-        if (!"json".equals(format) || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+    /** @param format the configured {@code log.format} (the config enum of the same simple name as this class) */
+    public static void apply(dev.snapshotsidecar.config.LogFormat format) {
+        if (format != dev.snapshotsidecar.config.LogFormat.JSON
+                || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }
         ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

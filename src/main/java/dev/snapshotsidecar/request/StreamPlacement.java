@@ -2,6 +2,7 @@ package dev.snapshotsidecar.request;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.snapshotsidecar.config.Partitioning;
 import dev.snapshotsidecar.config.SidecarConfig;
 import org.apache.kafka.common.utils.Utils;
 
@@ -30,7 +31,7 @@ public sealed interface StreamPlacement {
     }
 
     static StreamPlacement of(SidecarConfig config) {
-        return config.tracker().sourcePartitioned()
+        return config.tracker().partitioning() == Partitioning.SOURCE
                 ? new BySourceKey(config.database().columns().streamId())
                 : new ByStreamId();
     }

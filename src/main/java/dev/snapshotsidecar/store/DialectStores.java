@@ -13,7 +13,7 @@ public record DialectStores(EventReader events, SnapshotStore snapshots, EventSt
                             EventAppender appender) {
 
     public static DialectStores of(SidecarConfig.Database database, DataSource dataSource) {
-        return switch (database.dialect()) {
+        return switch (database.dialect().configName()) {
             case "postgres" -> PostgresStores.of(database, dataSource);
             case "sqlserver" -> SqlServerStores.of(database, dataSource);
             default -> throw new IllegalArgumentException("no store for dialect " + database.dialect());

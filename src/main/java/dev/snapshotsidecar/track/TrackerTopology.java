@@ -156,7 +156,7 @@ public final class TrackerTopology {
         props.putAll(config.kafka().properties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.kafka().applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.kafka().processingGuarantee());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.kafka().processingGuarantee().configName());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.kafka().stateDir().toAbsolutePath().toString());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.kafka().replicationFactor());
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);

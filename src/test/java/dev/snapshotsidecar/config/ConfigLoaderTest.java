@@ -44,12 +44,12 @@ class ConfigLoaderTest {
     void valid() {
         SidecarConfig config = parse(VALID, Map.of());
         assertThat(config.kafka().bootstrapServers()).isEqualTo("broker:9092");
-        assertThat(config.kafka().processingGuarantee()).isEqualTo("exactly_once_v2");
+        assertThat(config.kafka().processingGuarantee()).isEqualTo(ProcessingGuarantee.EXACTLY_ONCE_V2);
         assertThat(config.kafka().properties()).containsEntry("security.protocol", "SASL_SSL");
         assertThat(config.topics().requests()).isEqualTo("snapshot-sidecar-requests");
         assertThat(config.topics().source()).containsExactly("eventstore.event_store.events");
-        assertThat(config.database().schema()).isEqualTo("event_store");
-        assertThat(config.database().password()).contains("hunter2");
+        assertThat(config.database().tables().schema()).isEqualTo("event_store");
+        assertThat(config.database().connection().password()).contains("hunter2");
         assertThat(config.tracker().requestTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.aggregateTypes()).extracting(SidecarConfig.AggregateType::name)
                 .containsExactly("patient", "prescription");
@@ -66,7 +66,7 @@ class ConfigLoaderTest {
                 "SIDECAR_AGGREGATE_TYPES_PRESCRIPTION_EVERY_N_EVENTS", "50",
                 "SIDECAR_KAFKA_PROPERTIES_SSL_TRUSTSTORE_LOCATION", "/etc/ts.jks",
                 "UNRELATED", "x"));
-        assertThat(config.database().jdbcUrl()).isEqualTo("jdbc:postgresql://other:5432/x");
+        assertThat(config.database().connection().jdbcUrl()).isEqualTo("jdbc:postgresql://other:5432/x");
         assertThat(config.worker().concurrency()).isEqualTo(9);
         assertThat(config.aggregateTypes().get(1).everyNEvents()).isEqualTo(50);
         assertThat(config.kafka().properties()).containsEntry("ssl.truststore.location", "/etc/ts.jks");
@@ -129,6 +129,45 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("the enumerated keys parse once into enums, spelled exactly as the reference lists them")
+    void enumeratedKeys() {
+        SidecarConfig defaults = parse(VALID, Map.of());
+        assertThat(List.of(defaults.kafka().processingGuarantee(), defaults.database().dialect(),
+                defaults.ingest().timestampUnit(), defaults.tracker().partitioning(), defaults.logFormat()))
+                .containsExactly(ProcessingGuarantee.EXACTLY_ONCE_V2, Dialect.POSTGRES, TimestampUnit.AUTO,
+                        Partitioning.STREAM_ID, LogFormat.TEXT);
+
+        SidecarConfig chosen = parse(VALID, Map.of("SIDECAR_KAFKA_PROCESSING_GUARANTEE", "at_least_once",
+                "SIDECAR_DATABASE_DIALECT", "sqlserver", "SIDECAR_INGEST_TIMESTAMP_UNIT", "microseconds",
+                "SIDECAR_TRACKER_PARTITIONING", "source", "SIDECAR_LOG_FORMAT", " json "));
+        assertThat(List.of(chosen.kafka().processingGuarantee(), chosen.database().dialect(),
+                chosen.ingest().timestampUnit(), chosen.tracker().partitioning(), chosen.logFormat()))
+                .containsExactly(ProcessingGuarantee.AT_LEAST_ONCE, Dialect.SQL_SERVER, TimestampUnit.MICROSECONDS,
+                        Partitioning.SOURCE, LogFormat.JSON);
+        assertThat(chosen.database().dialect().configName()).isEqualTo("sqlserver");
+
+        assertThatThrownBy(() -> parse(VALID, Map.of("SIDECAR_KAFKA_PROCESSING_GUARANTEE", "EXACTLY_ONCE_V2",
+                "SIDECAR_DATABASE_DIALECT", "SQL_SERVER", "SIDECAR_INGEST_TIMESTAMP_UNIT", "Auto",
+                "SIDECAR_TRACKER_PARTITIONING", "stream_id", "SIDECAR_LOG_FORMAT", "JSON")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContainingAll(
+                        "Invalid value EXACTLY_ONCE_V2 for `kafka.processing-guarantee`: must be one of exactly_once_v2, at_least_once",
+                        "Invalid value SQL_SERVER for `database.dialect`: must be one of postgres, sqlserver",
+                        "Invalid value Auto for `ingest.timestamp-unit`: must be one of auto, nanoseconds, microseconds, milliseconds",
+                        "Invalid value stream_id for `tracker.partitioning`: must be one of stream-id, source",
+                        "Invalid value JSON for `log.format`: must be one of text, json");
+    }
+
+    @Test
+    @DisplayName("an enumerated key's default is one of its choices")
+    void enumeratedDefaults() {
+        for (ConfigKey key : ConfigDefinitions.GLOBAL_KEYS) {
+            if (key.type() == ConfigKey.Type.ENUM) {
+                assertThat(key.choices()).as(key.name()).contains(key.defaultValue().orElseThrow().describe());
+            }
+        }
+    }
+
+    @Test
     @DisplayName("secrets are masked in the effective configuration")
     void masking() {
         SidecarConfig config = parse(VALID, Map.of());
@@ -188,7 +227,7 @@ class ConfigLoaderTest {
                 "jdbc:sqlserver://mssql;databaseName=Clinical;Password=****;trustStorePassword=****;accessToken=****");
         urls.forEach((url, masked) -> {
             SidecarConfig config = parse(VALID, Map.of("SIDECAR_DATABASE_JDBC_URL", url));
-            assertThat(config.database().jdbcUrl()).as("the URL itself is unchanged").isEqualTo(url);
+            assertThat(config.database().connection().jdbcUrl()).as("the URL itself is unchanged").isEqualTo(url);
             assertThat(config.effective()).contains("database.jdbc-url = " + masked);
             assertThat(String.join("\n", config.effective()) + config.database())
                     .doesNotContain("pg-param-secret", "pg-key-secret", "userinfo-secret", "mssql-secret", "braced",

@@ -2,6 +2,7 @@ package dev.snapshotsidecar.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.config.TimestampUnit;
 import dev.snapshotsidecar.ingest.DebeziumEnvelopes.Connector;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -26,7 +26,7 @@ class LogFormatTest {
         ConsoleAppender<ILoggingEvent> console = (ConsoleAppender<ILoggingEvent>) root.getAppender("STDERR");
         Encoder<ILoggingEvent> before = console.getEncoder();
         try {
-            LogFormat.apply("json");
+            LogFormat.apply(dev.snapshotsidecar.config.LogFormat.JSON);
             LoggingEvent event = new LoggingEvent("x", context.getLogger("dev.snapshotsidecar.track.HeadTracker"),
                     Level.WARN, "snapshot of {} at version {} failed", null, new Object[]{"patient-1", 49});
             String line = new String(console.getEncoder().encode(event), StandardCharsets.UTF_8);

@@ -1,6 +1,7 @@
 package dev.snapshotsidecar.pipeline;
 
 import dev.snapshotsidecar.config.ConnectorConfig;
+import dev.snapshotsidecar.config.Dialect;
 import dev.snapshotsidecar.testkit.DemoStack;
 import dev.snapshotsidecar.testing.SharedStack;
 import org.junit.jupiter.api.DisplayName;
@@ -26,7 +27,7 @@ class ConnectorFilesIT {
         config.put("database.user", stack.postgres().user());
         config.put("database.password", stack.postgres().password());
         assertThat(stack.connect().validate(config)).isEmpty();
-        assertThat(stack.connect().validate(ConnectorConfig.template("postgres").withName()))
+        assertThat(stack.connect().validate(ConnectorConfig.template(Dialect.POSTGRES).withName()))
                 .as("the file as shipped fails only where it would contact its database").isNotEmpty()
                 .allSatisfy(problem -> assertThat(problem).startsWith("database.hostname"));
     }
@@ -35,7 +36,7 @@ class ConnectorFilesIT {
     @DisplayName("connect/sqlserver.json validates up to the point where a server would be contacted")
     void sqlServer() {
         DemoStack stack = SharedStack.stack();
-        Map<String, String> shipped = ConnectorConfig.template("sqlserver").withName();
+        Map<String, String> shipped = ConnectorConfig.template(Dialect.SQL_SERVER).withName();
         List<String> problems = stack.connect().validate(shipped);
         assertThat(problems).as("only the connection to the absent server fails: %s", problems).isNotEmpty()
                 .allSatisfy(problem -> assertThat(problem).startsWith("database.hostname"));

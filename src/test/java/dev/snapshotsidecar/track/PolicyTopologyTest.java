@@ -65,8 +65,9 @@ class PolicyTopologyTest {
     static SidecarConfig.Policy policy(int everyN, boolean onEverySave, Optional<Duration> interval,
                                        Optional<DailyWindow> window, int minEvents, Optional<Duration> idle,
                                        Optional<Duration> minInterval, boolean never) {
-        return new SidecarConfig.Policy(everyN, onEverySave, interval, window, LONDON, minEvents, idle, minInterval,
-                never);
+        return new SidecarConfig.Policy(new SidecarConfig.Thresholds(everyN, onEverySave),
+                new SidecarConfig.Schedule(interval, window, LONDON, minEvents),
+                new SidecarConfig.Timing(idle, minInterval), never);
     }
 
     static final Map<String, SidecarConfig.Policy> POLICIES = Map.of(

@@ -21,21 +21,24 @@ public record TypeRules(SnapshotPolicy policy, Optional<SweepSchedule> sweep, lo
         if (config.never()) {
             return new TypeRules(NeverPolicy.INSTANCE, Optional.empty(), 1);
         }
+        SidecarConfig.Thresholds thresholds = config.thresholds();
+        SidecarConfig.Schedule schedule = config.schedule();
+        SidecarConfig.Timing timing = config.timing();
         List<SnapshotPolicy> rules = new ArrayList<>();
-        if (config.onEverySave()) {
+        if (thresholds.onEverySave()) {
             rules.add(OnEverySavePolicy.INSTANCE);
-        } else if (config.everyNEvents() > 0) {
-            rules.add(new EveryNEventsPolicy(config.everyNEvents()));
+        } else if (thresholds.everyNEvents() > 0) {
+            rules.add(new EveryNEventsPolicy(thresholds.everyNEvents()));
         }
-        Optional<SweepSchedule> sweep = config.scheduleInterval().<SweepSchedule>map(SweepSchedule.Interval::new)
-                .or(() -> config.scheduleWindow().map(w -> new SweepSchedule.Daily(w, config.timeZone())));
-        sweep.ifPresent(s -> rules.add(new ScheduledSweepPolicy(config.scheduleMinEvents())));
-        config.idleAfter().ifPresent(idle -> rules.add(new IdlePolicy(idle)));
+        Optional<SweepSchedule> sweep = schedule.interval().<SweepSchedule>map(SweepSchedule.Interval::new)
+                .or(() -> schedule.window().map(w -> new SweepSchedule.Daily(w, schedule.timeZone())));
+        sweep.ifPresent(s -> rules.add(new ScheduledSweepPolicy(schedule.minEvents())));
+        timing.idleAfter().ifPresent(idle -> rules.add(new IdlePolicy(idle)));
         SnapshotPolicy any = rules.size() == 1 ? rules.get(0) : new AnyOfPolicy(rules);
-        SnapshotPolicy policy = config.minInterval().<SnapshotPolicy>map(i -> new MinimumIntervalPolicy(any, i))
+        SnapshotPolicy policy = timing.minInterval().<SnapshotPolicy>map(i -> new MinimumIntervalPolicy(any, i))
                 .orElse(any);
-        long growth = config.onEverySave() ? 1 : config.everyNEvents() > 0 ? config.everyNEvents()
-                : config.scheduleMinEvents();
+        long growth = thresholds.onEverySave() ? 1 : thresholds.everyNEvents() > 0 ? thresholds.everyNEvents()
+                : schedule.minEvents();
         return new TypeRules(policy, sweep, Math.max(1, growth));
     }
 }
