@@ -1,9 +1,6 @@
 package dev.snapshotsidecar.build;
 
 import dev.snapshotsidecar.request.MessageSerdes;
-import dev.snapshotsidecar.store.TransientStoreException;
-import dev.snapshotsidecar.request.Outcome;
-import dev.snapshotsidecar.request.RequestReason;
 import dev.snapshotsidecar.request.SnapshotRequest;
 import dev.snapshotsidecar.request.SnapshotResult;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,13 +19,9 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,7 +62,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SnapshotWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotWorker.class);
-    private static final Logger SPANS = LoggerFactory.getLogger("dev.snapshotsidecar.build.spans");
     /** How long a revocation waits for the partition's running builds; they cannot write after it anyway. */
     static final Duration REVOCATION_WAIT = Duration.ofSeconds(30);
     static final int RECENT_STREAMS = 100_000;
@@ -77,9 +69,8 @@ public final class SnapshotWorker implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final ResultPublisher publisher;
     private final WorkerSettings settings;
-    private final SnapshotBuilder builder;
+    private final RetryingBuilder retrying;
     private final int maxInFlight;
-    private final Clock clock;
     private final ExecutorService builds;
     private final Thread pollThread;
     private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
@@ -87,8 +78,7 @@ public final class SnapshotWorker implements AutoCloseable {
     private final Map<TopicPartition, Integer> runningBuilds = new HashMap<>();
     /** The assignment each partition is in; a build's lease holds while it is the one the build started in. */
     private final Map<TopicPartition, Long> assignments = new ConcurrentHashMap<>();
-    private final Map<String, Deque<Job>> waitingByStream = new HashMap<>();
-    private final TokenBucket rateLimit;
+    private final SingleFlight singleFlight = new SingleFlight();
     private final RecentBuilds recent = new RecentBuilds(RECENT_STREAMS);
     private final WorkerMetrics metrics = new WorkerMetrics();
     private long assignmentCounter;
@@ -99,11 +89,11 @@ public final class SnapshotWorker implements AutoCloseable {
     public SnapshotWorker(Map<String, String> clientProperties, String bootstrapServers, WorkerSettings settings,
                           SnapshotBuilder builder, MeterRegistry registry, Clock clock) {
         this.settings = settings;
-        this.builder = builder;
         // requests are small: a few hundred may wait for the build threads, so the poll loop never starves them
         this.maxInFlight = Math.max(64, settings.concurrency() * 16);
-        this.rateLimit = new TokenBucket(settings.maxBuildsPerSecond(), TokenBucket.Clock.SYSTEM);
-        this.clock = clock;
+        this.retrying = new RetryingBuilder(builder, new TokenBucket(settings.maxBuildsPerSecond(),
+                TokenBucket.Clock.SYSTEM), settings.backoff(), settings.giveUpAfter(), metrics, clock,
+                error -> failure = error);
 
         Properties consumerProps = new Properties();
         consumerProps.putAll(clientProperties);
@@ -201,60 +191,39 @@ public final class SnapshotWorker implements AutoCloseable {
         PartitionProgress partitionProgress = progress.computeIfAbsent(partition, p -> new PartitionProgress());
         partitionProgress.started(record.offset());
         metrics.inFlight.incrementAndGet();
-        Job job = new Job(partition, record.offset(), assignments.getOrDefault(partition, -1L), null);
-        Optional<String> problem = Optional.empty();
-        SnapshotRequest request = null;
+        Job.Taken taken = new Job.Taken(partition, record.offset(), assignments.getOrDefault(partition, -1L));
+        Optional<SnapshotRequest> request = Optional.empty();
+        String problem;
         try {
-            request = record.value() == null ? null
-                    : MessageSerdes.REQUEST.deserialize(record.topic(), record.value());
-            if (request == null) {
-                problem = Optional.of("no value");
-            } else if (record.key() == null
-                    || !request.streamId().equals(new String(record.key(), StandardCharsets.UTF_8))) {
-                problem = Optional.of("the request's streamId is not its record key");
-            }
+            request = Optional.ofNullable(record.value())
+                    .map(value -> MessageSerdes.REQUEST.deserialize(record.topic(), value));
+            problem = request.isEmpty() ? "no value"
+                    : record.key() == null || !request.get().streamId().equals(new String(record.key(),
+                    StandardCharsets.UTF_8)) ? "the request's streamId is not its record key" : "";
         } catch (SerializationException e) {
-            problem = Optional.of(e.getMessage());
+            problem = e.getMessage();
         }
-        if (problem.isPresent()) {
+        if (!problem.isEmpty()) {
             LOG.warn("request at {}-{}@{} cannot be read and goes to dead letters: {}", record.topic(),
-                    record.partition(), record.offset(), problem.get());
+                    record.partition(), record.offset(), problem);
             metrics.deadLettered();
-            Completion completion = new Completion(Optional.empty(), List.of(job));
+            Completion completion = new Completion(Optional.empty(), List.of(taken));
             publisher.deadLetter(record.key(), record.value(), record.topic(), record.partition(), record.offset(),
-                    problem.get(), completion::complete);
+                    problem, completion::complete);
             return;
         }
-        Job built = new Job(partition, record.offset(), job.assignment(), request);
-        Deque<Job> waiting = waitingByStream.get(request.streamId());
-        if (waiting != null) {
-            waiting.add(built); // a build of this stream is running: single-flight
-        } else {
-            waitingByStream.put(request.streamId(), new ArrayDeque<>());
-            submit(List.of(built));
+        Job job = new Job(taken, request.get());
+        if (singleFlight.admit(job)) {
+            submit(List.of(job));
         }
     }
 
-    /**
-     * Runs the requests that gathered for one stream, in one task: the last ERASE among them (builds requested
-     * before it are moot, the events are gone), then the newest build requested after it. All of them finish with it.
-     */
+    /** Runs the requests that gathered for one stream in one task ({@link SingleFlight#plan}). */
     private void submit(List<Job> jobs) {
-        int lastErase = -1;
-        for (int i = 0; i < jobs.size(); i++) {
-            if (jobs.get(i).request.reason() == RequestReason.ERASE) {
-                lastErase = i;
-            }
-        }
-        List<Job> plan = new ArrayList<>();
-        if (lastErase >= 0) {
-            plan.add(jobs.get(lastErase));
-        }
-        jobs.subList(lastErase + 1, jobs.size()).stream()
-                .max(Comparator.comparingLong(j -> j.request.headVersion())).ifPresent(plan::add);
-        String streamId = jobs.get(0).request.streamId();
-        Completion completion = new Completion(Optional.of(streamId), jobs);
-        jobs.forEach(j -> runningBuilds.merge(j.partition, 1, Integer::sum));
+        List<Job> plan = SingleFlight.plan(jobs);
+        Completion completion = new Completion(Optional.of(jobs.get(0).request().streamId()),
+                jobs.stream().map(Job::taken).toList());
+        jobs.forEach(j -> runningBuilds.merge(j.partition(), 1, Integer::sum));
         builds.execute(() -> run(plan, jobs, completion));
     }
 
@@ -263,8 +232,8 @@ public final class SnapshotWorker implements AutoCloseable {
         List<SnapshotResult> results = new ArrayList<>();
         try {
             for (Job job : plan) {
-                Optional<SnapshotResult> cached = recent.answer(job.request);
-                Optional<SnapshotResult> result = cached.isPresent() ? cached : buildWithRetry(job);
+                Optional<SnapshotResult> cached = recent.answer(job.request());
+                Optional<SnapshotResult> result = cached.isPresent() ? cached : retrying.build(job, lease(job));
                 if (result.isEmpty()) {
                     completion.complete(false); // closing, or the partition moved: the request is read again
                     return;
@@ -272,11 +241,11 @@ public final class SnapshotWorker implements AutoCloseable {
                 if (cached.isPresent()) {
                     metrics.deduplicated();
                 }
-                recent.learn(job.request, result.get());
+                recent.learn(job.request(), result.get());
                 results.add(result.get());
                 LOG.debug("snapshot of {} at version {}: {} in {} ms ({}; request {}-{}@{})", result.get().streamId(),
                         result.get().version(), result.get().outcome(), result.get().buildMillis(),
-                        result.get().detail(), job.partition.topic(), job.partition.partition(), job.offset);
+                        result.get().detail(), job.partition().topic(), job.partition().partition(), job.offset());
             }
         } catch (Throwable unexpected) {
             // nothing above should throw: whatever did must not leave the stream's slot taken
@@ -286,7 +255,7 @@ public final class SnapshotWorker implements AutoCloseable {
             return;
         }
         AtomicInteger unpublished = new AtomicInteger(results.size());
-        Optional<Integer> partition = jobs.get(jobs.size() - 1).request.resultsPartition();
+        Optional<Integer> partition = jobs.get(jobs.size() - 1).request().resultsPartition();
         for (SnapshotResult result : results) {
             publisher.result(result, partition, published -> {
                 if (!published) {
@@ -302,123 +271,31 @@ public final class SnapshotWorker implements AutoCloseable {
         }
     }
 
-    /** The result; empty when the worker closes or the request's partition moved before one could be had. */
-    private Optional<SnapshotResult> buildWithRetry(Job job) {
-        long started = clock.millis();
-        SnapshotRequest request = job.request;
-        BuildLease lease = () -> running && assignments.getOrDefault(job.partition, -2L) == job.assignment;
-        for (int attempt = 1; ; attempt++) {
-            if (!lease.held()) {
-                return Optional.empty();
-            }
-            try {
-                metrics.waitedForPermit(rateLimit.acquire());
-                return Optional.of(attempt(request, lease));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            } catch (LeaseLostException e) {
-                LOG.info("{}", e.getMessage());
-                return Optional.empty();
-            } catch (TransientStoreException e) {
-                long elapsed = clock.millis() - started;
-                if (elapsed >= settings.giveUpAfter().toMillis()) {
-                    return Optional.of(request.answer(request.headVersion(), Outcome.FAILED,
-                            "database unavailable for " + elapsed + " ms: " + e.getMessage(), elapsed));
-                }
-                Duration wait = settings.backoff().delay(attempt);
-                LOG.warn("build of {} at version {} (request {}-{}@{}): {}; attempt {} in {} ms",
-                        request.streamId(), request.headVersion(), job.partition.topic(),
-                        job.partition.partition(), job.offset, e.getMessage(), attempt + 1, wait.toMillis());
-                metrics.retried();
-                if (!pause(wait)) {
-                    return Optional.empty();
-                }
-            } catch (RuntimeException e) {
-                LOG.error("build of {} at version {} failed unexpectedly: {}", request.streamId(),
-                        request.headVersion(), e.getClass().getName(), e);
-                return Optional.of(request.answer(request.headVersion(), Outcome.FAILED,
-                        "unexpected " + e.getClass().getSimpleName() + " while building", clock.millis() - started));
-            } catch (StackOverflowError | LinkageError | AssertionError e) {
-                // one stream's fold (a plugin's missing class, a recursion too deep): that stream fails, others go on
-                metrics.jobDied();
-                LOG.error("build of {} at version {} ended with {}", request.streamId(), request.headVersion(),
-                        e.getClass().getName(), e);
-                return Optional.of(request.answer(request.headVersion(), Outcome.FAILED,
-                        e.getClass().getSimpleName() + " while building", clock.millis() - started));
-            } catch (Error e) {
-                // out of memory and the like: this JVM cannot be trusted to go on; report the stream and go not-live
-                metrics.jobDied();
-                failure = e;
-                LOG.error("build of {} at version {} ended with {}: the worker is no longer alive and the process"
-                        + " should be restarted", request.streamId(), request.headVersion(), e.getClass().getName());
-                return Optional.of(request.answer(request.headVersion(), Outcome.FAILED,
-                        e.getClass().getSimpleName() + " while building", clock.millis() - started));
-            }
-        }
-    }
-
-    /** One call of the builder, logged as a span for whoever measures builds across instances. */
-    private SnapshotResult attempt(SnapshotRequest request, BuildLease lease) {
-        long start = System.currentTimeMillis();
-        String outcome = "ERROR";
-        try {
-            SnapshotResult result = builder.build(request, lease);
-            outcome = result.outcome().name();
-            return result;
-        } catch (LeaseLostException e) {
-            outcome = "LEASE_LOST";
-            throw e;
-        } catch (TransientStoreException e) {
-            outcome = "RETRY";
-            throw e;
-        } finally {
-            if (SPANS.isDebugEnabled()) {
-                SPANS.debug("build span stream={} start={} end={} outcome={}", request.streamId(), start,
-                        System.currentTimeMillis(), outcome);
-            }
-        }
-    }
-
-    private boolean pause(Duration wait) {
-        if (!running) {
-            return false;
-        }
-        try {
-            Thread.sleep(wait.toMillis());
-            return running;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+    /** Holds while the worker runs and the job's partition is still in the assignment it was read in. */
+    private BuildLease lease(Job job) {
+        return () -> running && assignments.getOrDefault(job.partition(), -2L) == job.taken().assignment();
     }
 
     /** On the poll thread: marks finished jobs done and starts the next build of each stream that has one waiting. */
     private void drainFinished() {
         Finished done;
         while ((done = finished.poll()) != null) {
-            for (Job job : done.jobs) {
-                PartitionProgress p = progress.get(job.partition);
-                if (p != null && done.completed) {
-                    p.finished(job.offset);
+            for (Job.Taken taken : done.taken()) {
+                PartitionProgress p = progress.get(taken.partition());
+                if (p != null && done.completed()) {
+                    p.finished(taken.offset());
                 }
-                if (done.streamId.isPresent()) {
-                    runningBuilds.computeIfPresent(job.partition, (k, n) -> n > 1 ? n - 1 : null);
+                if (done.streamId().isPresent()) {
+                    runningBuilds.computeIfPresent(taken.partition(), (k, n) -> n > 1 ? n - 1 : null);
                 }
                 metrics.inFlight.decrementAndGet();
             }
-            if (done.streamId.isEmpty()) {
-                continue;
-            }
-            String streamId = done.streamId.get();
-            Deque<Job> waiting = waitingByStream.get(streamId);
-            if (waiting == null || waiting.isEmpty() || !running) {
-                waitingByStream.remove(streamId);
-            } else {
-                List<Job> next = new ArrayList<>(waiting);
-                waiting.clear();
-                submit(next);
-            }
+            done.streamId().ifPresent(streamId -> {
+                List<Job> next = singleFlight.finished(streamId, running);
+                if (!next.isEmpty()) {
+                    submit(next);
+                }
+            });
         }
     }
 
@@ -464,14 +341,8 @@ public final class SnapshotWorker implements AutoCloseable {
 
     /** Drops the requests of the partitions that wait for a running build of their stream: never started here. */
     private void dropWaiting(Collection<TopicPartition> partitions) {
-        for (Deque<Job> waiting : waitingByStream.values()) {
-            for (Iterator<Job> it = waiting.iterator(); it.hasNext(); ) {
-                if (partitions.contains(it.next().partition)) {
-                    it.remove();
-                    metrics.inFlight.decrementAndGet();
-                }
-            }
-        }
+        int dropped = singleFlight.drop(job -> partitions.contains(job.partition()));
+        metrics.inFlight.addAndGet(-dropped);
     }
 
     @Override
@@ -495,28 +366,27 @@ public final class SnapshotWorker implements AutoCloseable {
         publisher.close();
     }
 
-    /** One request read from a partition; {@code request} is null for one that could not be read. */
-    private record Job(TopicPartition partition, long offset, long assignment, SnapshotRequest request) {
+    /**
+     * Records that are done, completed (their offsets may be committed) or not (they will be read again); a stream's
+     * build, or an unreadable record (no stream).
+     */
+    private record Finished(Optional<String> streamId, List<Job.Taken> taken, boolean completed) {
     }
 
-    /** Jobs that are done, completed (their offsets may be committed) or not (they will be read again). */
-    private record Finished(Optional<String> streamId, List<Job> jobs, boolean completed) {
-    }
-
-    /** Hands the jobs of one submission back to the poll thread exactly once, whatever path ends them. */
+    /** Hands the records of one submission back to the poll thread exactly once, whatever path ends them. */
     private final class Completion {
         private final Optional<String> streamId;
-        private final List<Job> jobs;
+        private final List<Job.Taken> taken;
         private final AtomicBoolean done = new AtomicBoolean();
 
-        Completion(Optional<String> streamId, List<Job> jobs) {
+        Completion(Optional<String> streamId, List<Job.Taken> taken) {
             this.streamId = streamId;
-            this.jobs = jobs;
+            this.taken = taken;
         }
 
         void complete(boolean completed) {
             if (done.compareAndSet(false, true)) {
-                finished.add(new Finished(streamId, jobs, completed));
+                finished.add(new Finished(streamId, taken, completed));
             }
         }
     }

@@ -113,29 +113,30 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             onBootstrapComplete(now);
             return;
         }
-        StreamHead before = heads.get(streamId);
-        StreamHead after;
+        Optional<StreamHead> before = Optional.ofNullable(heads.get(streamId));
+        Optional<StreamHead> after;
         if (record.value() instanceof TrackerInput.Change change) {
-            after = change.change().erased()
+            after = Optional.of(change.change().erased()
                     ? onDeleted(streamId, before, change.change().position(), now)
-                    : onAppended(streamId, before, change.change().appended(), now);
+                    : onAppended(streamId, before, change.change().appended(), now));
         } else if (record.value() instanceof TrackerInput.Result result) {
             after = onResult(streamId, before, result.result(), now);
         } else {
             return;
         }
-        if (after != null && !after.equals(before)) {
-            heads.put(streamId, after);
+        if (after.isPresent() && !after.equals(before)) {
+            heads.put(streamId, after.get());
         }
     }
 
-    private StreamHead onAppended(String streamId, StreamHead stored, AppendedEvent event, long now) {
+    private StreamHead onAppended(String streamId, Optional<StreamHead> known, AppendedEvent event, long now) {
         long eventMillis = event.committedAt().toEpochMilli();
         long position = event.globalPosition();
-        if (stored == null) {
+        if (known.isEmpty()) {
             return requestIfDue(streamId, StreamHead.first(event.aggregateType(), now, event.version(), eventMillis,
                     position), now, Trigger.EVENT);
         }
+        StreamHead stored = known.get();
         // a head learnt from a snapshot learns its type from any event, a duplicate included
         StreamHead head = stored.aggregateType().isEmpty() ? stored.withType(event.aggregateType()) : stored;
         StreamHead.Erasure erasure = head.erasure();
@@ -176,14 +177,15 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         return Math.max(now, Math.max(head.incarnation(), head.erasure().incarnation()) + 1);
     }
 
-    private StreamHead onDeleted(String streamId, StreamHead head, long position, long now) {
-        if (head == null) {
+    private StreamHead onDeleted(String streamId, Optional<StreamHead> known, long position, long now) {
+        if (known.isEmpty()) {
             // a stream never seen (its inserts are older than the topic, or were placed elsewhere): nothing tells
             // how far it reached, so the erasure is confirmed only once the stream has no event at all
             return startErasure(streamId, new StreamHead("", 0, StreamHead.NONE, StreamHead.NONE, 0, 0,
                     StreamHead.NONE, StreamHead.Pending.NONE, StreamHead.Retry.NONE, StreamHead.Erasure.NONE),
                     StreamHead.NONE, now);
         }
+        StreamHead head = known.get();
         StreamHead.Erasure erasure = head.erasure();
         switch (erasure.state()) {
             case PENDING -> {
@@ -240,19 +242,22 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         return head.withPending(StreamHead.NONE, now);
     }
 
-    private StreamHead onResult(String streamId, StreamHead head, SnapshotResult result, long now) {
+    private Optional<StreamHead> onResult(String streamId, Optional<StreamHead> known, SnapshotResult result,
+                                          long now) {
         Outcome outcome = result.outcome();
         metrics.result(outcome);
         if (outcome == Outcome.UNKNOWN) {
             LOG.debug("result for {} with an outcome this version does not know: ignored", streamId);
-            return head;
+            return known;
         }
         if (result.announcement()) {
-            return onAnnouncement(head, result, now);
+            return Optional.of(onAnnouncement(known, result, now));
         }
-        if (head == null) {
-            return null; // a result for a stream this task does not hold
-        }
+        return known.map(head -> onResult(streamId, head, result, now)); // else not a stream this task holds
+    }
+
+    private StreamHead onResult(String streamId, StreamHead head, SnapshotResult result, long now) {
+        Outcome outcome = result.outcome();
         if (outcome == Outcome.HEAD_RESET) {
             if (head.erasure().state() != StreamHead.ErasureState.NONE) {
                 return head; // an erasure is owed or done: nothing to reset
@@ -319,10 +324,11 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
      * A snapshot a first start found in the table: the database's word, so it is taken whatever the head's
      * incarnation (there is no erasure history before a first start) and may stand above the events seen so far.
      */
-    private StreamHead onAnnouncement(StreamHead head, SnapshotResult result, long now) {
-        if (head == null) {
+    private StreamHead onAnnouncement(Optional<StreamHead> known, SnapshotResult result, long now) {
+        if (known.isEmpty()) {
             return StreamHead.fromSnapshot(result.aggregateType(), result.version(), now);
         }
+        StreamHead head = known.get();
         if (head.erasure().state() != StreamHead.ErasureState.NONE || result.version() <= head.snapshotVersion()) {
             return head;
         }
@@ -483,10 +489,10 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         SweepState state = Optional.ofNullable(sweeps.get(SCAN_KEY)).orElse(SweepState.NEVER);
         Walk walk = walk(state.cursor(), (id, head) -> {
             if (head.isErased()) {
-                return now - head.erasure().sinceMillis() > ERASED_MARKER_TTL.toMillis() ? Optional.empty()
-                        : Optional.of(head);
+                return now - head.erasure().sinceMillis() > ERASED_MARKER_TTL.toMillis() ? Step.FORGET
+                        : new Step.Keep(head);
             }
-            return Optional.of(requestIfDue(id, head, now, Trigger.SCAN));
+            return new Step.Keep(requestIfDue(id, head, now, Trigger.SCAN));
         });
         sweeps.put(SCAN_KEY, walk.finished ? new SweepState(false, "", now)
                 : new SweepState(true, walk.last, state.inProgress() ? state.startedMillis() : now));
@@ -501,7 +507,7 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             LOG.info("scheduled sweep of {} starts", type);
             state = new SweepState(true, "", now);
         }
-        Walk walk = walk(state.cursor(), (id, head) -> Optional.of(type.equals(head.aggregateType())
+        Walk walk = walk(state.cursor(), (id, head) -> new Step.Keep(type.equals(head.aggregateType())
                 ? requestIfDue(id, head, now, Trigger.SWEEP) : head));
         sweeps.put(type, walk.finished ? new SweepState(false, "", state.startedMillis())
                 : new SweepState(true, walk.last, state.startedMillis()));
@@ -512,22 +518,22 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         long[] longest = {job.longest()};
         Walk walk = walk(job.cursor(), (id, head) -> {
             if (budget[0] == 0) {
-                return null; // stop here; the next punctuation goes on
+                return Step.STOP; // the next punctuation goes on from here
             }
             if (!job.aggregateType().equals(head.aggregateType())
                     || head.erasure().state() != StreamHead.ErasureState.NONE) {
-                return Optional.of(head);
+                return new Step.Keep(head);
             }
             long length = head.headVersion() - settings.firstVersion() + 1;
             if (job.band() == RebuildJob.MEASURING) {
                 longest[0] = Math.max(longest[0], length);
-                return Optional.of(head);
+                return new Step.Keep(head);
             }
             if (length < 1L << job.band() || length >= 1L << (job.band() + 1)) {
-                return Optional.of(head);
+                return new Step.Keep(head);
             }
             budget[0]--;
-            return Optional.of(request(id, head, RequestReason.REBUILD, now));
+            return new Step.Keep(request(id, head, RequestReason.REBUILD, now));
         });
         if (!walk.finished) {
             rebuilds.put(job.aggregateType(), new RebuildJob(job.aggregateType(), job.requestedMillis(), job.band(),
@@ -549,9 +555,24 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
     private record Walk(String last, boolean finished) {
     }
 
-    /** What a walk does with one head: the head to keep (or empty to forget it), or null to stop before it. */
+    /** What a walk does with one head: keep it (as it is, or changed), forget it, or stop before it. */
+    private sealed interface Step {
+        Step FORGET = new Forget();
+        Step STOP = new Stop();
+
+        record Keep(StreamHead head) implements Step {
+        }
+
+        record Forget() implements Step {
+        }
+
+        record Stop() implements Step {
+        }
+    }
+
+    /** Decides the step for one head of a walk. */
     private interface Visitor {
-        Optional<StreamHead> visit(String streamId, StreamHead head);
+        Step visit(String streamId, StreamHead head);
     }
 
     /** Visits at most scanBatch heads after {@code cursor} ("" for the start) and applies the changes. */
@@ -567,13 +588,14 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
                 if (entry.key.equals(cursor)) {
                     continue;
                 }
-                Optional<StreamHead> next = visitor.visit(entry.key, entry.value);
-                if (next == null) {
+                Step step = visitor.visit(entry.key, entry.value);
+                if (step instanceof Step.Stop) {
                     stopped = true;
                     break;
                 }
                 visited++;
                 last = entry.key;
+                Optional<StreamHead> next = step instanceof Step.Keep keep ? Optional.of(keep.head()) : Optional.empty();
                 if (next.isEmpty() || !next.get().equals(entry.value)) {
                     changed.add(KeyValue.pair(entry.key, next));
                 }

@@ -1,9 +1,5 @@
 package dev.snapshotsidecar.clinical;
 
-import dev.snapshotsidecar.clinical.PrescriptionState;
-import dev.snapshotsidecar.clinical.PrescriptionAggregator;
-import dev.snapshotsidecar.clinical.PatientState;
-import dev.snapshotsidecar.clinical.PatientAggregator;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.testkit.ClinicalEvents;
 import dev.snapshotsidecar.fold.StoredEvent;

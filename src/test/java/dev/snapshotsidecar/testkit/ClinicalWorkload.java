@@ -1,6 +1,5 @@
 package dev.snapshotsidecar.testkit;
 
-import dev.snapshotsidecar.testkit.ClinicalEvents;
 import dev.snapshotsidecar.store.EventAppender;
 import dev.snapshotsidecar.store.EventAppender.NewEvent;
 
