@@ -1,45 +1,22 @@
 package dev.snapshotsidecar.store.postgres;
 
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.store.EventAppender;
+import dev.snapshotsidecar.store.jdbc.Jdbc;
+import dev.snapshotsidecar.store.jdbc.JdbcEventAppender;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.util.List;
 
-final class PostgresEventAppender implements EventAppender {
-    private final DataSource dataSource;
-    private final String sql;
+/** Appends events to PostgreSQL's events table. Made once per pool; thread-safe. */
+final class PostgresEventAppender extends JdbcEventAppender {
 
     PostgresEventAppender(SidecarConfig.Database db, DataSource dataSource) {
-        this.dataSource = dataSource;
-        SidecarConfig.Columns c = db.columns();
-        this.sql = "INSERT INTO " + PostgresStores.table(db, db.eventsTable()) + " (" + c.streamId() + ", " + c.streamVersion()
-                + ", " + c.eventType() + ", " + c.eventData() + ") VALUES (?, ?, ?, ?::jsonb)";
+        super(dataSource, PostgresErrors::classify, insert(db));
     }
 
-    @Override
-    public void append(List<NewEvent> events) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                for (NewEvent event : events) {
-                    statement.setString(1, event.streamId());
-                    statement.setLong(2, event.version());
-                    statement.setString(3, event.eventType());
-                    statement.setString(4, event.data());
-                    statement.addBatch();
-                }
-                statement.executeBatch();
-                connection.commit();
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw PostgresErrors.classify("appending " + events.size() + " events", e);
-        }
+    private static String insert(SidecarConfig.Database db) {
+        SidecarConfig.Columns c = db.columns();
+        // ?::jsonb: the driver sends the data as text, which PostgreSQL does not cast to a JSONB column by itself
+        return "INSERT INTO " + Jdbc.table(db, db.eventsTable()) + " (" + c.streamId() + ", " + c.streamVersion()
+                + ", " + c.eventType() + ", " + c.eventData() + ") VALUES (?, ?, ?, ?::jsonb)";
     }
 }

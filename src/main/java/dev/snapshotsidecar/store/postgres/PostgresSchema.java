@@ -3,6 +3,7 @@ package dev.snapshotsidecar.store.postgres;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.store.EventStoreSchema;
 import dev.snapshotsidecar.store.UnsupportedDatabaseException;
+import dev.snapshotsidecar.store.jdbc.Jdbc;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -39,7 +40,7 @@ final class PostgresSchema implements EventStoreSchema {
     public void createSnapshotsTable() {
         execute("creating the snapshots table",
                 "CREATE SCHEMA IF NOT EXISTS " + db.schema(),
-                "CREATE TABLE IF NOT EXISTS " + PostgresStores.table(db, db.snapshotsTable()) + " ("
+                "CREATE TABLE IF NOT EXISTS " + Jdbc.table(db, db.snapshotsTable()) + " ("
                         + "stream_id VARCHAR(500) NOT NULL, stream_version INT NOT NULL, "
                         + "aggregate_type VARCHAR(500) NOT NULL, snapshot_data TEXT NOT NULL, "
                         + "schema_version INT NOT NULL DEFAULT 1, "
@@ -54,7 +55,7 @@ final class PostgresSchema implements EventStoreSchema {
         SidecarConfig.Columns c = db.columns();
         execute("creating the events table",
                 "CREATE SCHEMA IF NOT EXISTS " + db.schema(),
-                "CREATE TABLE IF NOT EXISTS " + PostgresStores.table(db, db.eventsTable()) + " ("
+                "CREATE TABLE IF NOT EXISTS " + Jdbc.table(db, db.eventsTable()) + " ("
                         + c.globalPosition() + " BIGSERIAL PRIMARY KEY, "
                         + c.streamId() + " VARCHAR(500) NOT NULL, "
                         + c.streamVersion() + " INT NOT NULL, "
@@ -67,7 +68,7 @@ final class PostgresSchema implements EventStoreSchema {
                         + "CONSTRAINT uq_" + db.eventsTable() + "_stream_version UNIQUE (" + c.streamId() + ", "
                         + c.streamVersion() + "))",
                 // deletes must carry the stream id for erasure: PostgreSQL's default image holds only the key
-                "ALTER TABLE " + PostgresStores.table(db, db.eventsTable()) + " REPLICA IDENTITY FULL");
+                "ALTER TABLE " + Jdbc.table(db, db.eventsTable()) + " REPLICA IDENTITY FULL");
     }
 
     private void execute(String operation, String... statements) {

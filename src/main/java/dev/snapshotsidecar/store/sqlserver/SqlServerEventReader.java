@@ -1,62 +1,32 @@
 package dev.snapshotsidecar.store.sqlserver;
 
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.store.EventReader;
 import dev.snapshotsidecar.store.jdbc.Jdbc;
+import dev.snapshotsidecar.store.jdbc.JdbcEventReader;
+import dev.snapshotsidecar.store.jdbc.Sql;
 
 import javax.sql.DataSource;
-import java.util.List;
-import java.util.Optional;
+
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.AFTER_STREAM_ID;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.LIMIT;
 
 /**
  * Reads events in version order. The driver's default adaptive response buffering streams rows as they are
- * read, so a long tail is never held in memory; the fetch size bounds each round trip.
+ * read, so a long tail is never held in memory; the fetch size bounds each round trip. Made once per pool;
+ * thread-safe.
  */
-final class SqlServerEventReader implements EventReader {
-    private final int fetchSize;
-    private final Jdbc jdbc;
-    private final String sql;
-    private final String lengthsSql;
-    private final String lastVersionSql;
-    private final boolean typeColumn;
+final class SqlServerEventReader extends JdbcEventReader {
 
     SqlServerEventReader(SidecarConfig.Database db, DataSource dataSource) {
-        this.jdbc = new Jdbc(dataSource, SqlServerErrors::classify);
-        this.fetchSize = db.fetchSize();
+        super(db, dataSource, SqlServerErrors::classify, false, streamLengths(db));
+    }
+
+    private static Sql streamLengths(SidecarConfig.Database db) {
         SidecarConfig.Columns c = db.columns();
-        this.typeColumn = c.aggregateType().isPresent();
-        this.lastVersionSql = "SELECT MAX(" + c.streamVersion() + ") FROM " + SqlServerStores.table(db, db.eventsTable())
-                + " WHERE " + c.streamId() + " = ?";
-        this.lengthsSql = "SELECT " + c.streamId() + ", MAX(" + c.streamVersion() + ")"
-                + c.aggregateType().map(t -> ", MAX(" + t + ")").orElse("") + " FROM " + SqlServerStores.table(db, db.eventsTable())
+        // T-SQL has no LIMIT: a page is OFFSET ... FETCH after the ORDER BY
+        return Sql.of("SELECT " + c.streamId() + ", MAX(" + c.streamVersion() + ")"
+                + c.aggregateType().map(t -> ", MAX(" + t + ")").orElse("") + " FROM " + Jdbc.table(db, db.eventsTable())
                 + " WHERE " + c.streamId() + " > ? GROUP BY " + c.streamId() + " ORDER BY " + c.streamId()
-                + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY";
-        this.sql = "SELECT " + c.streamVersion() + ", " + c.eventType() + ", " + c.eventData() + ", "
-                + c.metadata() + ", " + c.createdAt() + ", " + c.globalPosition() + " FROM " + SqlServerStores.table(db, db.eventsTable())
-                + " WHERE " + c.streamId() + " = ? AND " + c.streamVersion() + " BETWEEN ? AND ?"
-                + " ORDER BY " + c.streamVersion();
-    }
-
-    @Override
-    public long read(String streamId, long fromVersion, long toVersion, EventSink sink) {
-        // stream_version is INT: larger bounds would fail the conversion
-        return jdbc.stream("reading events of " + streamId, sql, fetchSize, false,
-                row -> Jdbc.event(streamId, row), sink::accept, streamId, Math.max(Integer.MIN_VALUE, fromVersion),
-                Math.min(Integer.MAX_VALUE, toVersion));
-    }
-
-    @Override
-    public java.util.OptionalLong lastVersion(String streamId) {
-        return jdbc.first("reading the last version of " + streamId, lastVersionSql, row -> {
-            long last = row.getLong(1);
-            return row.wasNull() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(last);
-        }, streamId).orElse(java.util.OptionalLong.empty());
-    }
-
-    @Override
-    public List<StreamLength> streamLengths(String afterStreamId, int limit) {
-        return jdbc.list("measuring stream lengths", lengthsSql, row -> new StreamLength(row.getString(1),
-                row.getLong(2), typeColumn ? Optional.ofNullable(row.getString(3)) : Optional.empty()),
-                afterStreamId, limit);
+                + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY", AFTER_STREAM_ID, LIMIT);
     }
 }

@@ -3,6 +3,7 @@ package dev.snapshotsidecar.store.sqlserver;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.store.EventStoreSchema;
 import dev.snapshotsidecar.store.UnsupportedDatabaseException;
+import dev.snapshotsidecar.store.jdbc.Jdbc;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -47,7 +48,7 @@ final class SqlServerSchema implements EventStoreSchema {
 
     @Override
     public void createSnapshotsTable() {
-        String t = SqlServerStores.table(db, db.snapshotsTable());
+        String t = Jdbc.table(db, db.snapshotsTable());
         createIfMissing("creating the snapshots table", db.snapshotsTable(),
                 "CREATE TABLE " + t + " ("
                         + "stream_id NVARCHAR(500) NOT NULL, stream_version INT NOT NULL, "
@@ -63,7 +64,7 @@ final class SqlServerSchema implements EventStoreSchema {
     public void createEventsTable() {
         SidecarConfig.Columns c = db.columns();
         createIfMissing("creating the events table", db.eventsTable(),
-                "CREATE TABLE " + SqlServerStores.table(db, db.eventsTable()) + " ("
+                "CREATE TABLE " + Jdbc.table(db, db.eventsTable()) + " ("
                         + c.globalPosition() + " BIGINT IDENTITY(1,1) NOT NULL PRIMARY KEY, "
                         + c.streamId() + " NVARCHAR(500) NOT NULL, "
                         + c.streamVersion() + " INT NOT NULL, "

@@ -1,53 +1,47 @@
 package dev.snapshotsidecar.store.sqlserver;
 
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.store.SnapshotStore;
 import dev.snapshotsidecar.store.StoredSnapshot;
 import dev.snapshotsidecar.store.jdbc.Jdbc;
+import dev.snapshotsidecar.store.jdbc.JdbcSnapshotStore;
+import dev.snapshotsidecar.store.jdbc.Sql;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
-import java.util.Optional;
 
-final class SqlServerSnapshotStore implements SnapshotStore {
-    private final DataSource dataSource;
-    private final Jdbc jdbc;
-    private final String latestSql;
-    private final String saveSql;
-    private final String idsSql;
-    private final String latestVersionsSql;
-    private final String pruneSql;
-    private final String deleteAllSql;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.AFTER_STREAM_ID;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.KEEP_OFFSET;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.LIMIT;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.POSITION;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.SCHEMA_VERSION;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.STREAM_ID;
+
+/**
+ * The snapshots table on SQL Server: {@code TOP} and {@code OFFSET ... FETCH} pages, {@code MERGE} writes,
+ * {@code DELETE TOP} batches, and {@link #saveAndPrune} as a {@code REPEATABLEREAD} fence and the MERGE in one
+ * transaction. Made once per pool; thread-safe.
+ */
+final class SqlServerSnapshotStore extends JdbcSnapshotStore {
     private final String fenceSql;
-    private final String eventsRemainSql;
-    private final String eraseSql;
 
     SqlServerSnapshotStore(SidecarConfig.Database db, DataSource dataSource) {
-        this.dataSource = dataSource;
-        this.jdbc = new Jdbc(dataSource, SqlServerErrors::classify);
-        String t = SqlServerStores.table(db, db.snapshotsTable());
-        String events = SqlServerStores.table(db, db.eventsTable());
+        super(dataSource, SqlServerErrors::classify, saveSql(db), reads(db), deletes(db));
         SidecarConfig.Columns c = db.columns();
         // REPEATABLEREAD: the shared lock on the event row is held until the save's transaction commits, so no
         // DELETE of that event commits in between; a row deleted before is not found
-        fenceSql = "SELECT 1 FROM " + events + " WITH (REPEATABLEREAD) WHERE " + c.streamId() + " = ? AND "
-                + c.streamVersion() + " = ? AND (CAST(? AS BIGINT) < 0 OR " + c.globalPosition() + " = ?)";
-        String remaining = "SELECT 1 FROM " + events + " WHERE " + c.streamId() + " = ? AND (CAST(? AS BIGINT) < 0"
-                + " OR " + c.globalPosition() + " <= ?)";
-        eventsRemainSql = "SELECT TOP 1 1 FROM (" + remaining + ") AS r";
-        eraseSql = "DELETE TOP (" + SqlServerStores.DELETE_BATCH + ") FROM " + t + " WHERE stream_id = ? AND NOT EXISTS ("
-                + remaining + ")";
-        // TOP 1 ... ORDER BY stream_version DESC: served by IX_snapshots_stream_latest, as the services read it
-        latestSql = "SELECT TOP 1 stream_version, aggregate_type, snapshot_data, schema_version FROM " + t
-                + " WHERE stream_id = ? AND schema_version = ? ORDER BY stream_version DESC";
+        fenceSql = "SELECT 1 FROM " + Jdbc.table(db, db.eventsTable()) + " WITH (REPEATABLEREAD) WHERE "
+                + c.streamId() + " = ? AND " + c.streamVersion() + " = ? AND (CAST(? AS BIGINT) < 0 OR "
+                + c.globalPosition() + " = ?)";
+    }
+
+    private static String saveSql(SidecarConfig.Database db) {
         // MERGE ... WHEN NOT MATCHED THEN INSERT, as the article's repository writes. Without HOLDLOCK two
         // concurrent merges can both miss the row; the loser then hits the primary key (2627), which save()
         // counts as already written. HOLDLOCK would serialise them but takes range locks on the service's table.
-        saveSql = "MERGE INTO " + t + " AS target"
+        return "MERGE INTO " + Jdbc.table(db, db.snapshotsTable()) + " AS target"
                 + " USING (VALUES (?, ?, ?, ?, ?)) AS source"
                 + " (stream_id, stream_version, aggregate_type, snapshot_data, schema_version)"
                 + " ON target.stream_id = source.stream_id AND target.stream_version = source.stream_version"
@@ -58,32 +52,42 @@ final class SqlServerSnapshotStore implements SnapshotStore {
                 + " WHEN NOT MATCHED THEN INSERT (stream_id, stream_version, aggregate_type, snapshot_data,"
                 + " schema_version) VALUES (source.stream_id, source.stream_version, source.aggregate_type,"
                 + " source.snapshot_data, source.schema_version);";
-        idsSql = "SELECT DISTINCT stream_id FROM " + t + " WHERE stream_id > ? ORDER BY stream_id"
-                + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY";
-        latestVersionsSql = "SELECT stream_id, MAX(stream_version), MAX(aggregate_type) FROM " + t
-                + " WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY";
-        // DELETE TOP (n): bounded batches keep lock escalation (5,000 locks) away from the service's reads
-        pruneSql = "DELETE TOP (" + SqlServerStores.DELETE_BATCH + ") FROM " + t + " WHERE stream_id = ? AND stream_version < ("
-                + "SELECT stream_version FROM " + t + " WHERE stream_id = ? ORDER BY stream_version DESC"
-                + " OFFSET ? ROWS FETCH NEXT 1 ROWS ONLY)";
-        deleteAllSql = "DELETE TOP (" + SqlServerStores.DELETE_BATCH + ") FROM " + t + " WHERE stream_id = ?";
     }
 
-    @Override
-    public List<StreamVersion> latestVersions(String afterStreamId, int limit) {
-        return jdbc.list("listing the latest snapshot versions", latestVersionsSql,
-                row -> new StreamVersion(row.getString(1), row.getLong(2), row.getString(3)), afterStreamId,
-                limit);
+    private static Reads reads(SidecarConfig.Database db) {
+        String t = Jdbc.table(db, db.snapshotsTable());
+        return new Reads(
+                // TOP 1 ... ORDER BY stream_version DESC: served by IX_snapshots_stream_latest, as the services read it
+                Sql.of("SELECT TOP 1 stream_version, aggregate_type, snapshot_data, schema_version FROM " + t
+                        + " WHERE stream_id = ? AND schema_version = ? ORDER BY stream_version DESC",
+                        STREAM_ID, SCHEMA_VERSION),
+                Sql.of("SELECT DISTINCT stream_id FROM " + t + " WHERE stream_id > ? ORDER BY stream_id"
+                        + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY", AFTER_STREAM_ID, LIMIT),
+                Sql.of("SELECT stream_id, MAX(stream_version), MAX(aggregate_type) FROM " + t
+                        + " WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY",
+                        AFTER_STREAM_ID, LIMIT));
     }
 
+    private static Deletes deletes(SidecarConfig.Database db) {
+        String t = Jdbc.table(db, db.snapshotsTable());
+        SidecarConfig.Columns c = db.columns();
+        String remaining = "SELECT 1 FROM " + Jdbc.table(db, db.eventsTable()) + " WHERE " + c.streamId()
+                + " = ? AND (CAST(? AS BIGINT) < 0 OR " + c.globalPosition() + " <= ?)";
+        return new Deletes(
+                // DELETE TOP (n): bounded batches keep lock escalation (5,000 locks) away from the service's reads
+                Sql.of("DELETE TOP (" + DELETE_BATCH + ") FROM " + t + " WHERE stream_id = ? AND stream_version < ("
+                        + "SELECT stream_version FROM " + t + " WHERE stream_id = ? ORDER BY stream_version DESC"
+                        + " OFFSET ? ROWS FETCH NEXT 1 ROWS ONLY)", STREAM_ID, STREAM_ID, KEEP_OFFSET),
+                Sql.of("DELETE TOP (" + DELETE_BATCH + ") FROM " + t + " WHERE stream_id = ?", STREAM_ID),
+                Sql.of("SELECT TOP 1 1 FROM (" + remaining + ") AS r", STREAM_ID, POSITION, POSITION),
+                Sql.of("DELETE TOP (" + DELETE_BATCH + ") FROM " + t + " WHERE stream_id = ? AND NOT EXISTS ("
+                        + remaining + ")", STREAM_ID, STREAM_ID, POSITION, POSITION));
+    }
+
+    /** Duplicate key: two MERGEs without HOLDLOCK both missed the row, and this one lost. */
     @Override
-    public Erased erase(String streamId, long position) {
-        if (jdbc.first("checking the events of " + streamId, eventsRemainSql, row -> true, streamId, position,
-                position).isPresent()) {
-            return new Erased(true, 0);
-        }
-        return new Erased(false, jdbc.deleteInBatches("erasing snapshots of " + streamId, eraseSql, SqlServerStores.DELETE_BATCH,
-                streamId, streamId, position, position));
+    protected boolean isDuplicateKey(SQLException e) {
+        return SqlServerErrors.isDuplicateKey(e);
     }
 
     /** The fence and the MERGE in one transaction; pruning after it commits. */
@@ -102,8 +106,7 @@ final class SqlServerSnapshotStore implements SnapshotStore {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw SqlServerErrors.classify("saving the snapshot of " + snapshot.streamId() + " at version "
-                    + snapshot.version(), e);
+            throw SqlServerErrors.classify(saving(snapshot), e);
         }
         return new Saved(write, write == Write.WRITTEN ? prune(snapshot.streamId(), keep) : 0);
     }
@@ -122,58 +125,13 @@ final class SqlServerSnapshotStore implements SnapshotStore {
             }
         }
         try (PreparedStatement statement = connection.prepareStatement(saveSql)) {
-            bind(statement, snapshot);
+            bindRow(statement, 1, snapshot);
             return statement.executeUpdate() == 1 ? Write.WRITTEN : Write.EXISTED;
         } catch (SQLException e) {
-            if (SqlServerErrors.isDuplicateKey(e)) {
+            if (isDuplicateKey(e)) {
                 return Write.EXISTED; // a concurrent build wrote the same snapshot first
             }
             throw e;
         }
-    }
-
-    private static void bind(PreparedStatement statement, StoredSnapshot snapshot) throws SQLException {
-        statement.setString(1, snapshot.streamId());
-        statement.setLong(2, snapshot.version());
-        statement.setString(3, snapshot.aggregateType());
-        statement.setString(4, snapshot.data());
-        statement.setInt(5, snapshot.schemaVersion());
-    }
-
-    @Override
-    public int prune(String streamId, int keep) {
-        return jdbc.deleteInBatches("pruning snapshots of " + streamId, pruneSql, SqlServerStores.DELETE_BATCH, streamId, streamId,
-                keep - 1);
-    }
-
-    @Override
-    public int deleteAll(String streamId) {
-        return jdbc.deleteInBatches("erasing snapshots of " + streamId, deleteAllSql, SqlServerStores.DELETE_BATCH, streamId);
-    }
-
-    @Override
-    public Optional<StoredSnapshot> latest(String streamId, int schemaVersion) {
-        return jdbc.first("loading the latest snapshot of " + streamId, latestSql, row -> new StoredSnapshot(
-                streamId, row.getLong(1), row.getString(2), row.getString(3), row.getInt(4)), streamId, schemaVersion);
-    }
-
-    @Override
-    public boolean save(StoredSnapshot snapshot) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(saveSql)) {
-            bind(statement, snapshot);
-            return statement.executeUpdate() == 1;
-        } catch (SQLException e) {
-            if (SqlServerErrors.isDuplicateKey(e)) {
-                return false; // a concurrent build wrote the same snapshot first
-            }
-            throw SqlServerErrors.classify("saving the snapshot of " + snapshot.streamId() + " at version "
-                    + snapshot.version(), e);
-        }
-    }
-
-    @Override
-    public List<String> streamIds(String afterStreamId, int limit) {
-        return jdbc.list("listing streams with snapshots", idsSql, row -> row.getString(1), afterStreamId, limit);
     }
 }

@@ -10,9 +10,6 @@ import javax.sql.DataSource;
  * also run it on H2 in MSSQLServer mode, so each statement keeps to what both accept (noted where it matters).
  */
 public final class SqlServerStores {
-    /** Rows one DELETE removes at most, so pruning and erasure never escalate to a table lock. */
-    static final int DELETE_BATCH = 500;
-
     private SqlServerStores() {
     }
 
@@ -20,9 +17,5 @@ public final class SqlServerStores {
         return new DialectStores(new SqlServerEventReader(database, dataSource),
                 new SqlServerSnapshotStore(database, dataSource), new SqlServerSchema(database, dataSource),
                 new SqlServerEventAppender(database, dataSource));
-    }
-
-    static String table(SidecarConfig.Database database, String table) {
-        return database.schema() + "." + table;
     }
 }
