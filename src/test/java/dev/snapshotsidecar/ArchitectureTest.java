@@ -10,6 +10,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -70,5 +71,20 @@ class ArchitectureTest {
     void sqlInDialects() {
         assertHolds(noClasses().that().resideInAPackage("dev.snapshotsidecar.store")
                 .should().dependOnClassesThat().resideInAnyPackage("java.sql.."));
+    }
+
+    @Test
+    @DisplayName("no cycles between the product's packages")
+    void noPackageCycles() {
+        // the slices are the packages below dev.snapshotsidecar; the root package itself (Sidecar, which assembles
+        // the stages, and SidecarException, which they throw) is not one of them
+        assertHolds(slices().matching("dev.snapshotsidecar.(**)").should().beFreeOfCycles());
+    }
+
+    @Test
+    @DisplayName("store names none of its dialects: each registers a Dialect, found by name")
+    void storeNamesNoDialect() {
+        assertHolds(noClasses().that().resideInAPackage("dev.snapshotsidecar.store")
+                .should().dependOnClassesThat().resideInAPackage("dev.snapshotsidecar.store.*.."));
     }
 }
