@@ -43,11 +43,12 @@ public abstract class JdbcEventReader implements EventReader {
         this.cursor = cursor;
         this.streamLengths = streamLengths;
         SidecarConfig.Columns c = db.columns();
+        String events = Jdbc.table(db, db.eventsTable());
         this.typeColumn = c.aggregateType().isPresent();
-        this.lastVersion = Sql.of("SELECT MAX(" + c.streamVersion() + ") FROM " + Jdbc.table(db, db.eventsTable())
+        this.lastVersion = Sql.of("SELECT MAX(" + c.streamVersion() + ") FROM " + events
                 + " WHERE " + c.streamId() + " = ?", STREAM_ID);
         this.read = Sql.of("SELECT " + c.streamVersion() + ", " + c.eventType() + ", " + c.eventData() + ", "
-                + c.metadata() + ", " + c.createdAt() + ", " + c.globalPosition() + " FROM " + Jdbc.table(db, db.eventsTable())
+                + c.metadata() + ", " + c.createdAt() + ", " + c.globalPosition() + " FROM " + events
                 + " WHERE " + c.streamId() + " = ? AND " + c.streamVersion() + " BETWEEN ? AND ?"
                 + " ORDER BY " + c.streamVersion(), STREAM_ID, FROM_VERSION, TO_VERSION);
     }

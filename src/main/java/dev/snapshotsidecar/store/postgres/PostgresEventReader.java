@@ -23,7 +23,8 @@ final class PostgresEventReader extends JdbcEventReader {
     private static Sql streamLengths(SidecarConfig.Database db) {
         SidecarConfig.Columns c = db.columns();
         return Sql.of("SELECT " + c.streamId() + ", MAX(" + c.streamVersion() + ")"
-                + c.aggregateType().map(t -> ", MAX(" + t + ")").orElse("") + " FROM " + Jdbc.table(db, db.eventsTable())
+                + c.aggregateType().map(t -> ", MAX(" + t + ")").orElse("")
+                + " FROM " + Jdbc.table(db, db.eventsTable())
                 + " WHERE " + c.streamId() + " > ? GROUP BY " + c.streamId() + " ORDER BY " + c.streamId()
                 + " LIMIT ?", AFTER_STREAM_ID, LIMIT);
     }

@@ -11,6 +11,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+/**
+ * The server check and DDL on PostgreSQL, where {@code IF NOT EXISTS} keeps the DDL idempotent. The check runs at
+ * start-up, the DDL in {@code init-db}, the demo and tests; thread-safe, each call takes and returns a pooled
+ * connection.
+ */
 final class PostgresSchema implements EventStoreSchema {
     private final SidecarConfig.Database db;
     private final DataSource dataSource;

@@ -73,7 +73,8 @@ final class PostgresSnapshotStore extends JdbcSnapshotStore {
                 Sql.of("SELECT DISTINCT stream_id FROM " + t + " WHERE stream_id > ? ORDER BY stream_id LIMIT ?",
                         AFTER_STREAM_ID, LIMIT),
                 Sql.of("SELECT stream_id, MAX(stream_version), MAX(aggregate_type) FROM " + t
-                        + " WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id LIMIT ?", AFTER_STREAM_ID, LIMIT));
+                        + " WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id LIMIT ?",
+                        AFTER_STREAM_ID, LIMIT));
     }
 
     private static Deletes deletes(SidecarConfig.Database db) {

@@ -25,7 +25,8 @@ final class SqlServerEventReader extends JdbcEventReader {
         SidecarConfig.Columns c = db.columns();
         // T-SQL has no LIMIT: a page is OFFSET ... FETCH after the ORDER BY
         return Sql.of("SELECT " + c.streamId() + ", MAX(" + c.streamVersion() + ")"
-                + c.aggregateType().map(t -> ", MAX(" + t + ")").orElse("") + " FROM " + Jdbc.table(db, db.eventsTable())
+                + c.aggregateType().map(t -> ", MAX(" + t + ")").orElse("")
+                + " FROM " + Jdbc.table(db, db.eventsTable())
                 + " WHERE " + c.streamId() + " > ? GROUP BY " + c.streamId() + " ORDER BY " + c.streamId()
                 + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY", AFTER_STREAM_ID, LIMIT);
     }

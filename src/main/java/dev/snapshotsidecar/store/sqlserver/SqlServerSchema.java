@@ -15,7 +15,8 @@ import java.sql.Statement;
 /**
  * DDL. T-SQL has no CREATE TABLE IF NOT EXISTS, and {@code IF ... EXEC} blocks do not run on H2, so existence
  * is checked through JDBC metadata and each statement runs alone ({@code CREATE SCHEMA} must be alone in its
- * batch on SQL Server).
+ * batch on SQL Server). The check runs at start-up, the DDL in {@code init-db}, the demo and tests; thread-safe,
+ * each call takes and returns a pooled connection.
  */
 final class SqlServerSchema implements EventStoreSchema {
     private final SidecarConfig.Database db;

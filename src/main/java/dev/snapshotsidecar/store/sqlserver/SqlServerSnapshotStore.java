@@ -64,7 +64,8 @@ final class SqlServerSnapshotStore extends JdbcSnapshotStore {
                 Sql.of("SELECT DISTINCT stream_id FROM " + t + " WHERE stream_id > ? ORDER BY stream_id"
                         + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY", AFTER_STREAM_ID, LIMIT),
                 Sql.of("SELECT stream_id, MAX(stream_version), MAX(aggregate_type) FROM " + t
-                        + " WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY",
+                        + " WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id"
+                        + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY",
                         AFTER_STREAM_ID, LIMIT));
     }
 
