@@ -16,9 +16,9 @@ import static dev.snapshotsidecar.store.jdbc.Sql.Param.STREAM_ID;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.TO_VERSION;
 
 /**
- * The {@link EventReader} of every dialect: reading a stream's events and its last version is standard SQL, written
- * here once; a dialect's subclass passes in how its driver streams rows and its paged statement. Made once per pool;
- * thread-safe, holding only the pool and immutable statements.
+ * The {@link EventReader} of every dialect: its statements are standard SQL, written here once, but for the clause
+ * that keeps a page's first rows; a dialect's subclass passes in that clause and how its driver streams rows. Made
+ * once per pool; thread-safe, holding only the pool and immutable statements.
  */
 public abstract class JdbcEventReader implements EventReader {
     private final Jdbc jdbc;
@@ -32,19 +32,22 @@ public abstract class JdbcEventReader implements EventReader {
     /**
      * @param cursor        whether the driver streams rows with the fetch size only inside a transaction (see
      *                      {@link Jdbc#stream})
-     * @param streamLengths per stream after {@link Sql.Param#AFTER_STREAM_ID}, in id order, at most
-     *                      {@link Sql.Param#LIMIT} rows: the stream id, its highest version and, when the events table
-     *                      has an aggregate-type column, its highest value of it
+     * @param firstRows     the clause after an ORDER BY that keeps the first {@link Sql.Param#LIMIT} rows, with
+     *                      that one parameter
      */
     protected JdbcEventReader(SidecarConfig.Database db, DataSource dataSource, Jdbc.Classifier classifier,
-                              boolean cursor, Sql streamLengths) {
+                              boolean cursor, String firstRows) {
         this.jdbc = new Jdbc(dataSource, classifier);
         this.fetchSize = db.fetchSize();
         this.cursor = cursor;
-        this.streamLengths = streamLengths;
         SidecarConfig.Columns c = db.columns();
         String events = Jdbc.table(db, db.eventsTable());
         this.typeColumn = c.aggregateType().isPresent();
+        // per stream: its highest version and, when the table has an aggregate-type column, its highest value of it
+        this.streamLengths = Sql.of("SELECT " + c.streamId() + ", MAX(" + c.streamVersion() + ")"
+                + c.aggregateType().map(t -> ", MAX(" + t + ")").orElse("") + " FROM " + events
+                + " WHERE " + c.streamId() + " > ? GROUP BY " + c.streamId() + " ORDER BY " + c.streamId()
+                + firstRows, AFTER_STREAM_ID, LIMIT);
         this.lastVersion = Sql.of("SELECT MAX(" + c.streamVersion() + ") FROM " + events
                 + " WHERE " + c.streamId() + " = ?", STREAM_ID);
         this.read = Sql.of("SELECT " + c.streamVersion() + ", " + c.eventType() + ", " + c.eventData() + ", "
