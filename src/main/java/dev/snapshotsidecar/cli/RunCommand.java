@@ -1,6 +1,6 @@
 package dev.snapshotsidecar.cli;
 
-import dev.snapshotsidecar.Sidecar;
+import dev.snapshotsidecar.runtime.Sidecar;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.observe.LogFormat;

@@ -1,7 +1,7 @@
 package dev.snapshotsidecar.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.snapshotsidecar.Sidecar;
+import dev.snapshotsidecar.runtime.Sidecar;
 import dev.snapshotsidecar.build.SnapshotVerifier;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.AggregatorRegistry;

@@ -53,56 +53,6 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
             return "Database[" + dialect.configName() + " " + Masking.jdbcUrl(connection.jdbcUrl()) + " as "
                     + connection.user() + "]";
         }
-
-        // Shortcuts store/ still reads while it is split into one file per role; each new file reads the groups.
-
-        /** @deprecated read {@code connection().jdbcUrl()} */
-        @Deprecated
-        public String jdbcUrl() {
-            return connection.jdbcUrl();
-        }
-
-        /** @deprecated read {@code connection().user()} */
-        @Deprecated
-        public String user() {
-            return connection.user();
-        }
-
-        /** @deprecated read {@code connection().password()} */
-        @Deprecated
-        public Optional<String> password() {
-            return connection.password();
-        }
-
-        /** @deprecated read {@code tables().schema()} */
-        @Deprecated
-        public String schema() {
-            return tables.schema();
-        }
-
-        /** @deprecated read {@code tables().events()} */
-        @Deprecated
-        public String eventsTable() {
-            return tables.events();
-        }
-
-        /** @deprecated read {@code tables().snapshots()} */
-        @Deprecated
-        public String snapshotsTable() {
-            return tables.snapshots();
-        }
-
-        /** @deprecated read {@code pool().size()} */
-        @Deprecated
-        public int poolSize() {
-            return pool.size();
-        }
-
-        /** @deprecated read {@code pool().fetchSize()} */
-        @Deprecated
-        public int fetchSize() {
-            return pool.fetchSize();
-        }
     }
 
     /** How the sidecar logs in to the event store; {@link #toString()} masks the URL's passwords, omits the password. */

@@ -3,21 +3,54 @@ package dev.snapshotsidecar.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.store.postgres.PostgresStores;
-import dev.snapshotsidecar.store.sqlserver.SqlServerStores;
 
 import javax.sql.DataSource;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
 
-/** The store roles of one dialect, sharing one connection pool. */
+/**
+ * The store roles of one dialect, sharing one connection pool. Made once per pool by {@link #of}; each role is
+ * thread-safe.
+ */
 public record DialectStores(EventReader events, SnapshotStore snapshots, EventStoreSchema schema,
                             EventAppender appender) {
 
+    /**
+     * The roles of the configured dialect over {@code dataSource}, which the caller owns and closes.
+     *
+     * @throws IllegalArgumentException when no registered {@link Dialect} has the configured name; the message names
+     *                                  the ones there are
+     */
     public static DialectStores of(SidecarConfig.Database database, DataSource dataSource) {
-        return switch (database.dialect().configName()) {
-            case "postgres" -> PostgresStores.of(database, dataSource);
-            case "sqlserver" -> SqlServerStores.of(database, dataSource);
-            default -> throw new IllegalArgumentException("no store for dialect " + database.dialect());
-        };
+        return dialect(dialectName(database)).stores(database, dataSource);
+    }
+
+    /** The one place that reads the dialect's name from the configuration. */
+    private static String dialectName(SidecarConfig.Database database) {
+        return database.dialect().configName();
+    }
+
+    /** The registered dialect of that name. */
+    static Dialect dialect(String name) {
+        List<Dialect> dialects = dialects();
+        List<Dialect> named = dialects.stream().filter(d -> d.name().equals(name)).toList();
+        if (named.isEmpty()) {
+            throw new IllegalArgumentException("no store for dialect '" + name + "': the dialects there are "
+                    + dialects.stream().map(Dialect::name).collect(Collectors.joining(", ")));
+        }
+        if (named.size() > 1) {
+            throw new IllegalStateException("more than one dialect is named '" + name + "': "
+                    + named.stream().map(d -> d.getClass().getName()).collect(Collectors.joining(", ")));
+        }
+        return named.get(0);
+    }
+
+    /** Every dialect registered with {@link ServiceLoader} where this package is, in name order. */
+    static List<Dialect> dialects() {
+        return ServiceLoader.load(Dialect.class, Dialect.class.getClassLoader()).stream()
+                .map(ServiceLoader.Provider::get).sorted(Comparator.comparing(Dialect::name)).toList();
     }
 
     /** A pool for the configured database; the caller closes it. */
@@ -30,10 +63,10 @@ public record DialectStores(EventReader events, SnapshotStore snapshots, EventSt
                                         io.micrometer.core.instrument.MeterRegistry meters) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(name);
-        hikari.setJdbcUrl(database.jdbcUrl());
-        hikari.setUsername(database.user());
-        database.password().ifPresent(hikari::setPassword);
-        hikari.setMaximumPoolSize(database.poolSize());
+        hikari.setJdbcUrl(database.connection().jdbcUrl());
+        hikari.setUsername(database.connection().user());
+        database.connection().password().ifPresent(hikari::setPassword);
+        hikari.setMaximumPoolSize(database.pool().size());
         hikari.setMinimumIdle(0);
         // do not fail start-up when the database is down: builds retry with backoff instead
         hikari.setInitializationFailTimeout(-1);

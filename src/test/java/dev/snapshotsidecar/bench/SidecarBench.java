@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.snapshotsidecar.Sidecar;
+import dev.snapshotsidecar.runtime.Sidecar;
 import dev.snapshotsidecar.build.BuildRules;
 import dev.snapshotsidecar.build.BuildLease;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;

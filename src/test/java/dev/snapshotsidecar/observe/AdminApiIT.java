@@ -2,7 +2,7 @@ package dev.snapshotsidecar.observe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.snapshotsidecar.Sidecar;
+import dev.snapshotsidecar.runtime.Sidecar;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.pipeline.PipelineTopics;
 import dev.snapshotsidecar.store.StoredSnapshot;

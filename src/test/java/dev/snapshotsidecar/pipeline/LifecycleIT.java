@@ -1,7 +1,7 @@
 package dev.snapshotsidecar.pipeline;
 
 import dev.snapshotsidecar.request.MessageSerdes;
-import dev.snapshotsidecar.Sidecar;
+import dev.snapshotsidecar.runtime.Sidecar;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.lifecycle.PatientSchemaTwoAggregator;
 import dev.snapshotsidecar.testing.EventStoreProbe;

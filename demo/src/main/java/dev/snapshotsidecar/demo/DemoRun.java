@@ -2,7 +2,7 @@ package dev.snapshotsidecar.demo;
 
 import dev.snapshotsidecar.testkit.ClinicalWorkload;
 import dev.snapshotsidecar.testkit.DemoStack;
-import dev.snapshotsidecar.Sidecar;
+import dev.snapshotsidecar.runtime.Sidecar;
 import dev.snapshotsidecar.build.SnapshotVerifier;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.Aggregator;

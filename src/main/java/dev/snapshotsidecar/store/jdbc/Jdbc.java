@@ -1,5 +1,6 @@
 package dev.snapshotsidecar.store.jdbc;
 
+import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.store.StoreException;
 
@@ -37,6 +38,16 @@ public final class Jdbc {
     public Jdbc(DataSource dataSource, Classifier classifier) {
         this.dataSource = dataSource;
         this.classifier = classifier;
+    }
+
+    /** A table's name qualified by the configured schema. */
+    public static String table(SidecarConfig.Database database, String table) {
+        return database.tables().schema() + "." + table;
+    }
+
+    /** The dialect's exception for a failure of a statement run outside this class. */
+    public StoreException classify(String operation, SQLException e) {
+        return classifier.classify(operation, e);
     }
 
     /** Every row of the query, with the parameters bound in order. */

@@ -1,6 +1,7 @@
-package dev.snapshotsidecar;
+package dev.snapshotsidecar.runtime;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.snapshotsidecar.SidecarException;
 import dev.snapshotsidecar.build.WorkerSettings;
 import dev.snapshotsidecar.track.RequestQueueWatch;
 import dev.snapshotsidecar.build.BuildRules;
