@@ -250,6 +250,9 @@ class AdminApiIT {
             for (int port : List.of(portA, portB)) {
                 Poll.until("ready again once the database is back", DEADLINE,
                         () -> status(port, "/health/ready") == 200, () -> text(port, "/health/ready"));
+                // a lookup may still draw a pooled connection the cut broke; the next one has a fresh connection
+                Poll.until("lookups see the database again", DEADLINE,
+                        () -> text(port, path(id)).contains("\"available\":true"), () -> text(port, path(id)));
                 JsonNode body = get(port, path(id)).json();
                 assertThat(body.at("/database/available").asBoolean()).isTrue();
                 assertThat(body.at("/database/latestSnapshotVersion").asLong())
