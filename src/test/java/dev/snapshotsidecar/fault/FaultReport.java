@@ -127,6 +127,8 @@ final class FaultReport {
                 + " topic (seen/expected)", Integer.toString(expected), Integer.toString(dlq.seen().get(role)),
                 dlq.seen().get(role).equals(expected), dlq.missingExamples().stream()
                 .filter(m -> m.startsWith(role + " ")).toList())));
+        r.check("newer versions' well-formed messages dead-lettered instead of tolerated (of " + dlq.tolerated()
+                + " sent)", 0, dlq.toleratedDeadLettered(), List.of());
         return r;
     }
 

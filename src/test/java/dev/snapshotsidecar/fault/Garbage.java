@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Garbage on every topic the sidecar reads: bytes that are not JSON, JSON of the wrong shape, and a well-formed
- * message of a newer version (a SnapshotResult whose outcome is "FROM_THE_FUTURE", and likewise per topic). Every
+ * message of a newer version (a SnapshotResult whose outcome is "FROM_THE_FUTURE", and likewise per topic; on the
+ * sidecar's own topics that one must be tolerated, not dead-lettered; on the source it lacks the version). Every
  * value carries a nonce, so its dead letter can be matched by its original bytes as well as by its coordinates.
  * Keys are real stream ids: a newer version would write about real streams. Not thread-safe; the test thread sends.
  */
