@@ -166,7 +166,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                 new AggregateTypeResolver(config.aggregateTypes()),
                 config.ingest().timestampUnit(),
                 config.database().firstVersion());
-        TrackerMetrics trackerMetrics = new TrackerMetrics(meters);
+        TrackerMetrics trackerMetrics = TrackerMetrics.bound(meters);
         this.trackerMetrics = trackerMetrics;
         KafkaStreams streams = new KafkaStreams(
                 TrackerTopology.build(settings, parser, clock, trackerMetrics, queue), streamsConfig);

@@ -9,22 +9,33 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** The ingest and track stages' meters. Thread-safe (Micrometer counters). */
-public final class TrackerMetrics {
-    private final Counter appended;
-    private final Counter duplicates;
-    private final Counter deadLettered;
+/**
+ * The ingest and track stages' meters, registered by {@link #bindTo} once, before the topology runs. Thread-safe
+ * (Micrometer counters, a concurrent set).
+ */
+public final class TrackerMetrics implements io.micrometer.core.instrument.binder.MeterBinder {
+    private Counter appended;
+    private Counter duplicates;
+    private Counter deadLettered;
     private final Map<IgnoredReason, Counter> ignored = new EnumMap<>(IgnoredReason.class);
     private final Map<RequestReason, Counter> requests = new EnumMap<>(RequestReason.class);
     private final Map<Outcome, Counter> results = new EnumMap<>(Outcome.class);
     private final Map<String, Counter> erasures = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Counter> inputDeadLetters = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> awaitingBootstrap = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final Counter staleResults;
-    private final Counter headsCorrected;
-    private final MeterRegistry registry;
+    private Counter staleResults;
+    private Counter headsCorrected;
+    private MeterRegistry registry;
 
-    public TrackerMetrics(MeterRegistry registry) {
+    /** Meters bound to {@code registry}. */
+    public static TrackerMetrics bound(MeterRegistry registry) {
+        TrackerMetrics metrics = new TrackerMetrics();
+        metrics.bindTo(registry);
+        return metrics;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
         this.registry = registry;
         staleResults = Counter.builder("sidecar.track.stale.results")
                 .description("Results that answer another incarnation of their stream (an id erased and written"

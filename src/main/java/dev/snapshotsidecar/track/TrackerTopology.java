@@ -138,11 +138,13 @@ public final class TrackerTopology {
     public static TrackerSettings settings(SidecarConfig config) {
         Map<String, TypeRules> types = new java.util.HashMap<>();
         config.aggregateTypes().forEach(t -> types.put(t.name(), TypeRules.of(t.policy())));
-        return new TrackerSettings(config.topics().source(), config.topics().requests(), config.topics().results(),
-                config.topics().deadLetters(), config.topics().commands(), config.topics().partitions(), types,
-                config.database().firstVersion(), config.tracker().requestTimeout(),
-                config.tracker().failureBackoff(), config.tracker().scanInterval(), config.tracker().scanBatch(),
-                config.tracker().rebuildBatch(), config.tracker().erasureEnabled(), StreamPlacement.of(config), false);
+        SidecarConfig.Topics topics = config.topics();
+        SidecarConfig.Tracker tracker = config.tracker();
+        return new TrackerSettings(new TrackerSettings.Topics(topics.source(), topics.requests(), topics.results(),
+                topics.deadLetters(), topics.commands(), topics.partitions()), types,
+                config.database().firstVersion(), new TrackerSettings.Timing(tracker.requestTimeout(),
+                tracker.failureBackoff(), tracker.scanInterval(), tracker.scanBatch(), tracker.rebuildBatch()),
+                tracker.erasureEnabled(), StreamPlacement.of(config), false);
     }
 
     /** Kafka Streams properties; client properties from the configuration pass through, ours win but for idling. */

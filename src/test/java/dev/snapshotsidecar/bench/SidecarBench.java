@@ -323,7 +323,7 @@ class SidecarBench {
     static KafkaStreams startTracker(SidecarConfig config, SimpleMeterRegistry meters) {
         KafkaStreams streams = new KafkaStreams(TrackerTopology.build(TrackerTopology.settings(config),
                 new ChangeEventParser(config.database().columns(), new AggregateTypeResolver(config.aggregateTypes())),
-                Clock.systemUTC(), new TrackerMetrics(meters)), TrackerTopology.streamsConfig(config));
+                Clock.systemUTC(), TrackerMetrics.bound(meters)), TrackerTopology.streamsConfig(config));
         streams.start();
         Poll.until("the tracker is running", Duration.ofMinutes(2),
                 () -> streams.state() == KafkaStreams.State.RUNNING, () -> streams.state().toString());

@@ -93,14 +93,14 @@ class PolicyTopologyTest {
         });
         SidecarConfig.Columns columns = new SidecarConfig.Columns("global_position", "stream_id", "stream_version",
                 "event_type", "event_data", "metadata", "created_at", Optional.empty());
-        TrackerSettings settings = new TrackerSettings(List.of(SOURCE), "requests", "results", "dead-letters",
-                "commands", 4, rules, 0, Duration.ofMinutes(5), Duration.ofSeconds(30), SCAN, scanBatch, 2, true,
-                new StreamPlacement.ByStreamId(), awaitBootstrap);
+        TrackerSettings settings = new TrackerSettings(new TrackerSettings.Topics(List.of(SOURCE), "requests",
+                "results", "dead-letters", "commands", 4), rules, 0, new TrackerSettings.Timing(Duration.ofMinutes(5),
+                Duration.ofSeconds(30), SCAN, scanBatch, 2), true, new StreamPlacement.ByStreamId(), awaitBootstrap);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(TrackerTopology.build(settings, new ChangeEventParser(columns,
-                new AggregateTypeResolver(types)), clock, new TrackerMetrics(meters)), props, clock.instant());
+                new AggregateTypeResolver(types)), clock, TrackerMetrics.bound(meters)), props, clock.instant());
         changes = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());
         results = driver.createInputTopic("results", new StringSerializer(), MessageSerdes.RESULT);
         commands = driver.createInputTopic("commands", new StringSerializer(), MessageSerdes.COMMAND);

@@ -50,15 +50,15 @@ class SqlServerChangeEventsTest {
                         Optional.empty(), "clinical.patient", 3))));
         TrackerSettings base = TrackerSettings.of(List.of(TOPIC), Map.of("patient", new EveryNEventsPolicy(3)), 0,
                 Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 100);
-        TrackerSettings settings = new TrackerSettings(base.sourceTopics(), "requests", "results", "dead-letters",
-                "commands", 4, base.types(), 0, base.requestTimeout(), base.failureBackoff(), base.scanInterval(), 100,
-                100, true, new StreamPlacement.ByStreamId(), false);
+        TrackerSettings settings = new TrackerSettings(new TrackerSettings.Topics(base.sourceTopics(), "requests",
+                "results", "dead-letters", "commands", 4), base.types(), 0, base.timing(), true,
+                new StreamPlacement.ByStreamId(), false);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sqlserver-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (TopologyTestDriver driver = new TopologyTestDriver(TrackerTopology.build(settings, parser,
-                java.time.Clock.systemUTC(), new TrackerMetrics(meters)), props)) {
+                java.time.Clock.systemUTC(), TrackerMetrics.bound(meters)), props)) {
             TestInputTopic<byte[], byte[]> in = driver.createInputTopic(TOPIC, new ByteArraySerializer(),
                     new ByteArraySerializer());
             var requests = driver.createOutputTopic("requests", new StringDeserializer(), MessageSerdes.REQUEST);

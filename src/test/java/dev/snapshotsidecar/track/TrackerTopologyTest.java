@@ -92,7 +92,7 @@ class TrackerTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tracker-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        driver = new TopologyTestDriver(TrackerTopology.build(settings, parser, clock, new TrackerMetrics(meters),
+        driver = new TopologyTestDriver(TrackerTopology.build(settings, parser, clock, TrackerMetrics.bound(meters),
                 (streamId, sentAt) -> queueAnswered.get()), props, clock.instant());
         rawResults = driver.createInputTopic("snapshot-results", new ByteArraySerializer(), new ByteArraySerializer());
         rawCommands = driver.createInputTopic("snapshot-commands", new ByteArraySerializer(),
@@ -474,7 +474,7 @@ class TrackerTopologyTest {
         start(TrackerSettings.of(List.of(SOURCE), Map.of("patient", new EveryNEventsPolicy(3)), 0, TIMEOUT, BACKOFF,
                 SCAN, 2).withPlacement(placement, 4), parser());
         assertThat(TrackerTopology.build(TrackerSettings.of(List.of(SOURCE), Map.of(), 0, TIMEOUT, BACKOFF, SCAN, 2)
-                .withPlacement(placement, 4), parser(), clock, new TrackerMetrics(new SimpleMeterRegistry()))
+                .withPlacement(placement, 4), parser(), clock, TrackerMetrics.bound(new SimpleMeterRegistry()))
                 .describe().toString()).doesNotContain(TrackerNames.APPENDED_BY_STREAM).contains(TrackerNames.TRACK_HEADS);
 
         appendAll(home, 0, 2);
@@ -505,7 +505,7 @@ class TrackerTopologyTest {
         String described = TrackerTopology.build(TrackerSettings.of(List.of(SOURCE), Map.of(), 0,
                 TIMEOUT, BACKOFF, SCAN, 10), new ChangeEventParser(new SidecarConfig.Columns("g", "s", "v", "t", "d",
                 "m", "c", Optional.empty()), new AggregateTypeResolver(List.of())), clock,
-                new TrackerMetrics(new SimpleMeterRegistry())).describe().toString();
+                TrackerMetrics.bound(new SimpleMeterRegistry())).describe().toString();
         assertThat(described).doesNotContain("KSTREAM-").doesNotContain("KTABLE-")
                 .contains(TrackerNames.HEADS_STORE, TrackerNames.APPENDED_BY_STREAM, TrackerNames.TRACK_HEADS);
     }
