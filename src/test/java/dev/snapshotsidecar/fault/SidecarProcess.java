@@ -24,7 +24,7 @@ final class SidecarProcess {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     final String name;
-    final int httpPort = FreePort.next();
+    final int httpPort = dev.snapshotsidecar.testkit.FreePorts.next();
     private final FaultStack stack;
     private final Path stateDirectory;
     private final List<String> unexpectedExits = new java.util.concurrent.CopyOnWriteArrayList<>();

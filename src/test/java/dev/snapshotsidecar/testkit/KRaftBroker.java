@@ -1,4 +1,4 @@
-package dev.snapshotsidecar.fault;
+package dev.snapshotsidecar.testkit;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -21,18 +21,19 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Kafka broker (KRaft, combined broker and controller, replication factor 1) in this JVM that can be stopped
- * and started again on the same log directory and the same ports, so clients that knew it find it again: the
- * fault suite's broker outage. Formatted once, at construction. Not thread-safe: one test thread drives it.
+ * A real Kafka broker (KRaft, combined broker and controller, every replication factor 1) in this JVM, on loopback
+ * ports chosen once: it can be stopped and started again on the same log directory and ports, so clients that knew it
+ * find it again (the fault suite's broker outage). Its storage is formatted at construction. Not thread-safe: one
+ * thread drives it.
  */
-final class RestartableBroker implements AutoCloseable {
+public final class KRaftBroker implements AutoCloseable {
     private final Properties props;
     private final String bootstrapServers;
     private KafkaRaftServer server;
 
-    RestartableBroker(Path directory) {
-        int brokerPort = FreePort.next();
-        int controllerPort = FreePort.next();
+    public KRaftBroker(Path directory) {
+        int brokerPort = FreePorts.next();
+        int controllerPort = FreePorts.next();
         this.bootstrapServers = "localhost:" + brokerPort;
         props = new Properties();
         props.put("process.roles", "broker,controller");
@@ -56,13 +57,14 @@ final class RestartableBroker implements AutoCloseable {
         props.put("num.partitions", "4");
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("auto.create.topics.enable", "true");
+        props.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         // a clean stop must not wait for a controlled shutdown that has nobody to hand leadership to
         props.put("controlled.shutdown.enable", "false");
         try {
             Files.createDirectories(directory);
             Path config = directory.resolve("server.properties");
             try (Writer writer = Files.newBufferedWriter(config)) {
-                props.store(writer, "fault suite broker");
+                props.store(writer, "embedded broker");
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             int rc = StorageTool.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(), "-c",
@@ -75,16 +77,16 @@ final class RestartableBroker implements AutoCloseable {
         }
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return bootstrapServers;
     }
 
-    boolean running() {
+    public boolean running() {
         return server != null;
     }
 
     /** Starts the broker on its directory and ports and waits until it answers. */
-    void start() {
+    public void start() {
         if (server != null) {
             return;
         }
@@ -99,7 +101,7 @@ final class RestartableBroker implements AutoCloseable {
     }
 
     /** Stops the broker; its data stays for {@link #start()}. */
-    void stop() {
+    public void stop() {
         if (server == null) {
             return;
         }
