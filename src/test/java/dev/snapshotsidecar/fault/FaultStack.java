@@ -1,5 +1,6 @@
 package dev.snapshotsidecar.fault;
 
+import dev.snapshotsidecar.testkit.KRaftBroker;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.snapshotsidecar.config.ConfigLoader;
 import dev.snapshotsidecar.config.ConnectorConfig;
@@ -31,7 +32,7 @@ import java.util.stream.Stream;
 /**
  * The real parts of one fault run, all its own: PostgreSQL (zonky) with the schema {@value #SCHEMA}, a
  * {@link TcpProxy} in front of it that only the sidecars connect through (the workload and Debezium connect
- * directly, so events keep flowing while the sidecars' database is cut), a {@link dev.snapshotsidecar.testkit.KRaftBroker}, and Kafka
+ * directly, so events keep flowing while the sidecars' database is cut), a {@link KRaftBroker}, and Kafka
  * Connect in this JVM with the Debezium PostgreSQL connector derived from the sidecars' own configuration.
  * Everything lives under {@code target/fault/}, emptied at the start of a run. {@link #close()} stops all of it.
  */
@@ -44,7 +45,7 @@ final class FaultStack implements AutoCloseable {
     final String runId;
     final LocalPostgres postgres;
     final TcpProxy databaseProxy;
-    final dev.snapshotsidecar.testkit.KRaftBroker broker;
+    final KRaftBroker broker;
     final Path pluginDirectory;
     final Path sidecarConfigFile;
     final Path delayFile;
@@ -60,7 +61,7 @@ final class FaultStack implements AutoCloseable {
         closeables.add(postgres);
         databaseProxy = new TcpProxy("localhost", postgres.port());
         closeables.add(databaseProxy);
-        broker = new dev.snapshotsidecar.testkit.KRaftBroker(root.resolve("broker"));
+        broker = new KRaftBroker(root.resolve("broker"));
         closeables.add(broker);
         broker.start();
         pluginDirectory = root.resolve("plugins");

@@ -1,5 +1,6 @@
 package dev.snapshotsidecar.fault;
 
+import dev.snapshotsidecar.testkit.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -24,7 +25,7 @@ final class SidecarProcess {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     final String name;
-    final int httpPort = dev.snapshotsidecar.testkit.FreePorts.next();
+    final int httpPort = FreePorts.next();
     private final FaultStack stack;
     private final Path stateDirectory;
     private final List<String> unexpectedExits = new java.util.concurrent.CopyOnWriteArrayList<>();
