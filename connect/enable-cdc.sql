@@ -57,5 +57,5 @@ IF SUSER_ID(N'snapshot_sidecar') IS NULL
 GO
 IF USER_ID(N'snapshot_sidecar') IS NULL CREATE USER snapshot_sidecar FOR LOGIN snapshot_sidecar;
 GRANT SELECT ON event_store.events TO snapshot_sidecar;
-GRANT SELECT, INSERT, DELETE ON event_store.snapshots TO snapshot_sidecar;
+GRANT SELECT, INSERT, UPDATE, DELETE ON event_store.snapshots TO snapshot_sidecar;  -- UPDATE: the MERGE replaces a row of an older schema version
 GO

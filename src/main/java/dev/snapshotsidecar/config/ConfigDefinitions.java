@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every configuration key, defined once. The README's configuration reference is generated from these definitions
+ * Every configuration key, defined once. The configuration reference (docs/configuration.md) is generated from these definitions
  * ({@link #referenceTable()}), and a test keeps the two equal.
  */
 public final class ConfigDefinitions {
@@ -181,7 +181,7 @@ public final class ConfigDefinitions {
         return TYPE_KEYS.stream().filter(k -> k.name().equals(suffix)).findFirst();
     }
 
-    /** The configuration reference as a Markdown table, as it appears in README.md. */
+    /** The configuration reference as a Markdown table, as it appears in docs/configuration.md. */
     public static String referenceTable() {
         StringBuilder out = new StringBuilder();
         out.append("| key | environment variable | default | description |\n");

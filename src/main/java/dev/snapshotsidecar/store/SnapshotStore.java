@@ -33,10 +33,13 @@ public interface SnapshotStore {
 
     /**
      * What a build does last: writes the snapshot as {@link #save} does, but only while the event at its version
-     * still exists in the events table (with global position {@code eventPosition}, unless that is -1), checked and
-     * locked in the same statement, so no delete of that event can commit in between: a build that read its events
-     * before they were deleted, or before its stream was erased and written again, never saves. When the row was
-     * written, prunes to the newest {@code keep} as {@link #prune} does. A dialect may do it all in one round trip.
+     * still exists in the events table (with global position {@code eventPosition}, unless that is -1), so that a
+     * build that read its events before they were deleted, or before its stream was erased and written again, leaves
+     * no row behind: a dialect either holds a shared lock on that event until its write commits (SQL Server), or
+     * checks it in the write's statement and again once the write committed, withdrawing its row if the event went
+     * meanwhile (PostgreSQL, where a row lock would need UPDATE on the service's table). Either way an erasure, which
+     * follows the events' delete, finds the row or no row is left. When the row was written (and stays), prunes to
+     * the newest {@code keep} as {@link #prune} does. A dialect may do most of it in one round trip.
      */
     Saved saveAndPrune(StoredSnapshot snapshot, long eventPosition, int keep);
 

@@ -19,7 +19,7 @@ public abstract class SnapshotStoreContract {
     protected abstract DialectStores stores();
 
     /** Appends events 0..{@code last} of the stream, as a service would. */
-    void events(String streamId, long last) {
+    protected void events(String streamId, long last) {
         List<EventAppender.NewEvent> events = new ArrayList<>();
         for (long v = 0; v <= last; v++) {
             events.add(new EventAppender.NewEvent(streamId, v, "E", "{\"n\":" + v + "}"));
@@ -28,7 +28,7 @@ public abstract class SnapshotStoreContract {
     }
 
     /** The global position of the stream's event at {@code version}. */
-    long position(String streamId, long version) {
+    protected long position(String streamId, long version) {
         List<Long> positions = new ArrayList<>();
         stores().events().read(streamId, version, version, e -> positions.add(e.position()));
         return positions.get(0);

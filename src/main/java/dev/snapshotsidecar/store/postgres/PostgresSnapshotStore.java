@@ -25,20 +25,27 @@ import static dev.snapshotsidecar.store.jdbc.Sql.Param.STREAM_ID;
  */
 final class PostgresSnapshotStore extends JdbcSnapshotStore {
     private final String saveAndPruneSql;
+    private final String eventSql;
+    private final String withdrawSql;
 
     PostgresSnapshotStore(SidecarConfig.Database db, DataSource dataSource) {
         super(dataSource, PostgresErrors::classify, saveSql(db), reads(db), deletes(db));
         String t = Jdbc.table(db, db.tables().snapshots());
         String events = Jdbc.table(db, db.tables().events());
         SidecarConfig.Columns c = db.columns();
-        // save and prune in one round trip. The fence selects the event at the snapshot's version (and position,
-        // unless the parameter is negative) FOR KEY SHARE: a DELETE of that row waits for this statement, and a
-        // row deleted before it is not found, so a snapshot is never written for events that are gone. The
-        // DELETE of older snapshots sees the table as it was before the INSERT, so it keeps the newest keep-1
-        // older rows, and only when the new row is the newest (else saveAndPrune prunes after)
-        String fenced = "SELECT 1 FROM " + events + " WHERE " + c.streamId() + " = ? AND " + c.streamVersion()
-                + " = ? AND (CAST(? AS BIGINT) < 0 OR " + c.globalPosition() + " = ?) FOR KEY SHARE";
-        saveAndPruneSql = "WITH fence AS (" + fenced + "),"
+        // save and prune in one round trip. The fence is the event at the snapshot's version (and position, unless
+        // the parameter is negative): no row is written for events already gone when the statement starts. A delete
+        // that commits while the statement runs is caught by the check after it (saveAndPrune), without locking the
+        // service's rows (FOR KEY SHARE would need UPDATE on its events table). The DELETE of older snapshots sees
+        // the table as it was before the INSERT, so it keeps the newest keep-1 older rows, and only when the new row
+        // is the newest (else saveAndPrune prunes after)
+        String event = "SELECT 1 FROM " + events + " WHERE " + c.streamId() + " = ? AND " + c.streamVersion()
+                + " = ? AND (CAST(? AS BIGINT) < 0 OR " + c.globalPosition() + " = ?)";
+        eventSql = event;
+        // exactly the row this save wrote: another build's row at that version (a new incarnation's) stays
+        withdrawSql = "DELETE FROM " + t + " WHERE stream_id = ? AND stream_version = ? AND schema_version = ?"
+                + " AND snapshot_data = ?";
+        saveAndPruneSql = "WITH fence AS (" + event + "),"
                 + " before AS (SELECT COALESCE(MAX(stream_version), -1) AS newest FROM " + t
                 + " WHERE stream_id = ?), saved AS (INSERT INTO " + t + " AS s (stream_id, stream_version,"
                 + " aggregate_type, snapshot_data, schema_version) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM"
@@ -134,11 +141,49 @@ final class PostgresSnapshotStore extends JdbcSnapshotStore {
             throw PostgresErrors.classify(saving(snapshot), e);
         }
         if (fenced == 0) {
+            withdraw(snapshot); // a row an earlier attempt of this build wrote before it failed to check it
             return new Saved(Write.EVENT_GONE, 0);
+        }
+        if (written == 1 && !eventStillThere(snapshot, eventPosition)) {
+            // deleted (or erased and written again) while the save ran: its erasure, which follows that delete,
+            // may have looked before this row was committed; so the row goes now, in a statement that starts after
+            // the save committed and sees the delete if the erasure's did not
+            withdraw(snapshot);
+            return new Saved(Write.EVENT_GONE, pruned);
         }
         if (written == 1 && (snapshot.version() <= newestBefore || pruned == DELETE_BATCH)) {
             pruned += prune(streamId, keep); // an older version saved late, or more than one batch to delete
         }
         return new Saved(written == 1 ? Write.WRITTEN : Write.EXISTED, pruned);
+    }
+
+    /** Whether the event the snapshot was folded to is still in the table, read after the save committed. */
+    private boolean eventStillThere(StoredSnapshot snapshot, long eventPosition) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(eventSql)) {
+            statement.setString(1, snapshot.streamId());
+            statement.setLong(2, snapshot.version());
+            statement.setLong(3, eventPosition);
+            statement.setLong(4, eventPosition);
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next();
+            }
+        } catch (SQLException e) {
+            throw PostgresErrors.classify("checking the event of " + saving(snapshot), e);
+        }
+    }
+
+    /** Deletes the row this save wrote. */
+    private void withdraw(StoredSnapshot snapshot) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(withdrawSql)) {
+            statement.setString(1, snapshot.streamId());
+            statement.setLong(2, snapshot.version());
+            statement.setInt(3, snapshot.schemaVersion());
+            statement.setString(4, snapshot.data());
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw PostgresErrors.classify("withdrawing " + saving(snapshot), e);
+        }
     }
 }

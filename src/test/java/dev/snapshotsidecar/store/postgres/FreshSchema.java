@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Empty events and snapshots tables in a schema of their own on the shared PostgreSQL, with a small pool. */
-record FreshSchema(HikariDataSource pool, DialectStores stores) implements AutoCloseable {
+record FreshSchema(HikariDataSource pool, DialectStores stores, String name) implements AutoCloseable {
     private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
     static SidecarConfig config(String schema) {
@@ -18,12 +18,24 @@ record FreshSchema(HikariDataSource pool, DialectStores stores) implements AutoC
     }
 
     static FreshSchema create() {
-        SidecarConfig config = config("it_" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet());
+        String name = "it_" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet();
+        SidecarConfig config = config(name);
         HikariDataSource pool = DialectStores.pool(config.database(), "store-it");
         DialectStores stores = DialectStores.of(config.database(), pool);
         stores.schema().createSnapshotsTable();
         stores.schema().createEventsTable();
-        return new FreshSchema(pool, stores);
+        return new FreshSchema(pool, stores, name);
+    }
+
+    /** Runs statements as the schema's owner. */
+    void execute(String... statements) {
+        try (java.sql.Connection c = pool.getConnection(); java.sql.Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

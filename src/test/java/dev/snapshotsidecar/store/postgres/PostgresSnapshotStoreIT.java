@@ -5,7 +5,13 @@ import dev.snapshotsidecar.store.SnapshotStoreContract;
 import dev.snapshotsidecar.testing.SharedStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import dev.snapshotsidecar.store.SnapshotStore;
+import dev.snapshotsidecar.store.StoredSnapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The snapshot store contract on a real PostgreSQL. */
 @ExtendWith(SharedStack.class)
@@ -25,5 +31,23 @@ class PostgresSnapshotStoreIT extends SnapshotStoreContract {
     @Override
     protected DialectStores stores() {
         return schema.stores();
+    }
+
+    @Test
+    @DisplayName("a save whose event is deleted while it runs withdraws its row, and takes no lock on the events")
+    void eventDeletedDuringTheSave() {
+        events("patient-50", 3);
+        long position = position("patient-50", 3);
+        // the delete commits with the save: a trigger on the snapshots table deletes the event in the save's own
+        // transaction, after the save's statement saw it, as a service's delete committing meanwhile would
+        String s = schema.name();
+        schema.execute("CREATE FUNCTION " + s + ".delete_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                        + " DELETE FROM " + s + ".events WHERE stream_id = NEW.stream_id; RETURN NEW; END $$",
+                "CREATE TRIGGER delete_event AFTER INSERT ON " + s + ".snapshots FOR EACH ROW EXECUTE FUNCTION " + s
+                        + ".delete_event()");
+        SnapshotStore.Saved saved = stores().snapshots().saveAndPrune(
+                new StoredSnapshot("patient-50", 3, "patient", "{\"n\":3}", 1), position, 3);
+        assertThat(saved.write()).isEqualTo(SnapshotStore.Write.EVENT_GONE);
+        assertThat(stores().snapshots().latest("patient-50", 1)).as("withdrawn").isEmpty();
     }
 }
