@@ -55,12 +55,15 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
         long started = clock.millis();
         if (request.erases()) {
             check(lease, request);
-            SnapshotStore.Erased erased = snapshots.erase(request.streamId(), request.erasePosition());
+            SnapshotStore.Erased erased = snapshots.erase(request.streamId(), request.position());
+            // an erasure's result names the position it was checked against, so the tracker can tell it from an
+            // answer to an earlier ERASE of the same stream
             return erased.eventsRemain()
-                    ? request.answer(request.headVersion(), Outcome.EVENTS_REMAIN, "events of the stream remain"
-                    + (request.erasePosition() < 0 ? "" : " at or below global position " + request.erasePosition()),
+                    ? request.answer(request.position(), Outcome.EVENTS_REMAIN, "events of the stream remain"
+                    + (request.position() < 0 ? "" : " at or below global position " + request.position())
+                    + (erased.deleted() == 0 ? "" : "; deleted " + erased.deleted() + " snapshots above its last event"),
                     clock.millis() - started)
-                    : request.answer(request.headVersion(), Outcome.ERASED, "deleted " + erased.deleted()
+                    : request.answer(request.position(), Outcome.ERASED, "deleted " + erased.deleted()
                     + " snapshots", clock.millis() - started);
         }
         Optional<BuildRules> rules = Optional.ofNullable(rulesByType.get(request.aggregateType()));
@@ -88,7 +91,7 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
         }
         Fold<S> fold = new Fold<>(aggregator, streamId,
                 latest.map(s -> readState(aggregator, s)).orElseGet(aggregator::initialState),
-                latest.map(StoredSnapshot::version).orElse(firstVersion - 1));
+                latest.map(StoredSnapshot::version).orElse(firstVersion - 1), request.position(), lease);
         events.read(streamId, fold.version + 1, request.headVersion(), fold::apply);
         if (fold.version != request.headVersion()) {
             return endedEarly(request, fold.version, started);
@@ -143,26 +146,43 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
         return request.answer(request.headVersion(), Outcome.FAILED, reason, clock.millis() - started);
     }
 
-    /** The running fold of one build; checks that versions are contiguous. */
+    /**
+     * The running fold of one build: checks that versions are contiguous, that no event was written after the
+     * request (above its position bound: a new incarnation of the id), and every {@link #LEASE_CHECK} events that
+     * the lease still holds, so a build whose request moved to another worker stops folding early.
+     */
     private static final class Fold<S> {
+        static final int LEASE_CHECK = 256;
         private final Aggregator<S> aggregator;
         private final String streamId;
+        private final long positionBound;
+        private final BuildLease lease;
         private S state;
         private long version;
         private long position = -1;
         private long count;
 
-        Fold(Aggregator<S> aggregator, String streamId, S state, long version) {
+        Fold(Aggregator<S> aggregator, String streamId, S state, long version, long positionBound, BuildLease lease) {
             this.aggregator = aggregator;
             this.streamId = streamId;
             this.state = state;
             this.version = version;
+            this.positionBound = positionBound;
+            this.lease = lease;
         }
 
         void apply(StoredEvent event) {
             if (event.version() != version + 1) {
                 throw new FoldException(streamId, event.version(), event.eventType(),
                         "expected version " + (version + 1) + ": the stream has a gap", null);
+            }
+            if (positionBound >= 0 && event.position() > positionBound) {
+                throw new FoldException(streamId, event.version(), event.eventType(), "written after the request"
+                        + " (global position " + event.position() + " above " + positionBound
+                        + "): the stream was erased and written again", null);
+            }
+            if (count % LEASE_CHECK == LEASE_CHECK - 1 && !lease.held()) {
+                throw new LeaseLostException(streamId);
             }
             try {
                 state = aggregator.apply(state, event);

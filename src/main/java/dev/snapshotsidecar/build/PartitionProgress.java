@@ -5,7 +5,9 @@ import java.util.TreeSet;
 
 /**
  * Which offsets of one partition may be committed while builds finish out of order: the committable position is the
- * lowest offset still in flight, or one past the highest offset seen when none is. A position counts as committed
+ * lowest offset still in flight, or, when none is, the consumer's position (past transaction markers and aborted
+ * records a read_committed consumer never sees: one past the last record would stop short of them, and whoever
+ * compares the committed offset with the end offset would wait forever). A position counts as committed
  * only once the broker confirmed it; a commit under way is not sent again, a failed one is. Not thread-safe: owned by
  * the worker's poll thread (commit callbacks run there too).
  */
@@ -22,6 +24,11 @@ final class PartitionProgress {
 
     void finished(long offset) {
         inFlight.remove(offset);
+    }
+
+    /** The consumer's position in the partition after a poll: everything below it was read or skipped. */
+    void reached(long position) {
+        nextOffset = Math.max(nextOffset, position);
     }
 
     int inFlight() {

@@ -68,6 +68,11 @@ final class ResultPublisher implements AutoCloseable {
                 1, done);
     }
 
+    /** The partitions of the results topic (a metadata call of the producer, on the caller's thread). */
+    int resultsPartitions() {
+        return producer.partitionsFor(resultsTopic).size();
+    }
+
     /** Sends an unreadable request to dead letters, with its coordinates and reason in headers. */
     void deadLetter(byte[] key, byte[] value, String topic, int partition, long offset, String reason,
                     Consumer<Boolean> done) {

@@ -82,6 +82,7 @@ public final class SnapshotWorker implements AutoCloseable {
     private final RecentBuilds recent = new RecentBuilds(RECENT_STREAMS);
     private final WorkerMetrics metrics = new WorkerMetrics();
     private long assignmentCounter;
+    private int resultsPartitions;
     private long backlogMeasuredNanos;
     private volatile boolean running = true;
     private volatile Throwable failure;
@@ -154,6 +155,7 @@ public final class SnapshotWorker implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(wait)) {
                     accept(record);
                 }
+                notePositions();
                 measureBacklog();
             }
         } catch (WakeupException e) {
@@ -169,6 +171,26 @@ public final class SnapshotWorker implements AutoCloseable {
                 LOG.warn("final commit of the snapshot worker failed; requests will be redelivered: {}", e.toString());
             }
             consumer.close();
+        }
+    }
+
+    /** The results topic's partitions, learnt once (a request naming another could never be answered). */
+    private int resultsPartitions() {
+        if (resultsPartitions == 0) {
+            resultsPartitions = publisher.resultsPartitions();
+        }
+        return resultsPartitions;
+    }
+
+    /** After a poll: how far each assigned partition was read, transaction markers and aborted records included. */
+    private void notePositions() {
+        for (TopicPartition partition : consumer.assignment()) {
+            try {
+                long position = consumer.position(partition, Duration.ofMillis(100));
+                progress.computeIfAbsent(partition, p -> new PartitionProgress()).reached(position);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                // its committed offset is still being looked up: the next round will know
+            }
         }
     }
 
@@ -199,7 +221,10 @@ public final class SnapshotWorker implements AutoCloseable {
                     .map(value -> MessageSerdes.REQUEST.deserialize(record.topic(), value));
             problem = request.isEmpty() ? "no value"
                     : record.key() == null || !request.get().streamId().equals(new String(record.key(),
-                    StandardCharsets.UTF_8)) ? "the request's streamId is not its record key" : "";
+                    StandardCharsets.UTF_8)) ? "the request's streamId is not its record key"
+                    : request.get().resultsPartition().filter(p -> p >= resultsPartitions()).isPresent()
+                    ? "the request names results partition " + request.get().resultsPartition().get() + " of "
+                    + resultsPartitions() : "";
         } catch (SerializationException e) {
             problem = e.getMessage();
         }
@@ -241,7 +266,9 @@ public final class SnapshotWorker implements AutoCloseable {
                 if (cached.isPresent()) {
                     metrics.deduplicated();
                 }
-                recent.learn(job.request(), result.get());
+                if (lease(job).held()) {
+                    recent.learn(job.request(), result.get()); // a fenced build's word is not this worker's to keep
+                }
                 results.add(result.get());
                 LOG.debug("snapshot of {} at version {}: {} in {} ms ({}; request {}-{}@{})", result.get().streamId(),
                         result.get().version(), result.get().outcome(), result.get().buildMillis(),
@@ -422,6 +449,7 @@ public final class SnapshotWorker implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             partitions.forEach(p -> assignments.put(p, ++assignmentCounter));
+            recent.clear();
             LOG.info("snapshot worker assigned {}", partitions);
         }
 

@@ -29,6 +29,9 @@ import java.util.Optional;
 public final class ChangeEventParser {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     /** The largest version the tables hold: {@code stream_version} is an INT on both dialects. */
     public static final long MAX_VERSION = Integer.MAX_VALUE;
 
@@ -180,6 +183,10 @@ public final class ChangeEventParser {
                 .or(() -> timestamp(row.get(columns.createdAt()), fieldSchema(rowSchema, columns.createdAt()),
                         timestampUnit))
                 .orElse(Instant.ofEpochMilli(timestampMillis));
+        if (committedAt.isBefore(EARLIEST) || committedAt.isAfter(LATEST)) {
+            // a time the tracker cannot count in epoch milliseconds, or that no commit can have
+            throw where.unparseable("the event's time is outside years 1900 to 9999");
+        }
         return new ChangeEvent.Appended(AppendedEvent.of(streamId, version, aggregateType.get(),
                 type.isTextual() ? type.asText() : "", position(row, source, where), committedAt));
     }

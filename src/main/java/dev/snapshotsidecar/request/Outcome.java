@@ -15,9 +15,15 @@ public enum Outcome {
     FAILED,
     /** The snapshot exceeded the configured size and was not written. */
     TOO_LARGE,
-    /** Every event of the erased incarnation is gone, and so are the stream's snapshots: the erasure is confirmed. */
+    /**
+     * Every event of the erased incarnation is gone, and so are the stream's snapshots: the erasure is confirmed.
+     * {@code version} is the position the ERASE was checked against.
+     */
     ERASED,
-    /** An ERASE found events of the stream still in the table (archiving, a removed row): nothing was deleted. */
+    /**
+     * An ERASE found events of the stream still in the table (archiving, a removed row): only snapshots above its
+     * last event were deleted. {@code version} is the position the ERASE was checked against.
+     */
     EVENTS_REMAIN,
     /**
      * The events in the database end before the requested version (a bad record moved the head, or events were

@@ -7,7 +7,8 @@ import java.util.Objects;
  *
  * @param v             message format: 1, or 2 (incarnation, reason and aggregate type)
  * @param version       the snapshot's version for WRITTEN and ALREADY_CURRENT, the database's last version for
- *                      HEAD_BEYOND_EVENTS, the requested version otherwise
+ *                      HEAD_BEYOND_EVENTS (and HEAD_RESET), the position checked for ERASED and EVENTS_REMAIN, the
+ *                      requested version otherwise
  * @param detail        a reason a person can act on, never a payload
  * @param incarnation   the incarnation of the request it answers (0 for format 1)
  * @param reason        the reason of the request it answers; UNKNOWN for format 1

@@ -74,6 +74,12 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     private volatile ManualRequests manual;
     private volatile RequestQueueWatch queue;
     private volatile TrackerMetrics trackerMetrics;
+    /** When tracker threads failed (nanoTime): a thread replaced again and again is a tracker that cannot go on. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Long> threadFailures =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
+    static final int CRASH_LOOP_FAILURES = 5;
+    static final Duration QUEUE_STALE = Duration.ofMinutes(1);
+    static final Duration CRASH_LOOP_WINDOW = Duration.ofMinutes(10);
     /** What start-up is doing or waiting for, until the tracker exists; for the readiness probe. */
     private volatile String starting;
     private volatile boolean started;
@@ -174,6 +180,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("tracker stream thread failed ({}); replacing it, state is restored from the changelog",
                     e.getClass().getName(), e);
+            threadFailures.add(System.nanoTime());
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         SnapshotWorker worker = new SnapshotWorker(config.kafka().properties(), config.kafka().bootstrapServers(),
@@ -211,8 +218,15 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     public boolean live() {
         KafkaStreams.State state = streams == null ? KafkaStreams.State.CREATED : streams.state();
         boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
-                || (started && state == KafkaStreams.State.NOT_RUNNING);
+                || (started && state == KafkaStreams.State.NOT_RUNNING) || crashLooping();
         return !failed && (worker == null || worker.isAlive());
+    }
+
+    /** Whether tracker threads failed {@link #CRASH_LOOP_FAILURES} times within {@link #CRASH_LOOP_WINDOW}. */
+    private boolean crashLooping() {
+        long since = System.nanoTime() - CRASH_LOOP_WINDOW.toNanos();
+        threadFailures.removeIf(at -> at - since < 0);
+        return threadFailures.size() >= CRASH_LOOP_FAILURES;
     }
 
     /** From state kept current by other threads: never waits (the database verdict is the admin pool's check). */
@@ -224,6 +238,13 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
             reasons.add(starting);
         } else if (streams.state() != KafkaStreams.State.RUNNING) {
             reasons.add("the tracker is " + streams.state() + ", not RUNNING");
+        }
+        RequestQueueWatch watch = queue;
+        if (watch != null && started && watch.readAtMillis() != 0
+                && System.currentTimeMillis() - watch.readAtMillis() > QUEUE_STALE.toMillis()) {
+            reasons.add("the worker's queue has not been read for " + (System.currentTimeMillis()
+                    - watch.readAtMillis()) / 1000 + " s: pending requests are asked again only after "
+                    + dev.snapshotsidecar.track.RequestQueue.FALLBACK_TIMEOUTS + " request timeouts");
         }
         int awaiting = trackerMetrics == null ? 0 : trackerMetrics.tasksAwaitingBootstrap();
         if (awaiting > 0) {

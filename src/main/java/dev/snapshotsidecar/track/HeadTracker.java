@@ -35,8 +35,8 @@ import java.util.Optional;
  *   <li>An appended event at or below the head changes nothing (duplicates, reordering); one whose global position
  *       is at or below an erased incarnation's is a stale copy of it and changes nothing either.</li>
  *   <li>A due stream gets one request; no other while it is pending, and again only once the request timed out
- *       and the worker has taken everything sent before it ({@link RequestQueue}): a request still queued is never
- *       duplicated.</li>
+ *       and the worker has taken everything sent before it ({@link RequestQueue}): a request still queued is not
+ *       duplicated (unless no word of the queue came for {@link RequestQueue#FALLBACK_TIMEOUTS} timeouts).</li>
  *   <li>A result of the incarnation that asked moves the snapshot version (WRITTEN, ALREADY_CURRENT; never above the
  *       head), schedules a retry with backoff (FAILED), holds the stream back until it grows by its threshold
  *       (TOO_LARGE), or brings the head down to the database's last version (HEAD_BEYOND_EVENTS); then the stream
@@ -101,6 +101,22 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
 
     @Override
     public void process(Record<String, TrackerInput> record) {
+        try {
+            track(record);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw e; // the task's own trouble (migrated, fenced): Kafka Streams handles it
+        } catch (RuntimeException e) {
+            // one record the logic cannot take must not stop the task for good (it would fail again on every replay)
+            metrics.recordFailed();
+            context.recordMetadata().ifPresentOrElse(where -> LOG.error("record {}-{}@{} of stream {} could not be"
+                            + " tracked and is skipped: {}", where.topic(), where.partition(), where.offset(),
+                            record.key(), e.getClass().getName(), e),
+                    () -> LOG.error("a record of stream {} could not be tracked and is skipped: {}", record.key(),
+                            e.getClass().getName(), e));
+        }
+    }
+
+    private void track(Record<String, TrackerInput> record) {
         long now = clock.millis();
         if (record.value() instanceof TrackerInput.Command command) {
             onCommand(command.command(), now);
@@ -155,16 +171,36 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             LOG.info("events of {} are written again before its erasure was confirmed: a new incarnation", streamId);
             StreamHead next = StreamHead.first(event.aggregateType(), newIncarnation(head, now), event.version(),
                     eventMillis, position);
-            return new StreamHead(next.aggregateType(), next.incarnation(), next.headVersion(), next.snapshotVersion(),
-                    next.lastEventMillis(), next.lastSnapshotMillis(), next.maxPosition(), head.pendingRequest(),
-                    head.retry(), erasure);
+            return boundedBy(streamId, new StreamHead(next.aggregateType(), next.incarnation(), next.headVersion(),
+                    next.snapshotVersion(), next.lastEventMillis(), next.lastSnapshotMillis(), next.maxPosition(),
+                    head.pendingRequest(), head.retry(), erasure), position, now);
+        }
+        if (head.erasing() && event.version() > head.headVersion()) {
+            // events after the deletion (the stream lives on, or its new incarnation grows)
+            return boundedBy(streamId, head.withEvent(event.aggregateType(), event.version(), eventMillis, position),
+                    position, now);
         }
         if (event.version() <= head.headVersion()) {
             metrics.duplicate();
-            return head;
+            // its position still counts: a head learnt from a snapshot gets the positions of its replayed events
+            return position > head.maxPosition() ? head.withEvent(head.aggregateType(), head.headVersion(),
+                    head.lastEventMillis(), position) : head;
         }
         return requestIfDue(streamId, head.withEvent(event.aggregateType(), event.version(), eventMillis, position),
                 now, Trigger.EVENT);
+    }
+
+    /**
+     * An erasure whose boundary is unknown gets one from the first event written after the deletion: every event
+     * of the erased incarnation lies below it. The erasure is then asked for again against it.
+     */
+    private StreamHead boundedBy(String streamId, StreamHead head, long position, long now) {
+        StreamHead.Erasure erasure = head.erasure();
+        if (!head.erasing() || erasure.position() != StreamHead.NONE || position == StreamHead.NONE) {
+            return head;
+        }
+        return sendErase(streamId, head.withErasure(new StreamHead.Erasure(erasure.state(), erasure.incarnation(),
+                position - 1, erasure.headVersion(), erasure.sinceMillis())), now);
     }
 
     /** Whether an event at {@code position} belongs to the incarnation being (or that was) erased. */
@@ -239,7 +275,7 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         StreamHead.Erasure erasure = head.erasure();
         send(streamId, SnapshotRequest.erase(streamId, head.aggregateType(), erasure.incarnation(),
                 erasure.headVersion(), erasure.position(), Instant.ofEpochMilli(now)));
-        return head.withPending(StreamHead.NONE, now);
+        return head.withPending(erasure.position(), now); // an ERASE's pending version is the position it asks with
     }
 
     private Optional<StreamHead> onResult(String streamId, Optional<StreamHead> known, SnapshotResult result,
@@ -307,8 +343,14 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
                 yield head.withTooLarge(result.version() + growth);
             }
             case HEAD_BEYOND_EVENTS -> {
-                if (result.version() >= head.headVersion()) {
+                if (result.version() >= head.headVersion() || !head.pending()
+                        || head.headVersion() != head.pendingVersion()) {
+                    // events came since the request (the head is theirs), or it answers no request pending now
                     yield head.withPending(StreamHead.Pending.NONE);
+                }
+                if (settings.erasure() && result.version() < settings.firstVersion()) {
+                    // the stream has no event at all: its deletion was never seen (lost change events); erase it
+                    yield startErasure(streamId, head.withPending(StreamHead.Pending.NONE), StreamHead.NONE, now);
                 }
                 metrics.headCorrected();
                 LOG.warn("the database's events of {} end at version {}, below the head {}: head corrected", streamId,
@@ -364,6 +406,19 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
                 return head.confirmedErased(now);
             }
             case EVENTS_REMAIN -> {
+                if (result.answersErase() && result.v() >= 2 && result.version() != erasure.position()) {
+                    return head; // checked against an older boundary: the ERASE with the current one is pending
+                }
+                if (head.incarnation() != erasure.incarnation()) {
+                    // the id was written again and events remain below the boundary (or none is known): the old
+                    // incarnation's snapshots cannot be told from anything the new one could have, and it has none
+                    // yet (no build is asked for while the erasure is owed), so every snapshot of the stream goes
+                    LOG.warn("events of {} remain although it was written again: erasing all its snapshots",
+                            streamId);
+                    return sendErase(streamId, head.withErasure(new StreamHead.Erasure(erasure.state(),
+                            erasure.incarnation(), SnapshotRequest.ALL_SNAPSHOTS, erasure.headVersion(),
+                            erasure.sinceMillis())), now);
+                }
                 metrics.erasure("events-remain");
                 LOG.info("rows of {} were deleted but events remain ({}): not an erasure, its snapshots stay",
                         streamId, result.detail());
@@ -385,6 +440,11 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
 
     private void onBootstrapComplete(long now) {
         if (gateOpen) {
+            // read here with the gate open (this instance did not announce): kept all the same, so an instance that
+            // did and gets this task later does not wait for a marker that was already read
+            if (sweeps.get(BOOTSTRAP_KEY) == null) {
+                sweeps.put(BOOTSTRAP_KEY, new SweepState(false, "", now));
+            }
             return;
         }
         gateOpen = true;
@@ -438,8 +498,10 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
      * request sent before it: while it still waits in the worker's queue, a duplicate would only lengthen the queue.
      */
     private boolean timedOut(String streamId, StreamHead head, long now) {
-        return now - head.pendingSinceMillis() >= settings.requestTimeout().toMillis()
-                && queue.answered(streamId, head.pendingSinceMillis());
+        long age = now - head.pendingSinceMillis();
+        long timeout = settings.requestTimeout().toMillis();
+        return age >= timeout && (queue.answered(streamId, head.pendingSinceMillis())
+                || age >= RequestQueue.FALLBACK_TIMEOUTS * timeout);
     }
 
     private StreamHead eraseIfDue(String streamId, StreamHead head, long now) {
@@ -455,7 +517,7 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
 
     private StreamHead request(String streamId, StreamHead head, RequestReason reason, long now) {
         send(streamId, SnapshotRequest.build(streamId, head.aggregateType(), head.incarnation(), head.headVersion(),
-                head.snapshotVersion(), reason, Instant.ofEpochMilli(now)));
+                head.snapshotVersion(), head.maxPosition(), reason, Instant.ofEpochMilli(now)));
         return head.withPending(head.headVersion(), now);
     }
 

@@ -15,6 +15,13 @@ public interface RequestQueue {
      */
     boolean answered(String streamId, long sentAtMillis);
 
+    /**
+     * How many request timeouts a pending request waits at most for word of the queue before it is asked again all
+     * the same (the queue cannot be read): a duplicate of a request still queued then costs the worker nothing once
+     * the first is built.
+     */
+    int FALLBACK_TIMEOUTS = 6;
+
     /** Knows nothing of the queue and lets the timeout alone decide: for tools and tests of the timeout. */
     RequestQueue TIMEOUT_ONLY = (streamId, sentAtMillis) -> true;
 }

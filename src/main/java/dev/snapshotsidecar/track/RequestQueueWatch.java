@@ -48,6 +48,7 @@ public final class RequestQueueWatch implements RequestQueue, AutoCloseable {
     private final Map<Integer, ArrayDeque<long[]>> samples = new HashMap<>();
     private volatile long[] answeredThrough;
     private volatile boolean warned;
+    private volatile long readAtMillis;
 
     /**
      * @param partitions the partitions requests are sent to ({@link StreamPlacement#requestPartition})
@@ -101,16 +102,25 @@ public final class RequestQueueWatch implements RequestQueue, AutoCloseable {
                         position == null ? -1 : position.offset(), next[p]);
             }
             answeredThrough = next;
+            readAtMillis = sampledAt;
+            if (warned) {
+                LOG.info("the worker's queue on {} can be read again", topic);
+            }
             warned = false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        } catch (ExecutionException | TimeoutException | RuntimeException | Error e) {
             if (!warned) {
                 LOG.warn("cannot read the worker's queue on {} ({}); pending requests are not asked again until it"
                         + " can be read", topic, e.getClass().getSimpleName());
                 warned = true;
             }
         }
+    }
+
+    /** When the queue was last read (epoch milliseconds on the clock), or 0 before the first time. */
+    public long readAtMillis() {
+        return readAtMillis;
     }
 
     /** Adds a sample of one partition and returns the time it is answered through. */

@@ -169,10 +169,14 @@ public record StreamHead(String aggregateType, long incarnation, long headVersio
                 lastEventMillis, lastSnapshotMillis, maxPosition, Pending.NONE, Retry.NONE, erasure);
     }
 
-    /** An operator's reset to the database's last version: whatever was pending or failing starts afresh. */
+    /**
+     * An operator's reset to the database's last version: whatever was pending or failing starts afresh. Raised
+     * above the events seen, the head no longer knows the highest position of its events.
+     */
     StreamHead resetTo(long lastVersion) {
         return new StreamHead(aggregateType, incarnation, lastVersion, Math.min(snapshotVersion, lastVersion),
-                lastEventMillis, lastSnapshotMillis, maxPosition, Pending.NONE, Retry.NONE, erasure);
+                lastEventMillis, lastSnapshotMillis, lastVersion > headVersion ? NONE : maxPosition, Pending.NONE,
+                Retry.NONE, erasure);
     }
 
     StreamHead withErasure(Erasure next) {

@@ -24,6 +24,7 @@ public final class TrackerMetrics implements io.micrometer.core.instrument.binde
     private final Map<String, Counter> inputDeadLetters = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> awaitingBootstrap = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Counter staleResults;
+    private Counter recordsFailed;
     private Counter headsCorrected;
     private MeterRegistry registry;
 
@@ -37,6 +38,9 @@ public final class TrackerMetrics implements io.micrometer.core.instrument.binde
     @Override
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
+        recordsFailed = Counter.builder("sidecar.track.errors")
+                .description("Records the tracker's logic failed on and skipped (each logged with its coordinates)")
+                .baseUnit("records").register(registry);
         staleResults = Counter.builder("sidecar.track.stale.results")
                 .description("Results that answer another incarnation of their stream (an id erased and written"
                         + " again), ignored").baseUnit("results").register(registry);
@@ -114,6 +118,10 @@ public final class TrackerMetrics implements io.micrometer.core.instrument.binde
     /** Tracker tasks of this instance still waiting for the first start's announcements. */
     public int tasksAwaitingBootstrap() {
         return awaitingBootstrap.size();
+    }
+
+    void recordFailed() {
+        recordsFailed.increment();
     }
 
     void staleResult() {

@@ -51,6 +51,19 @@ class PartitionProgressTest {
     }
 
     @Test
+    @DisplayName("with nothing in flight the consumer's position is committable: past a transaction's marker")
+    void pastTransactionMarkers() {
+        PartitionProgress p = new PartitionProgress();
+        p.started(7); // a request written in a transaction: its commit marker is offset 8
+        p.finished(7);
+        p.reached(9); // the consumer stepped over the marker it never hands out
+        assertThat(p.committable()).hasValue(9);
+        p.started(9);
+        p.reached(10);
+        assertThat(p.committable()).as("a request in flight holds the commit").hasValue(9);
+    }
+
+    @Test
     @DisplayName("the size guard counts UTF-8 bytes without encoding: ASCII, accents, CJK, emoji, lone surrogates")
     void utf8Length() {
         for (String text : List.of("", "plain", "Zoë", "患者記録", "🩺 vitals", "a\uD800b", "\uDC00")) {

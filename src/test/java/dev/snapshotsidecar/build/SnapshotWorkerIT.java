@@ -362,6 +362,30 @@ class SnapshotWorkerIT {
     }
 
     @Test
+    @DisplayName("a request written in a transaction, as the tracker writes them, is committed past its marker")
+    void committedPastTransactionMarkers() throws Exception {
+        String name = "worker-transactional";
+        ObservingBuilder builder = new ObservingBuilder(Duration.ofMillis(1));
+        SharedStack.stack().createTopics(4, name + "-requests", name + "-results", name + "-dead-letters");
+        try (KafkaProducer<String, SnapshotRequest> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, name + "-tracker"), new StringSerializer(),
+                dev.snapshotsidecar.request.MessageSerdes.REQUEST)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(name + "-requests", 0, "patient-t1", SnapshotRequest.of("patient-t1",
+                    "patient", 19, -1, RequestReason.THRESHOLD, Instant.now())));
+            producer.commitTransaction();
+        }
+        try (SnapshotWorker worker = worker(name, builder, new SimpleMeterRegistry())) {
+            worker.start();
+            Poll.until("the worker commits to the end of the partition, its commit marker included", DEADLINE,
+                    () -> lag(name) == 0, () -> "lag " + lag(name));
+        }
+        assertThat(builder.builds.get()).isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("a database outage is retried with backoff and the request is not lost")
     void retriesTransientFailures() throws Exception {
         String name = "worker-retry";

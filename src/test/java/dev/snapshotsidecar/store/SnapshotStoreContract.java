@@ -1,5 +1,6 @@
 package dev.snapshotsidecar.store;
 
+import dev.snapshotsidecar.request.SnapshotRequest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -203,23 +204,30 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
-    @DisplayName("erasure deletes a stream's snapshots only once no event at or below the position remains")
+    @DisplayName("erasure deletes a stream's snapshots only once no event at or below the position remains;"
+            + " while events remain, only the snapshots above the last one go")
     void erase() {
         SnapshotStore store = stores().snapshots();
-        events("patient-17", 9);
+        events("patient-17", 698);
         for (long v = 1; v <= 700; v++) {
             store.save(snapshot("patient-17", v, 1));
         }
         store.save(snapshot("patient-18", 1, 1));
         long first = position("patient-17", 0);
-        assertThat(store.erase("patient-17", -1)).as("events remain").isEqualTo(new SnapshotStore.Erased(true, 0));
+        assertThat(store.erase("patient-17", -1)).as("events remain; the snapshots above the last event go")
+                .isEqualTo(new SnapshotStore.Erased(true, 2));
+        assertThat(store.latest("patient-17", 1).orElseThrow().version()).isEqualTo(698);
         assertThat(store.erase("patient-17", first)).as("the first event remains")
                 .isEqualTo(new SnapshotStore.Erased(true, 0));
         assertThat(store.latest("patient-17", 1)).isPresent();
         assertThat(store.erase("patient-17", first - 1))
                 .as("every event is above the erased incarnation's position: written again since")
-                .isEqualTo(new SnapshotStore.Erased(false, 700));
+                .isEqualTo(new SnapshotStore.Erased(false, 698));
         assertThat(store.latest("patient-17", 1)).isEmpty();
+        store.save(snapshot("patient-17", 5, 1));
+        assertThat(store.erase("patient-17", SnapshotRequest.ALL_SNAPSHOTS))
+                .as("ALL_SNAPSHOTS: every snapshot goes, whatever the events")
+                .isEqualTo(new SnapshotStore.Erased(false, 1));
         assertThat(store.erase("patient-18", -1)).as("a stream without events").isEqualTo(
                 new SnapshotStore.Erased(false, 1));
         assertThat(store.erase("patient-18", -1)).as("again: nothing left").isEqualTo(

@@ -150,11 +150,11 @@ class PolicyTopologyTest {
                 head == null ? 0 : head.incarnation(), RequestReason.THRESHOLD, ""));
     }
 
-    /** The answer to the ERASE the head owes. */
+    /** The answer to the ERASE the head owes, checked against its position. */
     void eraseResult(String streamId, Outcome outcome) {
         StreamHead head = heads.get(streamId);
-        results.pipeInput(streamId, new SnapshotResult(SnapshotResult.FORMAT, streamId, head.headVersion(), outcome,
-                "test", 1, head.erasure().incarnation(), RequestReason.ERASE, ""));
+        results.pipeInput(streamId, new SnapshotResult(SnapshotResult.FORMAT, streamId, head.erasure().position(),
+                outcome, "test", 1, head.erasure().incarnation(), RequestReason.ERASE, ""));
     }
 
     /** Moves the clock and lets one scan run. */

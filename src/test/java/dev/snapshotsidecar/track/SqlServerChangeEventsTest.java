@@ -83,7 +83,7 @@ class SqlServerChangeEventsTest {
             SnapshotRequest erase = requests.readValue();
             assertThat(erase.reason()).as("the delete erases the stream's snapshots").isEqualTo(RequestReason.ERASE);
             assertThat(requests.isEmpty()).as("the tombstone after the delete asks for nothing more").isTrue();
-            assertThat(erase.erasePosition()).as("the highest global position of the incarnation seen")
+            assertThat(erase.position()).as("the highest global position of the incarnation seen")
                     .isEqualTo(1002);
             assertThat(heads.get("patient-1").erasing()).as("owed until the database confirms it").isTrue();
             assertThat(deadLetters.readRecordsToList()).hasSize(1);

@@ -142,11 +142,11 @@ class TrackerTopologyTest {
                 head == null ? 0 : head.incarnation(), RequestReason.THRESHOLD, ""));
     }
 
-    /** The answer to the ERASE the head owes. */
+    /** The answer to the ERASE the head owes, checked against its position. */
     void eraseResult(String streamId, Outcome outcome) {
         StreamHead head = heads.get(streamId);
-        results.pipeInput(streamId, new SnapshotResult(SnapshotResult.FORMAT, streamId, head.headVersion(), outcome,
-                "test", 1, head.erasure().incarnation(), RequestReason.ERASE, ""));
+        results.pipeInput(streamId, new SnapshotResult(SnapshotResult.FORMAT, streamId, head.erasure().position(),
+                outcome, "test", 1, head.erasure().incarnation(), RequestReason.ERASE, ""));
     }
 
     static byte[] bytes(String s) {
@@ -434,7 +434,7 @@ class TrackerTopologyTest {
         deleteRow("patient-1", 0, 100);
         SnapshotRequest erase = requests.readValue();
         assertThat(erase.reason()).isEqualTo(RequestReason.ERASE);
-        assertThat(erase.erasePosition()).as("the highest position of the incarnation").isEqualTo(104);
+        assertThat(erase.position()).as("the highest position of the incarnation").isEqualTo(104);
         append("patient-1", 3, 103); // the old insert of version 3, produced again
         assertThat(heads.get("patient-1").incarnation()).as("a stale copy starts nothing").isEqualTo(first);
         clock.advance(Duration.ofSeconds(1));

@@ -63,7 +63,11 @@ public abstract class JdbcSnapshotStore implements SnapshotStore {
      *                     when it is negative)
      * @param erase        any rows, only while {@code eventsRemain} would find none
      */
-    public record Deletes(Sql prune, Sql deleteAll, Sql eventsRemain, Sql erase) {
+    /**
+     * The deletes: pruning, deleting all, erasure's check and its delete, and the snapshots above the stream's last
+     * event (events deleted from its end: those snapshots fold events the table no longer has).
+     */
+    public record Deletes(Sql prune, Sql deleteAll, Sql eventsRemain, Sql erase, Sql aboveLastEvent) {
     }
 
     protected JdbcSnapshotStore(DataSource dataSource, Jdbc.Classifier classifier, String saveSql, Reads reads,
@@ -138,7 +142,9 @@ public abstract class JdbcSnapshotStore implements SnapshotStore {
         Sql check = deletes.eventsRemain();
         if (jdbc.first("checking the events of " + streamId, check.text(), row -> true, check.values(values))
                 .isPresent()) {
-            return new Erased(true, 0);
+            Sql above = deletes.aboveLastEvent();
+            return new Erased(true, jdbc.deleteInBatches("deleting snapshots of " + streamId + " above its last event",
+                    above.text(), Integer.MAX_VALUE, above.values(values)));
         }
         Sql erase = deletes.erase();
         return new Erased(false, jdbc.deleteInBatches("erasing snapshots of " + streamId, erase.text(), DELETE_BATCH,

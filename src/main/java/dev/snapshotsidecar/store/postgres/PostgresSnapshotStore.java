@@ -102,7 +102,10 @@ final class PostgresSnapshotStore extends JdbcSnapshotStore {
                 Sql.of(remaining + " LIMIT 1", STREAM_ID, POSITION, POSITION),
                 Sql.of("DELETE FROM " + t + " WHERE stream_id = ? AND stream_version IN (SELECT stream_version FROM "
                         + t + " WHERE stream_id = ? LIMIT " + DELETE_BATCH + ") AND NOT EXISTS (" + remaining + ")",
-                        STREAM_ID, STREAM_ID, STREAM_ID, POSITION, POSITION));
+                        STREAM_ID, STREAM_ID, STREAM_ID, POSITION, POSITION),
+                Sql.of("DELETE FROM " + t + " WHERE stream_id = ? AND stream_version > (SELECT MAX("
+                        + c.streamVersion() + ") FROM " + Jdbc.table(db, db.tables().events()) + " WHERE "
+                        + c.streamId() + " = ?)", STREAM_ID, STREAM_ID));
     }
 
     /** Never: ON CONFLICT makes a concurrent INSERT of the same row wait for the first, then write nothing. */

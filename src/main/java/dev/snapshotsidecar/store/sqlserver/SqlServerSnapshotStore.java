@@ -82,7 +82,10 @@ final class SqlServerSnapshotStore extends JdbcSnapshotStore {
                 Sql.of("DELETE TOP (" + DELETE_BATCH + ") FROM " + t + " WHERE stream_id = ?", STREAM_ID),
                 Sql.of("SELECT TOP 1 1 FROM (" + remaining + ") AS r", STREAM_ID, POSITION, POSITION),
                 Sql.of("DELETE TOP (" + DELETE_BATCH + ") FROM " + t + " WHERE stream_id = ? AND NOT EXISTS ("
-                        + remaining + ")", STREAM_ID, STREAM_ID, POSITION, POSITION));
+                        + remaining + ")", STREAM_ID, STREAM_ID, POSITION, POSITION),
+                Sql.of("DELETE FROM " + t + " WHERE stream_id = ? AND stream_version > (SELECT MAX("
+                        + c.streamVersion() + ") FROM " + Jdbc.table(db, db.tables().events()) + " WHERE "
+                        + c.streamId() + " = ?)", STREAM_ID, STREAM_ID));
     }
 
     /** Duplicate key: two MERGEs without HOLDLOCK both missed the row, and this one lost. */
