@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,8 @@ public final class SnapshotWorker implements AutoCloseable {
     /** The assignment each partition is in; a build's lease holds while it is the one the build started in. */
     private final Map<TopicPartition, Long> assignments = new ConcurrentHashMap<>();
     private final SingleFlight singleFlight = new SingleFlight();
+    /** When each running build started (System.nanoTime), by stream: one runs per stream at a time. */
+    private final Map<String, Long> buildsStarted = new ConcurrentHashMap<>();
     private final RecentBuilds recent = new RecentBuilds(RECENT_STREAMS);
     private final WorkerMetrics metrics = new WorkerMetrics();
     private long assignmentCounter;
@@ -125,9 +128,12 @@ public final class SnapshotWorker implements AutoCloseable {
         pollThread.start();
     }
 
-    /** False once the poll thread has died or a build hit an unrecoverable JVM error; a liveness probe fails then. */
+    /**
+     * False once the poll thread has died, a build hit an unrecoverable JVM error, or a build has run longer than
+     * {@link WorkerSettings#stuckAfter()} (hung: nothing in the process can stop it); a liveness probe fails then.
+     */
     public boolean isAlive() {
-        return pollThread.isAlive() && failure == null;
+        return pollThread.isAlive() && failure == null && hung().isEmpty();
     }
 
     /** Why the worker is not alive, when it is not. */
@@ -136,7 +142,19 @@ public final class SnapshotWorker implements AutoCloseable {
         if (f != null) {
             return Optional.of(f.getClass().getName());
         }
-        return pollThread.isAlive() || !running ? Optional.empty() : Optional.of("the poll thread has stopped");
+        if (pollThread.isAlive() || !running) {
+            return hung();
+        }
+        return Optional.of("the poll thread has stopped");
+    }
+
+    /** The longest running build, when it has run past {@link WorkerSettings#stuckAfter()}. */
+    private Optional<String> hung() {
+        long now = System.nanoTime();
+        return buildsStarted.entrySet().stream().filter(e -> now - e.getValue() > settings.stuckAfter().toNanos())
+                .max(Comparator.comparingLong(e -> now - e.getValue()))
+                .map(e -> "the build of " + e.getKey() + " has run for " + (now - e.getValue()) / 1_000_000_000L
+                        + " s, past worker.stuck-build-timeout (" + settings.stuckAfter() + "): hung");
     }
 
     private void pollLoop() {
@@ -255,6 +273,8 @@ public final class SnapshotWorker implements AutoCloseable {
     /** On a build thread: builds the plan, publishes its results, and completes the jobs exactly once. */
     private void run(List<Job> plan, List<Job> jobs, Completion completion) {
         List<SnapshotResult> results = new ArrayList<>();
+        String streamId = jobs.get(0).request().streamId();
+        buildsStarted.put(streamId, System.nanoTime());
         try {
             for (Job job : plan) {
                 Optional<SnapshotResult> cached = recent.answer(job.request());
@@ -280,6 +300,8 @@ public final class SnapshotWorker implements AutoCloseable {
                     unexpected.getClass().getName(), unexpected);
             completion.complete(false);
             return;
+        } finally {
+            buildsStarted.remove(streamId);
         }
         AtomicInteger unpublished = new AtomicInteger(results.size());
         Optional<Integer> partition = jobs.get(jobs.size() - 1).request().resultsPartition();

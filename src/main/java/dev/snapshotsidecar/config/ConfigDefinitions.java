@@ -79,6 +79,9 @@ public final class ConfigDefinitions {
                     .atLeast(1).defaultsTo("4"),
             ConfigKey.of("database.fetch-size", Type.INT,
                     "Rows fetched per round trip when a builder streams events. Defaults to 500.").atLeast(1).defaultsTo("500"),
+            ConfigKey.of("database.statement-timeout", Type.DURATION,
+                    "A round trip to the database (a batch of events, a write, a delete) that has not answered in this long is abandoned as a lost connection (the driver's socket timeout) and retried like any transient failure; without it, a connection cut without a reset would hold a build forever. Defaults to 2m.")
+                    .atLeast(1000).defaultsTo("2m"),
             ConfigKey.of("ingest.timestamp-unit", Type.ENUM,
                     "Unit of integer timestamps in change events without schemas (SQL Server datetime2): auto reads it from the magnitude; set it from the connector's time.precision.mode and column precision. Defaults to auto.")
                     .oneOf(TimestampUnit.class).defaultsTo(TimestampUnit.AUTO),
@@ -114,6 +117,9 @@ public final class ConfigDefinitions {
             ConfigKey.of("worker.retry-give-up-after", Type.DURATION,
                     "A build still failing on transient database errors after this long reports FAILED; the tracker asks again later. Defaults to 5m.")
                     .atLeast(1).defaultsTo("5m"),
+            ConfigKey.of("worker.stuck-build-timeout", Type.DURATION,
+                    "A build still running after this long is taken as hung (a fold that never returns): the worker reports itself not live, so the platform restarts the process, and the request is read again. Must exceed worker.retry-give-up-after. Defaults to 15m.")
+                    .atLeast(1000).defaultsTo("15m"),
             ConfigKey.of("http.port", Type.INT,
                     "Port of the health, metrics and admin HTTP server; 0 picks a free one, -1 turns it off. Defaults to 8080.")
                     .atLeast(-1).atMost(65_535).defaultsTo("8080"),

@@ -159,7 +159,7 @@ public final class ConfigLoader {
                 values.identifier("database.events-table"), values.identifier("database.snapshots-table"));
         long firstVersion = values.integer("database.first-version");
         SidecarConfig.Pool pool = new SidecarConfig.Pool(values.integer("database.pool-size"),
-                values.integer("database.fetch-size"));
+                values.integer("database.fetch-size"), values.duration("database.statement-timeout"));
         return new SidecarConfig.Database(dialect, connection, tables, columns, firstVersion, pool);
     }
 
@@ -176,9 +176,16 @@ public final class ConfigLoader {
     }
 
     private static SidecarConfig.Worker worker(Values values) {
+        Duration giveUpAfter = values.duration("worker.retry-give-up-after");
+        Duration stuck = values.duration("worker.stuck-build-timeout");
+        if (stuck.compareTo(giveUpAfter) <= 0) {
+            values.problem("worker.stuck-build-timeout", values.string("worker.stuck-build-timeout"),
+                    "must exceed worker.retry-give-up-after (" + values.string("worker.retry-give-up-after")
+                            + "): a build retrying transient failures is not hung");
+        }
         return new SidecarConfig.Worker(values.integer("worker.concurrency"),
                 values.integer("worker.max-builds-per-second"), values.duration("worker.retry-initial-backoff"),
-                values.duration("worker.retry-give-up-after"));
+                giveUpAfter, stuck);
     }
 
     private static SidecarConfig.Http http(Values values) {

@@ -67,8 +67,11 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
     public record Tables(String schema, String events, String snapshots) {
     }
 
-    /** The builders' connection pool: connections in it, and rows fetched per round trip when reading events. */
-    public record Pool(int size, int fetchSize) {
+    /**
+     * The builders' connection pool: connections in it, rows fetched per round trip when reading events, and how
+     * long one round trip may take before the connection is taken as lost.
+     */
+    public record Pool(int size, int fetchSize, Duration statementTimeout) {
     }
 
     /** Column names of the events table. */
@@ -144,8 +147,8 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
                           int rebuildBatch, boolean erasureEnabled, Partitioning partitioning) {
     }
 
-    /** The builder's concurrency, rate limit and retry timings. */
+    /** The builder's concurrency, rate limit, retry timings, and when a running build is taken as hung. */
     public record Worker(int concurrency, int maxBuildsPerSecond, Duration retryInitialBackoff,
-                         Duration retryGiveUpAfter) {
+                         Duration retryGiveUpAfter, Duration stuckBuildTimeout) {
     }
 }

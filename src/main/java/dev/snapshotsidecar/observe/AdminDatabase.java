@@ -92,6 +92,7 @@ public final class AdminDatabase implements AutoCloseable {
         hikari.setInitializationFailTimeout(-1);
         hikari.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
         hikari.setValidationTimeout(CONNECTION_TIMEOUT.toMillis() / 2);
+        DialectStores.driverProperties(database).forEach(hikari::addDataSourceProperty);
         hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
         HikariDataSource pool = new HikariDataSource(hikari);
         DataSource bounded = new ReadTimeoutDataSource(pool, READ_TIMEOUT);

@@ -3,6 +3,8 @@ package dev.snapshotsidecar.store;
 import dev.snapshotsidecar.config.SidecarConfig;
 
 import javax.sql.DataSource;
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * A SQL dialect of the event store, which makes the store roles for a database that speaks it. Each dialect package
@@ -21,4 +23,11 @@ public interface Dialect {
      * connection, so it succeeds while the database is down.
      */
     DialectStores stores(SidecarConfig.Database database, DataSource dataSource);
+
+    /**
+     * The driver's connection properties that abandon a round trip not answered within {@code statementTimeout}
+     * (a socket read timeout, in the unit the driver wants), so a connection cut without a reset fails like any
+     * lost connection instead of waiting forever. A setting in the JDBC URL keeps the driver's own precedence.
+     */
+    Map<String, String> driverProperties(Duration statementTimeout);
 }

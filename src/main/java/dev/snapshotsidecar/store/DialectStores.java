@@ -53,6 +53,14 @@ public record DialectStores(EventReader events, SnapshotStore snapshots, EventSt
                 .map(ServiceLoader.Provider::get).sorted(Comparator.comparing(Dialect::name)).toList();
     }
 
+    /**
+     * The configured dialect's driver properties for {@code database.statement-timeout}: every pool over the
+     * database sets them.
+     */
+    public static java.util.Map<String, String> driverProperties(SidecarConfig.Database database) {
+        return dialect(dialectName(database)).driverProperties(database.pool().statementTimeout());
+    }
+
     /** A pool for the configured database; the caller closes it. */
     public static HikariDataSource pool(SidecarConfig.Database database, String name) {
         return pool(database, name, null);
@@ -71,6 +79,7 @@ public record DialectStores(EventReader events, SnapshotStore snapshots, EventSt
         // do not fail start-up when the database is down: builds retry with backoff instead
         hikari.setInitializationFailTimeout(-1);
         hikari.setConnectionTimeout(10_000);
+        driverProperties(database).forEach(hikari::addDataSourceProperty);
         if (meters != null) {
             hikari.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(meters));
         }

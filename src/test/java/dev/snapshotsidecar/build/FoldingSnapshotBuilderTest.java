@@ -178,6 +178,48 @@ class FoldingSnapshotBuilderTest {
     }
 
     @Test
+    @DisplayName("a build folds no event above the position the tracker had seen: one there is a new life of the id")
+    void positionBound() {
+        write("prescription-1", 30);
+        long seen = position; // the tracker saw the first 30 events when it asked
+        deleteEvents("prescription-1");
+        write("prescription-1", 60); // erased and written again since, from version 0
+        SnapshotRequest bounded = SnapshotRequest.build("prescription-1", "prescription", 0, 29, -1, seen,
+                RequestReason.THRESHOLD, Instant.EPOCH);
+        SnapshotResult result = builder.build(bounded, BuildLease.ALWAYS);
+        assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(result.detail()).contains("written after the request");
+        assertThat(store.snapshots).isEmpty();
+        assertThat(builder.build(SnapshotRequest.build("prescription-1", "prescription", 0, 29, -1, position,
+                RequestReason.THRESHOLD, Instant.EPOCH), BuildLease.ALWAYS).outcome()).isEqualTo(Outcome.WRITTEN);
+    }
+
+    @Test
+    @DisplayName("a long fold checks its lease as it goes and stops once the request moved to another worker")
+    void leaseLostWhileFolding() {
+        write("prescription-1", 2000);
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        BuildLease movedAway = () -> checks.incrementAndGet() < 2;
+        assertThatThrownBy(() -> builder.build(request("prescription-1", 1999), movedAway))
+                .isInstanceOf(LeaseLostException.class);
+        assertThat(checks.get()).as("checked during the fold, not only before the write").isEqualTo(2);
+        assertThat(store.snapshots).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an erasure that finds events left deletes the snapshots above the last one and names the position"
+            + " it checked")
+    void erasureWithEventsLeft() {
+        write("prescription-1", 60);
+        builder.build(request("prescription-1", 59), BuildLease.ALWAYS);
+        store.events.removeIf(e -> e.streamId().equals("prescription-1") && e.version() > 39); // the end deleted
+        SnapshotResult result = builder.build(erase("prescription-1", 100), BuildLease.ALWAYS);
+        assertThat(result.outcome()).isEqualTo(Outcome.EVENTS_REMAIN);
+        assertThat(result.version()).as("the position checked").isEqualTo(100);
+        assertThat(store.snapshots).as("the snapshot folds events the table no longer has").isEmpty();
+    }
+
+    @Test
     @DisplayName("a result answers its request's incarnation")
     void incarnation() {
         write("prescription-1", 60);

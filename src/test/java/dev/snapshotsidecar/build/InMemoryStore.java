@@ -98,7 +98,11 @@ final class InMemoryStore implements EventReader, SnapshotStore {
     public synchronized Erased erase(String streamId, long position) {
         maybeFail();
         if (events.stream().anyMatch(e -> e.streamId().equals(streamId) && (position < 0 || e.position() <= position))) {
-            return new Erased(true, 0);
+            long last = events.stream().filter(e -> e.streamId().equals(streamId)).mapToLong(StoredEvent::version)
+                    .max().orElseThrow();
+            int before = snapshots.size();
+            snapshots.removeIf(s -> s.streamId().equals(streamId) && s.version() > last);
+            return new Erased(true, before - snapshots.size());
         }
         return new Erased(false, deleteAll(streamId));
     }

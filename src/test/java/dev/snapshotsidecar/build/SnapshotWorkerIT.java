@@ -96,13 +96,18 @@ class SnapshotWorkerIT {
     }
 
     static SnapshotWorker worker(String name, SnapshotBuilder builder, SimpleMeterRegistry meters, int perSecond) {
+        return worker(name, builder, meters, perSecond, Duration.ofMinutes(15));
+    }
+
+    static SnapshotWorker worker(String name, SnapshotBuilder builder, SimpleMeterRegistry meters, int perSecond,
+                                 Duration stuckAfter) {
         DemoStack stack = SharedStack.stack();
         stack.createTopics(4, name + "-requests", name + "-results", name + "-dead-letters");
         return new SnapshotWorker(Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000"),
                 stack.kafka().bootstrapServers(), new WorkerSettings(name + "-builder", name + "-requests",
                 name + "-results", name + "-dead-letters", 4, perSecond,
-                new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofMinutes(1)), builder, meters,
-                Clock.systemUTC());
+                new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofMinutes(1), stuckAfter),
+                builder, meters, Clock.systemUTC());
     }
 
     static void request(String topic, String streamId, long head) throws Exception {
@@ -272,6 +277,39 @@ class SnapshotWorkerIT {
     }
 
     @Test
+    @DisplayName("a build that never returns makes the worker not alive once worker.stuck-build-timeout passes;"
+            + " the other streams go on building")
+    void hungBuild() throws Exception {
+        String name = "worker-hung";
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        SnapshotBuilder hanging = (request, lease) -> {
+            if (request.streamId().equals("patient-hung")) {
+                try {
+                    release.await(); // a fold that never returns, a driver that never answers
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new SnapshotResult(SnapshotResult.FORMAT, request.streamId(), request.headVersion(),
+                    Outcome.WRITTEN, "", 1, request.incarnation(), request.reason(), request.aggregateType());
+        };
+        request(name + "-requests", "patient-hung", 19);
+        request(name + "-requests", "patient-fine", 19);
+        Map<String, SnapshotResult> results = new ConcurrentHashMap<>();
+        try (SnapshotWorker worker = worker(name, hanging, new SimpleMeterRegistry(), 10_000,
+                Duration.ofSeconds(2))) {
+            worker.start();
+            readResults(name + "-results", results, 1);
+            assertThat(results).containsOnlyKeys("patient-fine");
+            Poll.until("the worker reports itself not alive", DEADLINE, () -> !worker.isAlive(), () -> "alive");
+            assertThat(worker.failure().orElseThrow()).contains("patient-hung").contains("worker.stuck-build-timeout");
+            release.countDown();
+            Poll.until("alive again once the build returns", DEADLINE, worker::isAlive,
+                    () -> worker.failure().orElse("?"));
+        }
+    }
+
+    @Test
     @DisplayName("a duplicate of a request already answered costs no build permit and no database round trip")
     void duplicatesAreFree() throws Exception {
         String name = "worker-duplicates";
@@ -304,12 +342,15 @@ class SnapshotWorkerIT {
         List<byte[]> garbage = List.of("not json".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "{\"v\":3}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 MessageSerdes.REQUEST.serialize("t", SnapshotRequest.of("patient-other", "patient", 1, -1,
-                        RequestReason.THRESHOLD, Instant.now())));
+                        RequestReason.THRESHOLD, Instant.now())),
+                MessageSerdes.REQUEST.serialize("t", SnapshotRequest.of("patient-g1", "patient", 1, -1,
+                        RequestReason.THRESHOLD, Instant.now()).toPartition(9)));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers()),
                 new org.apache.kafka.common.serialization.ByteArraySerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            for (byte[] value : garbage) { // the last is well formed but keyed by another stream
+            // the last two are well formed: one keyed by another stream, one naming a results partition the topic lacks
+            for (byte[] value : garbage) {
                 producer.send(new ProducerRecord<>(name + "-requests", "patient-g1".getBytes(), value)).get();
             }
         }
@@ -343,7 +384,7 @@ class SnapshotWorkerIT {
             assertThat(r.headers().lastHeader(dev.snapshotsidecar.request.DeadLetters.REASON_HEADER)).isNotNull();
         });
         assertThat(results.get("patient-g2").outcome()).isEqualTo(Outcome.WRITTEN);
-        assertThat(meters.get("sidecar.build.dead.letters").counter().count()).isEqualTo(3);
+        assertThat(meters.get("sidecar.build.dead.letters").counter().count()).isEqualTo(4);
     }
 
     /** Reads results until {@code expected} streams have one. */

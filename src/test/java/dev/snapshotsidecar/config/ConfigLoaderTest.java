@@ -334,6 +334,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a stuck-build timeout must exceed the retry give-up: a build retrying transient failures is not hung")
+    void stuckBuildTimeout() {
+        assertThat(parse(VALID, Map.of()).worker().stuckBuildTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThatThrownBy(() -> parse(VALID, Map.of("SIDECAR_WORKER_STUCK_BUILD_TIMEOUT", "5m")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("worker.stuck-build-timeout").hasMessageContaining("must exceed");
+        assertThat(parse(VALID, Map.of("SIDECAR_WORKER_STUCK_BUILD_TIMEOUT", "5m",
+                "SIDECAR_WORKER_RETRY_GIVE_UP_AFTER", "1m")).worker().stuckBuildTimeout())
+                .isEqualTo(Duration.ofMinutes(5));
+        assertThat(parse(VALID, Map.of()).database().pool().statementTimeout()).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
     @DisplayName("durations accept short and ISO-8601 forms")
     void durations() {
         assertThat(Durations.parse("250ms")).contains(Duration.ofMillis(250));

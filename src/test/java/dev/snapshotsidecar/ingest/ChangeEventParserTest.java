@@ -174,6 +174,17 @@ class ChangeEventParserTest {
     }
 
     @Test
+    @DisplayName("an event time no commit can have (before 1900, after 9999) is unparseable, not a head's clock")
+    void implausibleTimes() {
+        for (String time : List.of("1800-01-01T00:00:00Z", "+12000-01-01T00:00:00Z")) {
+            ObjectNode row = row(Connector.POSTGRES, "patient-1", 1, "X");
+            row.put("created_at", time);
+            assertThatThrownBy(() -> parse(bytes(flattened(row, "c"))))
+                    .isInstanceOf(UnparseableChangeEventException.class).hasMessageContaining("1900 to 9999");
+        }
+    }
+
+    @Test
     @DisplayName("an insert without a usable version or stream id is unparseable and names the column")
     void missingColumns() {
         ObjectNode noVersion = row(Connector.POSTGRES, "patient-1", 1, "X");

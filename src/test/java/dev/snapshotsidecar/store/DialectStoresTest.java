@@ -52,4 +52,15 @@ class DialectStoresTest {
                 .allSatisfy(role -> assertThat(role.getClass().getPackageName())
                         .isEqualTo("dev.snapshotsidecar.store." + dialect));
     }
+
+    @Test
+    @DisplayName("database.statement-timeout becomes each driver's socket timeout, in the driver's unit")
+    void statementTimeout() {
+        assertThat(DialectStores.driverProperties(database("postgres"))).as("pgjdbc: seconds")
+                .isEqualTo(Map.of("socketTimeout", "120"));
+        assertThat(DialectStores.driverProperties(database("sqlserver"))).as("mssql-jdbc: milliseconds")
+                .isEqualTo(Map.of("socketTimeout", "120000"));
+        assertThat(DialectStores.dialect("postgres").driverProperties(java.time.Duration.ofMillis(1500)))
+                .as("a part of a second rounds up").isEqualTo(Map.of("socketTimeout", "2"));
+    }
 }

@@ -45,6 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every policy and lifecycle rule through the real topology, with a clock the test moves. */
 class PolicyTopologyTest {
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path stateDir;
     static final String SOURCE = "eventstore.event_store.events";
     static final Duration SCAN = Duration.ofSeconds(10);
     static final ObjectMapper JSON = new ObjectMapper();
@@ -98,6 +100,7 @@ class PolicyTopologyTest {
                 Duration.ofSeconds(30), SCAN, scanBatch, 2), true, new StreamPlacement.ByStreamId(), awaitBootstrap);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-test");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // its own: tests may run side by side
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(TrackerTopology.build(settings, new ChangeEventParser(columns,
                 new AggregateTypeResolver(types)), clock, TrackerMetrics.bound(meters)), props, clock.instant());

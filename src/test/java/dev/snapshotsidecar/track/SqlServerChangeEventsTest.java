@@ -38,6 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** SQL Server change events of every kind, through the whole topology, on its four-part topic. */
 class SqlServerChangeEventsTest {
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path stateDir;
     static final String TOPIC = "eventstore.Clinical.event_store.events";
 
     @Test
@@ -55,6 +57,7 @@ class SqlServerChangeEventsTest {
                 new StreamPlacement.ByStreamId(), false);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sqlserver-test");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // its own: tests may run side by side
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (TopologyTestDriver driver = new TopologyTestDriver(TrackerTopology.build(settings, parser,

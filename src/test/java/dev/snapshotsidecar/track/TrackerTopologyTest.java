@@ -45,6 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * crash is shown on the real broker (PipelineIT's hard kill, FaultIT), not here.
  */
 class TrackerTopologyTest {
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path stateDir;
     static final String SOURCE = "eventstore.event_store.events";
     static final Duration TIMEOUT = Duration.ofMinutes(5);
     static final Duration BACKOFF = Duration.ofSeconds(30);
@@ -90,6 +92,7 @@ class TrackerTopologyTest {
         }
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tracker-test");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // its own: tests may run side by side
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         driver = new TopologyTestDriver(TrackerTopology.build(settings, parser, clock, TrackerMetrics.bound(meters),
@@ -450,6 +453,119 @@ class TrackerTopologyTest {
         SnapshotRequest build = requests.readValue();
         assertThat(build.headVersion()).isEqualTo(4);
         assertThat(build.incarnation()).isEqualTo(head.incarnation());
+    }
+
+    @Test
+    @DisplayName("an erasure with no known boundary takes it from the first event written after the deletion; an"
+            + " answer checked against the old one is ignored")
+    void boundaryFromTheNextEvent() {
+        appendAll("patient-1", 0, 1); // a head that saw no position (learnt at bootstrap, or a connector without)
+        deleteRow("patient-1", 0, 100);
+        assertThat(requests.readValue().position()).isEqualTo(SnapshotRequest.NO_POSITION);
+        append("patient-1", 2, 150); // the stream lives on after the deletion
+        SnapshotRequest bounded = requests.readValue();
+        assertThat(bounded.reason()).isEqualTo(RequestReason.ERASE);
+        assertThat(bounded.position()).as("every event of the erased life lies below it").isEqualTo(149);
+        long incarnation = heads.get("patient-1").erasure().incarnation();
+        results.pipeInput("patient-1", new SnapshotResult(SnapshotResult.FORMAT, "patient-1",
+                SnapshotRequest.NO_POSITION, Outcome.EVENTS_REMAIN, "test", 1, incarnation, RequestReason.ERASE, ""));
+        assertThat(heads.get("patient-1").erasing()).as("events remain, but only the new one: not an answer to the"
+                + " ERASE owed").isTrue();
+        eraseResult("patient-1", Outcome.ERASED);
+        assertThat(heads.get("patient-1").erasing()).isFalse();
+    }
+
+    @Test
+    @DisplayName("an id written again while events remain, with no boundary to tell its lives apart, loses every"
+            + " snapshot before its new life is built")
+    void recreatedWithoutBoundary() {
+        appendAll("patient-1", 0, 2);
+        requests.readValue();
+        result("patient-1", 2, Outcome.WRITTEN);
+        long first = heads.get("patient-1").incarnation();
+        deleteRow("patient-1", 0, 100);
+        requests.readValue();
+        clock.advance(Duration.ofSeconds(1));
+        append("patient-1", 0); // written again, before the erasure was confirmed
+        assertThat(heads.get("patient-1").incarnation()).isNotEqualTo(first);
+        eraseResult("patient-1", Outcome.EVENTS_REMAIN); // the new event, or old ones: nothing tells which
+        SnapshotRequest all = requests.readValue();
+        assertThat(all.reason()).isEqualTo(RequestReason.ERASE);
+        assertThat(all.position()).isEqualTo(SnapshotRequest.ALL_SNAPSHOTS);
+        assertThat(heads.get("patient-1").erasing()).isTrue();
+        eraseResult("patient-1", Outcome.ERASED);
+        assertThat(heads.get("patient-1").erasing()).isFalse();
+        appendAll("patient-1", 1, 2);
+        assertThat(requests.readValue().incarnation()).as("then the new life is built")
+                .isEqualTo(heads.get("patient-1").incarnation());
+    }
+
+    @Test
+    @DisplayName("a request unanswered for FALLBACK_TIMEOUTS timeouts is asked again though the queue never said it"
+            + " was taken (its watch may be stuck)")
+    void fallbackResend() {
+        appendAll("patient-1", 0, 2);
+        requests.readValue();
+        queueAnswered.set(false);
+        for (int i = 1; i < RequestQueue.FALLBACK_TIMEOUTS; i++) {
+            clock.advance(TIMEOUT);
+            driver.advanceWallClockTime(SCAN);
+        }
+        assertThat(requests.isEmpty()).isTrue();
+        clock.advance(TIMEOUT);
+        driver.advanceWallClockTime(SCAN);
+        assertThat(requests.readValue().headVersion()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a record the tracking logic fails on is counted, logged and skipped; the task and other streams go on")
+    void logicFailure() {
+        start(TrackerSettings.of(List.of(SOURCE), Map.of("patient", new EveryNEventsPolicy(3),
+                "prescription", (stream, now, trigger) -> {
+                    throw new IllegalStateException("a policy bug");
+                }), 0, TIMEOUT, BACKOFF, SCAN, 2), parser());
+        append("prescription-1", 0);
+        appendAll("patient-1", 0, 2);
+        assertThat(requests.readValue().streamId()).isEqualTo("patient-1");
+        assertThat(meters.get("sidecar.track.errors").counter().count()).isEqualTo(1);
+        assertThat(deadLetters.isEmpty()).as("the record is sound; the logic is not").isTrue();
+    }
+
+    @Test
+    @DisplayName("a build that finds no event at all erases the stream (its delete never reached the tracker);"
+            + " a head that moved since the request is not brought down")
+    void headBeyondEvents() {
+        appendAll("patient-1", 0, 2);
+        requests.readValue();
+        result("patient-1", -1, Outcome.HEAD_BEYOND_EVENTS);
+        SnapshotRequest erase = requests.readValue();
+        assertThat(erase.reason()).isEqualTo(RequestReason.ERASE);
+        assertThat(heads.get("patient-1").erasing()).isTrue();
+
+        appendAll("patient-2", 0, 2);
+        requests.readValue();
+        append("patient-2", 3); // came after the request, and after the build read the table
+        result("patient-2", 1, Outcome.HEAD_BEYOND_EVENTS);
+        assertThat(heads.get("patient-2").headVersion()).as("the head is the newer event's").isEqualTo(3);
+        assertThat(meters.get("sidecar.track.heads.corrected").counter().count()).isZero();
+    }
+
+    @Test
+    @DisplayName("the end of the announcements is kept even where the tracker did not wait for it, for an instance"
+            + " that did and takes the task later")
+    void bootstrapMarkerKept() {
+        results.pipeInput(SnapshotResult.MARKER_KEY, SnapshotResult.bootstrapComplete());
+        KeyValueStore<String, ?> sweeps = driver.getKeyValueStore(TrackerNames.SWEEPS_STORE);
+        assertThat(sweeps.get(HeadTracker.BOOTSTRAP_KEY)).isNotNull();
+    }
+
+    @Test
+    @DisplayName("a build asks for no event above the highest position the tracker saw")
+    void buildsCarryTheirPosition() {
+        for (long v = 0; v <= 2; v++) {
+            append("patient-1", v, 100 + v);
+        }
+        assertThat(requests.readValue().position()).isEqualTo(102);
     }
 
     void deleteRow(String streamId, long version, long position) {

@@ -5,6 +5,8 @@ import dev.snapshotsidecar.store.Dialect;
 import dev.snapshotsidecar.store.DialectStores;
 
 import javax.sql.DataSource;
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * PostgreSQL, 10 or later, as {@code database.dialect: postgres}: registered as a {@link Dialect} service. Stateless
@@ -22,5 +24,12 @@ public final class PostgresDialect implements Dialect {
         return new DialectStores(new PostgresEventReader(database, dataSource),
                 new PostgresSnapshotStore(database, dataSource), new PostgresSchema(database, dataSource),
                 new PostgresEventAppender(database, dataSource));
+    }
+
+    /** pgjdbc's {@code socketTimeout} is in whole seconds; a part of one rounds up. */
+    @Override
+    public Map<String, String> driverProperties(Duration statementTimeout) {
+        long seconds = Math.max(1, (statementTimeout.toMillis() + 999) / 1000);
+        return Map.of("socketTimeout", Long.toString(seconds));
     }
 }

@@ -5,6 +5,8 @@ import dev.snapshotsidecar.store.Dialect;
 import dev.snapshotsidecar.store.DialectStores;
 
 import javax.sql.DataSource;
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * SQL Server, 2016 SP1 or later, as {@code database.dialect: sqlserver}: registered as a {@link Dialect} service.
@@ -24,5 +26,11 @@ public final class SqlServerDialect implements Dialect {
         return new DialectStores(new SqlServerEventReader(database, dataSource),
                 new SqlServerSnapshotStore(database, dataSource), new SqlServerSchema(database, dataSource),
                 new SqlServerEventAppender(database, dataSource));
+    }
+
+    /** mssql-jdbc's {@code socketTimeout} is in milliseconds (H2, which the contract tests use, ignores it). */
+    @Override
+    public Map<String, String> driverProperties(Duration statementTimeout) {
+        return Map.of("socketTimeout", Long.toString(statementTimeout.toMillis()));
     }
 }

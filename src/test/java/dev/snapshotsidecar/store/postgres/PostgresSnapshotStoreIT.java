@@ -10,8 +10,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import dev.snapshotsidecar.store.SnapshotStore;
 import dev.snapshotsidecar.store.StoredSnapshot;
+import dev.snapshotsidecar.store.TransientStoreException;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.snapshotsidecar.config.SidecarConfig;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The snapshot store contract on a real PostgreSQL. */
 @ExtendWith(SharedStack.class)
@@ -49,5 +58,26 @@ class PostgresSnapshotStoreIT extends SnapshotStoreContract {
                 new StoredSnapshot("patient-50", 3, "patient", "{\"n\":3}", 1), position, 3);
         assertThat(saved.write()).isEqualTo(SnapshotStore.Write.EVENT_GONE);
         assertThat(stores().snapshots().latest("patient-50", 1)).as("withdrawn").isEmpty();
+    }
+
+    @Test
+    @DisplayName("a round trip that does not answer within database.statement-timeout fails as a lost connection,"
+            + " which is retried, instead of waiting forever")
+    void statementTimeout() throws Exception {
+        SidecarConfig config = SharedStack.stack().sidecarConfig("store-it", Map.of("SIDECAR_DATABASE_SCHEMA",
+                schema.name(), "SIDECAR_DATABASE_STATEMENT_TIMEOUT", "1s"));
+        try (HikariDataSource bounded = DialectStores.pool(config.database(), "statement-timeout");
+             Connection holder = schema.pool().getConnection(); Statement lock = holder.createStatement()) {
+            SnapshotStore store = DialectStores.of(config.database(), bounded).snapshots();
+            assertThat(store.latest("patient-51", 1)).as("answers while nothing holds it").isEmpty();
+            // another session holds the table: the read waits on the server and no byte comes back, as on a
+            // connection cut without a reset
+            holder.setAutoCommit(false);
+            lock.execute("LOCK TABLE " + schema.name() + ".snapshots IN ACCESS EXCLUSIVE MODE");
+            // a deadline, not a speed claim: without the timeout the read would never return
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> assertThatThrownBy(
+                    () -> store.latest("patient-51", 1)).isInstanceOf(TransientStoreException.class));
+            holder.rollback();
+        }
     }
 }
