@@ -19,6 +19,21 @@ public interface EventReader {
      */
     long read(String streamId, long fromVersion, long toVersion, EventSink sink);
 
+    /**
+     * What a service's load does, in one round trip: passes the stream's latest snapshot of {@code schemaVersion}
+     * to {@code snapshot} (when it has one), then the events after it up to {@code toVersion} to {@code sink}, in
+     * version order (every event from {@code firstVersion} when there is no snapshot). Where the database does not
+     * read one statement at one moment (SQL Server under locking READ COMMITTED), a snapshot saved while the
+     * statement runs can leave the events not following the snapshot passed: the caller checks that the first event
+     * is the snapshot's version + 1 and reads again otherwise. An exception thrown by a sink stops the read and
+     * propagates unchanged.
+     *
+     * @return how many events were passed on
+     * @throws StoreException when the database fails
+     */
+    long readFromLatestSnapshot(String streamId, int schemaVersion, long firstVersion, long toVersion,
+                                java.util.function.Consumer<StoredSnapshot> snapshot, EventSink sink);
+
     /** The stream's last version in the events table; empty when it has no event. */
     java.util.OptionalLong lastVersion(String streamId);
 

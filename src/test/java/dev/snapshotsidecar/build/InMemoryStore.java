@@ -37,6 +37,15 @@ final class InMemoryStore implements EventReader, SnapshotStore {
     }
 
     @Override
+    public synchronized long readFromLatestSnapshot(String streamId, int schemaVersion, long firstVersion,
+                                                    long toVersion, java.util.function.Consumer<StoredSnapshot> snapshot,
+                                                    EventSink sink) {
+        Optional<StoredSnapshot> latest = latest(streamId, schemaVersion);
+        latest.ifPresent(snapshot);
+        return read(streamId, latest.map(s -> s.version() + 1).orElse(firstVersion), toVersion, sink);
+    }
+
+    @Override
     public java.util.OptionalLong lastVersion(String streamId) {
         maybeFail();
         return events.stream().filter(e -> e.streamId().equals(streamId)).mapToLong(StoredEvent::version).max();

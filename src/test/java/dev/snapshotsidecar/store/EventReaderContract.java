@@ -51,6 +51,52 @@ public abstract class EventReaderContract {
                 .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 100).boxed().toList());
     }
 
+    /** What {@link EventReader#readFromLatestSnapshot} passed on: the snapshot, if any, then the event versions. */
+    record Loaded(java.util.Optional<StoredSnapshot> snapshot, List<Long> versions, long count) {
+    }
+
+    Loaded load(String streamId, int schemaVersion, long to) {
+        List<StoredSnapshot> snapshots = new ArrayList<>();
+        List<Long> versions = new ArrayList<>();
+        long count = stores().events().readFromLatestSnapshot(streamId, schemaVersion, 0, to, s -> {
+            assertThat(versions).as("the snapshot comes before the events").isEmpty();
+            snapshots.add(s);
+        }, e -> versions.add(e.version()));
+        assertThat(snapshots).hasSizeLessThanOrEqualTo(1);
+        return new Loaded(snapshots.stream().findFirst(), versions, count);
+    }
+
+    @Test
+    @DisplayName("one round trip reads the latest snapshot of the schema version and the events after it")
+    void fromLatestSnapshot() {
+        write("s-20", 30);
+        write("s-21", 3);
+        Loaded none = load("s-20", 1, Long.MAX_VALUE);
+        assertThat(none.snapshot()).as("no snapshot yet: every event").isEmpty();
+        assertThat(none.versions()).hasSize(30).startsWith(0L).endsWith(29L);
+        SnapshotStore snapshots = stores().snapshots();
+        snapshots.save(new StoredSnapshot("s-20", 9, "t", "{\"at\":9}", 1));
+        snapshots.save(new StoredSnapshot("s-20", 19, "t", "{\"at\":19,\"name\":\"Zoë\"}", 1));
+        snapshots.save(new StoredSnapshot("s-20", 24, "t", "{\"at\":24}", 2));
+        Loaded latest = load("s-20", 1, Long.MAX_VALUE);
+        assertThat(latest.snapshot()).contains(new StoredSnapshot("s-20", 19, "t",
+                "{\"at\":19,\"name\":\"Zoë\"}", 1));
+        assertThat(latest.versions()).containsExactly(20L, 21L, 22L, 23L, 24L, 25L, 26L, 27L, 28L, 29L);
+        assertThat(latest.count()).isEqualTo(10);
+        assertThat(load("s-20", 2, 26).versions()).as("its own schema version, up to the bound")
+                .containsExactly(25L, 26L);
+        assertThat(load("s-20", 3, Long.MAX_VALUE).versions()).as("no snapshot of that schema").hasSize(30);
+        snapshots.save(new StoredSnapshot("s-20", 29, "t", "{}", 1));
+        Loaded atHead = load("s-20", 1, Long.MAX_VALUE);
+        assertThat(atHead.snapshot().orElseThrow().version()).isEqualTo(29);
+        assertThat(atHead.versions()).as("a tail of 0").isEmpty();
+        List<StoredEvent> read = new ArrayList<>();
+        stores().events().readFromLatestSnapshot("s-21", 1, 0, Long.MAX_VALUE, s -> { }, read::add);
+        assertThat(read).as("events read whole").usingRecursiveFieldByFieldElementComparator()
+                .containsExactlyElementsOf(read("s-21", 0, Long.MAX_VALUE));
+        assertThat(load("s-none", 1, Long.MAX_VALUE)).isEqualTo(new Loaded(java.util.Optional.empty(), List.of(), 0));
+    }
+
     @Test
     @DisplayName("an empty range reads nothing")
     void empty() {

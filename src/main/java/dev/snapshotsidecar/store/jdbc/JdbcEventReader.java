@@ -1,7 +1,9 @@
 package dev.snapshotsidecar.store.jdbc;
 
 import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.store.EventReader;
+import dev.snapshotsidecar.store.StoredSnapshot;
 
 import javax.sql.DataSource;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.OptionalLong;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.AFTER_STREAM_ID;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.FROM_VERSION;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.LIMIT;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.SCHEMA_VERSION;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.STREAM_ID;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.TO_VERSION;
 
@@ -28,15 +31,17 @@ public abstract class JdbcEventReader implements EventReader {
     private final Sql read;
     private final Sql lastVersion;
     private final Sql streamLengths;
+    private final Sql fromLatestSnapshot;
 
     /**
      * @param cursor        whether the driver streams rows with the fetch size only inside a transaction (see
      *                      {@link Jdbc#stream})
      * @param firstRows     the clause after an ORDER BY that keeps the first {@link Sql.Param#LIMIT} rows, with
      *                      that one parameter
+     * @param textType      the type both a snapshot's and an event's JSON are read as in one result
      */
     protected JdbcEventReader(SidecarConfig.Database db, DataSource dataSource, Jdbc.Classifier classifier,
-                              boolean cursor, String firstRows) {
+                              boolean cursor, String firstRows, String textType) {
         this.jdbc = new Jdbc(dataSource, classifier);
         this.fetchSize = db.pool().fetchSize();
         this.cursor = cursor;
@@ -54,6 +59,44 @@ public abstract class JdbcEventReader implements EventReader {
                 + c.metadata() + ", " + c.createdAt() + ", " + c.globalPosition() + " FROM " + events
                 + " WHERE " + c.streamId() + " = ? AND " + c.streamVersion() + " BETWEEN ? AND ?"
                 + " ORDER BY " + c.streamVersion(), STREAM_ID, FROM_VERSION, TO_VERSION);
+        // the latest snapshot (kind 0) and the events after it (kind 1) in one result: standard SQL, the snapshot's
+        // version found by the primary key in both halves
+        String snapshots = Jdbc.table(db, db.tables().snapshots());
+        String latest = "SELECT MAX(stream_version) FROM " + snapshots + " WHERE stream_id = ? AND schema_version = ?";
+        this.fromLatestSnapshot = Sql.of("SELECT 0, stream_version, aggregate_type, snapshot_data, NULL, NULL,"
+                + " schema_version FROM " + snapshots + " WHERE stream_id = ? AND stream_version = (" + latest + ")"
+                + " UNION ALL SELECT 1, " + c.streamVersion() + ", " + c.eventType() + ", CAST(" + c.eventData()
+                + " AS " + textType + "), CAST(" + c.metadata() + " AS " + textType + "), " + c.createdAt() + ", "
+                + c.globalPosition() + " FROM " + events + " WHERE " + c.streamId() + " = ? AND "
+                + c.streamVersion() + " >= COALESCE((" + latest.replace("MAX(stream_version)",
+                "MAX(stream_version) + 1") + "), ?) AND " + c.streamVersion() + " <= ? ORDER BY 1, 2",
+                STREAM_ID, STREAM_ID, SCHEMA_VERSION, STREAM_ID, STREAM_ID, SCHEMA_VERSION, FROM_VERSION, TO_VERSION);
+    }
+
+    @Override
+    public long readFromLatestSnapshot(String streamId, int schemaVersion, long firstVersion, long toVersion,
+                                       java.util.function.Consumer<StoredSnapshot> snapshot, EventSink sink) {
+        long[] events = {0};
+        jdbc.stream("loading " + streamId, fromLatestSnapshot.text(), fetchSize, cursor, row -> {
+            if (row.getInt(1) == 0) {
+                return new StoredSnapshot(streamId, row.getLong(2), row.getString(3), row.getString(4),
+                        (int) row.getLong(7));
+            }
+            java.sql.Timestamp created = row.getTimestamp(6);
+            return new StoredEvent(streamId, row.getLong(2), row.getString(3), row.getString(4),
+                    Optional.ofNullable(row.getString(5)), created == null ? java.time.Instant.EPOCH
+                    : created.toInstant(), row.getLong(7));
+        }, read -> {
+            if (read instanceof StoredSnapshot s) {
+                snapshot.accept(s);
+            } else {
+                events[0]++;
+                sink.accept((StoredEvent) read);
+            }
+        }, fromLatestSnapshot.values(Map.of(STREAM_ID, streamId, SCHEMA_VERSION, schemaVersion,
+                FROM_VERSION, Math.max(Integer.MIN_VALUE, firstVersion),
+                TO_VERSION, Math.min(Integer.MAX_VALUE, toVersion))));
+        return events[0];
     }
 
     @Override

@@ -12,6 +12,6 @@ import javax.sql.DataSource;
 final class PostgresEventReader extends JdbcEventReader {
 
     PostgresEventReader(SidecarConfig.Database db, DataSource dataSource) {
-        super(db, dataSource, PostgresErrors::classify, true, " LIMIT ?");
+        super(db, dataSource, PostgresErrors::classify, true, " LIMIT ?", "TEXT");
     }
 }

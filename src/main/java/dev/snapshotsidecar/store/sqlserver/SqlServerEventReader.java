@@ -14,6 +14,7 @@ final class SqlServerEventReader extends JdbcEventReader {
 
     SqlServerEventReader(SidecarConfig.Database db, DataSource dataSource) {
         // T-SQL has no LIMIT: a page is OFFSET ... FETCH after the ORDER BY
-        super(db, dataSource, SqlServerErrors::classify, false, " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY");
+        super(db, dataSource, SqlServerErrors::classify, false, " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY",
+                "NVARCHAR(MAX)");
     }
 }
