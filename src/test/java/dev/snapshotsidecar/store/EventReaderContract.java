@@ -98,6 +98,49 @@ public abstract class EventReaderContract {
     }
 
     @Test
+    @DisplayName("a repository's load (one round trip) equals full replay, with and without a snapshot, and across a"
+            + " gap after the snapshot (read again in two steps)")
+    void repositoryLoad() {
+        var aggregator = new dev.snapshotsidecar.clinical.PatientAggregator();
+        var repository = new SnapshottingRepository<>(stores().snapshots(), stores().events(), aggregator, 0);
+        var script = new dev.snapshotsidecar.testkit.ClinicalEvents("patient-30", 0, 7);
+        List<EventAppender.NewEvent> events = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            events.add(script.next());
+        }
+        stores().appender().append(events.subList(0, 40));
+        var withoutSnapshot = repository.load("patient-30").orElseThrow();
+        assertThat(withoutSnapshot.snapshotVersion()).isEmpty();
+        assertThat(withoutSnapshot.eventsReplayed()).isEqualTo(40);
+        stores().snapshots().save(new StoredSnapshot("patient-30", 29, "patient", aggregator.toJson(
+                repository.replay("patient-30", 29).orElseThrow().state()), aggregator.schemaVersion()));
+        stores().appender().append(events.subList(40, 60));
+        var loaded = repository.load("patient-30").orElseThrow();
+        assertThat(loaded.snapshotVersion()).contains(29L);
+        assertThat(loaded.eventsReplayed()).isEqualTo(30);
+        assertThat(loaded.version()).isEqualTo(59);
+        assertThat(aggregator.toJson(loaded.state()))
+                .isEqualTo(aggregator.toJson(repository.replay("patient-30").orElseThrow().state()));
+
+        var gapScript = new dev.snapshotsidecar.testkit.ClinicalEvents("patient-31", 0, 8);
+        List<EventAppender.NewEvent> gapped = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            EventAppender.NewEvent e = gapScript.next();
+            if (i != 12) { // version 12 archived away: the events do not follow the snapshot at 10
+                gapped.add(e);
+            }
+        }
+        stores().appender().append(gapped);
+        stores().snapshots().save(new StoredSnapshot("patient-31", 10, "patient", aggregator.toJson(
+                repository.replay("patient-31", 10).orElseThrow().state()), aggregator.schemaVersion()));
+        var acrossGap = repository.load("patient-31").orElseThrow();
+        assertThat(acrossGap.snapshotVersion()).contains(10L);
+        assertThat(acrossGap.version()).isEqualTo(19);
+        assertThat(acrossGap.eventsReplayed()).as("11 and 13..19, as a two-step read folds them").isEqualTo(8);
+        assertThat(repository.load("patient-none")).isEmpty();
+    }
+
+    @Test
     @DisplayName("an empty range reads nothing")
     void empty() {
         assertThat(stores().events().read("s-none", 0, 100, e -> { })).isZero();
