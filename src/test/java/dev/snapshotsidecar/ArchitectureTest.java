@@ -14,7 +14,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The layering DESIGN.md promises, checked on the compiled classes: each rule must hold with no violation, and a
+ * The layering docs/how-it-works.md describes, checked on the product's compiled classes (test classes, the test kit
+ * and the demo's own build are not imported): each rule must hold with no violation, and a
  * failure lists every violating dependency.
  */
 class ArchitectureTest {
@@ -47,10 +48,19 @@ class ArchitectureTest {
     }
 
     @Test
-    @DisplayName("only track, build, the assembly and the embedded demo stack import Kafka clients")
+    @DisplayName("ingest, fold, store, config and cli import no Kafka client")
     void kafkaInTrackAndBuild() {
         assertHolds(noClasses().that().resideInAnyPackage("..ingest..", "..fold..", "..store..", "..config..", "..cli..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka.."));
+    }
+
+    @Test
+    @DisplayName("nothing in the product uses the demo, the test kit or the infrastructure they embed (broker, Connect,"
+            + " Debezium, embedded PostgreSQL, log4j-core)")
+    void noDemoInTheProduct() {
+        assertHolds(noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.snapshotsidecar.demo..",
+                "dev.snapshotsidecar.testkit..", "dev.snapshotsidecar.testing..", "kafka..", "org.apache.kafka.connect..",
+                "org.apache.kafka.server..", "io.debezium..", "io.zonky..", "org.apache.logging.log4j.core.."));
     }
 
     @Test

@@ -5,7 +5,7 @@ package dev.snapshotsidecar.config;
  * Kafka Streams' own values of {@code processing.guarantee}, passed to it unchanged.
  */
 public enum ProcessingGuarantee implements ConfigChoice {
-    /** Tracker state changes exactly once (the default; DESIGN.md guarantee 2). */
+    /** Tracker state changes exactly once (the default; see docs/how-it-works.md, "Guarantees"). */
     EXACTLY_ONCE_V2("exactly_once_v2"),
     AT_LEAST_ONCE("at_least_once");
 
