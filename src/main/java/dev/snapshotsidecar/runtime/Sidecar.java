@@ -74,12 +74,11 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     private volatile ManualRequests manual;
     private volatile RequestQueueWatch queue;
     private volatile TrackerMetrics trackerMetrics;
-    /** When tracker threads failed (nanoTime): a thread replaced again and again is a tracker that cannot go on. */
-    private final java.util.concurrent.ConcurrentLinkedDeque<Long> threadFailures =
-            new java.util.concurrent.ConcurrentLinkedDeque<>();
     static final int CRASH_LOOP_FAILURES = 5;
     static final Duration QUEUE_STALE = Duration.ofMinutes(1);
     static final Duration CRASH_LOOP_WINDOW = Duration.ofMinutes(10);
+    /** Tracker thread failures: a thread replaced again and again is a tracker that cannot go on. */
+    private final CrashLoop threadFailures = new CrashLoop(CRASH_LOOP_FAILURES, CRASH_LOOP_WINDOW);
     /** What start-up is doing or waiting for, until the tracker exists; for the readiness probe. */
     private volatile String starting;
     private volatile boolean started;
@@ -180,7 +179,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("tracker stream thread failed ({}); replacing it, state is restored from the changelog",
                     e.getClass().getName(), e);
-            threadFailures.add(System.nanoTime());
+            threadFailures.failed(System.nanoTime());
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         SnapshotWorker worker = new SnapshotWorker(config.kafka().properties(), config.kafka().bootstrapServers(),
@@ -224,9 +223,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
 
     /** Whether tracker threads failed {@link #CRASH_LOOP_FAILURES} times within {@link #CRASH_LOOP_WINDOW}. */
     private boolean crashLooping() {
-        long since = System.nanoTime() - CRASH_LOOP_WINDOW.toNanos();
-        threadFailures.removeIf(at -> at - since < 0);
-        return threadFailures.size() >= CRASH_LOOP_FAILURES;
+        return threadFailures.looping(System.nanoTime());
     }
 
     /** From state kept current by other threads: never waits (the database verdict is the admin pool's check). */
@@ -252,7 +249,12 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                     + " tracker task(s): no snapshot is asked for until then");
         }
         if (worker != null && !worker.isAlive()) {
-            reasons.add("the snapshot worker has stopped (" + worker.failure().orElse("closing") + ")");
+            reasons.add("the snapshot worker is not alive (" + worker.failure().orElse("closing") + ")");
+        }
+        int failures = threadFailures.recent(System.nanoTime());
+        if (failures >= CRASH_LOOP_FAILURES) {
+            reasons.add("tracker threads failed " + failures + " times within " + CRASH_LOOP_WINDOW.toMinutes()
+                    + " min: not live, so the platform restarts the process");
         }
         adminDatabase.flatMap(AdminDatabase::problem).ifPresent(reasons::add);
         return reasons;
