@@ -136,7 +136,8 @@ class SidecarBench {
         }
         SnapshottingRepository<PatientState> repository = new SnapshottingRepository<>(stores.snapshots(),
                 stores.events(), new PatientAggregator(), 0);
-        ArrayNode rows = RESULTS.putArray("rehydration");
+        ObjectNode rehydration = RESULTS.putObject("rehydration");
+        ArrayNode rows = rehydration.putArray("byLength");
         TABLE.append("\n### Rehydration: full replay vs latest snapshot + tail (").append(tail)
                 .append(" events after the snapshot; no snapshot under that length)\n\n")
                 .append("| events | readers | full p50 | full p95 | full p99 | snapshot p50 | snapshot p95 | snapshot p99 | p95 ratio |\n")
@@ -160,6 +161,121 @@ class SidecarBench {
                 TABLE.append(String.format("| %,d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1fx |%n", length,
                         readers, full.p(50), full.p(95), full.p(99), snapshot.p(50), snapshot.p(95), snapshot.p(99),
                         ratio));
+            }
+        }
+        rehydrationTails(stores, builder, repository, rehydration);
+    }
+
+    /**
+     * The fixed cost of a load: streams of 4,000 events with a snapshot 0, 50, 100 and 150 events behind the head.
+     * Each load is paired with a full replay of the same stream and with its floor: one round trip (the last version
+     * of a stream that has no event) plus folding the same tail, already in memory, onto the snapshot's state,
+     * already parsed.
+     */
+    static void rehydrationTails(DialectStores stores, FoldingSnapshotBuilder builder,
+                                 SnapshottingRepository<PatientState> repository, ObjectNode rehydration)
+            throws Exception {
+        int length = 4000;
+        int streams = 8;
+        PatientAggregator aggregator = new PatientAggregator();
+        ArrayNode rows = rehydration.putArray("byTail");
+        TABLE.append("\n### Rehydration at a fixed cost: 4,000-event streams, the snapshot T events behind the head\n\n")
+                .append("Floor: one round trip plus folding the same T events, in memory, onto the snapshot's state,"
+                        + " already parsed.\n\n")
+                .append("| tail T | readers | full p95 | load p50 | load p95 | load p99 | floor p50 | floor p95"
+                        + " | snapshot parse p50 | full/load p95 | load/floor p50 |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (int tail : new int[]{0, 50, 100, 150}) {
+            List<String> ids = new ArrayList<>();
+            Map<String, PatientState> states = new HashMap<>();
+            Map<String, String> snapshotJson = new HashMap<>();
+            Map<String, List<StoredEvent>> tails = new HashMap<>();
+            for (int i = 0; i < streams; i++) {
+                String id = "patient-t" + tail + "-" + i;
+                write(stores, id, length);
+                assertThat(builder.build(request(id, length - 1 - tail), BuildLease.ALWAYS).outcome().name())
+                        .isEqualTo("WRITTEN");
+                StoredSnapshot snapshot = stores.snapshots().latest(id, aggregator.schemaVersion()).orElseThrow();
+                states.put(id, aggregator.fromJson(snapshot.data()));
+                snapshotJson.put(id, snapshot.data());
+                List<StoredEvent> events = new ArrayList<>();
+                stores.events().read(id, snapshot.version() + 1, Long.MAX_VALUE, events::add);
+                assertThat(events).hasSize(tail);
+                tails.put(id, events);
+                ids.add(id);
+            }
+            for (int readers : new int[]{1, 16}) {
+                int loads = readers == 1 ? 400 : 40;
+                List<Double> full = Collections.synchronizedList(new ArrayList<>());
+                List<Double> load = Collections.synchronizedList(new ArrayList<>());
+                List<Double> floor = Collections.synchronizedList(new ArrayList<>());
+                List<Double> parse = Collections.synchronizedList(new ArrayList<>());
+                for (int pass = 0; pass < 2; pass++) { // a warm-up pass, then the measured one
+                    boolean measured = pass == 1;
+                    int n = measured ? loads : (readers == 1 ? 40 : 5);
+                    ExecutorService pool = Executors.newFixedThreadPool(readers);
+                    try {
+                        List<Future<?>> done = new ArrayList<>();
+                        for (int r = 0; r < readers; r++) {
+                            int reader = r;
+                            done.add(pool.submit(() -> {
+                                for (int k = 0; k < n; k++) {
+                                    String id = ids.get((reader + k) % ids.size());
+                                    long t0 = System.nanoTime();
+                                    Optional<?> replayed = repository.replay(id);
+                                    long t1 = System.nanoTime();
+                                    SnapshottingRepository.Loaded<PatientState> loaded = repository.load(id)
+                                            .orElseThrow();
+                                    long t2 = System.nanoTime();
+                                    stores.events().lastVersion("patient-absent");
+                                    PatientState state = states.get(id);
+                                    for (StoredEvent e : tails.get(id)) {
+                                        state = aggregator.apply(state, e);
+                                    }
+                                    long t3 = System.nanoTime();
+                                    PatientState parsed = aggregator.fromJson(snapshotJson.get(id));
+                                    long t4 = System.nanoTime();
+                                    assertThat(parsed).isNotNull();
+                                    assertThat(replayed).isPresent();
+                                    assertThat(loaded.eventsReplayed()).isEqualTo(tail);
+                                    assertThat(state).isNotNull();
+                                    if (measured) {
+                                        full.add((t1 - t0) / 1e6);
+                                        load.add((t2 - t1) / 1e6);
+                                        floor.add((t3 - t2) / 1e6);
+                                        parse.add((t4 - t3) / 1e6);
+                                    }
+                                }
+                            }));
+                        }
+                        for (Future<?> f : done) {
+                            f.get();
+                        }
+                    } finally {
+                        pool.shutdownNow();
+                    }
+                }
+                BenchStats fullStats = BenchStats.ofMillis(full);
+                BenchStats loadStats = BenchStats.ofMillis(load);
+                BenchStats floorStats = BenchStats.ofMillis(floor);
+                BenchStats parseStats = BenchStats.ofMillis(parse);
+                double speedup = fullStats.p(95) / loadStats.p(95);
+                double overFloor = loadStats.p(50) / floorStats.p(50);
+                ObjectNode row = rows.addObject().put("events", length).put("tail", tail).put("readers", readers);
+                fullStats.into(row, "fullReplay");
+                loadStats.into(row, "load");
+                floorStats.into(row, "floor");
+                parseStats.into(row, "snapshotParse");
+                row.put("snapshotBytes", snapshotJson.values().stream().mapToInt(String::length).sum()
+                        / snapshotJson.size());
+                row.put("fullOverLoadP95", BenchStats.round(speedup)).put("loadOverFloorP50",
+                        BenchStats.round(overFloor));
+                if (tail == 0 && readers == 1) {
+                    rehydration.put("tail0P95Ratio", BenchStats.round(speedup));
+                }
+                TABLE.append(String.format("| %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0fx | %.2fx |%n",
+                        tail, readers, fullStats.p(95), loadStats.p(50), loadStats.p(95), loadStats.p(99),
+                        floorStats.p(50), floorStats.p(95), parseStats.p(50), speedup, overFloor));
             }
         }
     }
