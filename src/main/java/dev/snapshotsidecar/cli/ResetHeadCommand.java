@@ -5,6 +5,7 @@ import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.store.DialectStores;
 import dev.snapshotsidecar.track.ManualRequests;
 import dev.snapshotsidecar.track.TrackerSettings;
+import dev.snapshotsidecar.track.PlacementProbe;
 import dev.snapshotsidecar.track.TrackerTopology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +38,7 @@ final class ResetHeadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SidecarConfig loaded = config.load();
-        TrackerSettings settings = TrackerTopology.settings(loaded);
+        TrackerSettings settings = TrackerTopology.settings(loaded, PlacementProbe.ofRunningTracker(loaded));
         try (HikariDataSource pool = DialectStores.pool(loaded.database(), "reset-head");
              ManualRequests manual = new ManualRequests(loaded.kafka().properties(), loaded.kafka().bootstrapServers(),
                      loaded.topics().requests(), loaded.topics().results(), settings.placement(),

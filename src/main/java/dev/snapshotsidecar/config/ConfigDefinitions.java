@@ -44,7 +44,7 @@ public final class ConfigDefinitions {
                     "Topic of commands to every tracker task (schema rebuilds). Defaults to `<kafka.application-id>-commands`.")
                     .defaultsToValueOf("kafka.application-id", "-commands"),
             ConfigKey.of("topics.partitions", Type.INT,
-                    "Partitions of the requests, results, commands and dead-letter topics when the sidecar creates them, and of the tracker's repartition topic; with tracker.partitioning=source, also those the source topics must have. Defaults to 6.")
+                    "Partitions of the requests, results, commands and dead-letter topics when the sidecar creates them, and of the tracker's repartition topic; with tracker.partitioning=source (or auto choosing it), also those the source topics must have, as the connector files create them (topic.creation.default.partitions). Defaults to 6.")
                     .atLeast(1).defaultsTo("6"),
             ConfigKey.of("database.dialect", Type.ENUM, "SQL dialect of the event store. Defaults to postgres.")
                     .oneOf(Dialect.class).defaultsTo(Dialect.POSTGRES),
@@ -86,8 +86,8 @@ public final class ConfigDefinitions {
                     "Unit of integer timestamps in change events without schemas (SQL Server datetime2): auto reads it from the magnitude; set it from the connector's time.precision.mode and column precision. Defaults to auto.")
                     .oneOf(TimestampUnit.class).defaultsTo(TimestampUnit.AUTO),
             ConfigKey.of("tracker.partitioning", Type.ENUM,
-                    "Where a stream's head lives. stream-id: events are re-keyed by the stream id through a repartition topic, so any connector key works and the tracker has topics.partitions tasks whatever the source has. source: heads stay in the source topic's partition, which saves the broker a write and a read per event; the source must be keyed by the stream id alone as connect/*.json do (JSON key, schemas off) and have topics.partitions partitions, and an event found in another partition goes to dead letters. Defaults to stream-id.")
-                    .oneOf(Partitioning.class).defaultsTo(Partitioning.STREAM_ID),
+                    "Where a stream's head lives. auto: the tracker's first start samples the source topics (the first and last records of each partition, waiting for one if they are empty) and takes source when they have topics.partitions partitions and every sampled record is keyed and partitioned as connect/*.json key them, stream-id otherwise, saying why in the log; later starts keep that choice (stream-id while the tracker's repartition topic exists, source otherwise). stream-id: events are re-keyed by the stream id through a repartition topic, so any connector key works and the tracker has topics.partitions tasks whatever the source has. source: heads stay in the source topic's partition, which saves the broker a write and a read per event; the source must be keyed by the stream id alone as connect/*.json do (JSON key, schemas off) and have topics.partitions partitions, and an event found in another partition goes to dead letters. An explicit stream-id or source that contradicts how the application id's tracker already ran fails the start. Defaults to auto.")
+                    .oneOf(Partitioning.class).defaultsTo(Partitioning.AUTO),
             ConfigKey.of("tracker.request-timeout", Type.DURATION,
                     "A request with no result after this long is sent again, once the worker has taken and answered everything sent before it (a request still queued is never sent twice). Defaults to 5m.").atLeast(1000).defaultsTo("5m"),
             ConfigKey.of("tracker.failure-backoff", Type.DURATION,

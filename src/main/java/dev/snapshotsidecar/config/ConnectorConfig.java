@@ -80,8 +80,8 @@ public final class ConnectorConfig {
 
     /**
      * @param template the connector's {@code config} map from the template file
-     * @return the template with connection, topic prefix, table, excluded columns and message key set from
-     *         {@code config}
+     * @return the template with connection, topic prefix, table, excluded columns, message key and the partitions
+     *         and replication factor of the topic it creates set from {@code config}
      * @throws InvalidConfigurationException when the source topic or the JDBC URL does not fit the connector
      */
     public static Map<String, String> derive(SidecarConfig config, Map<String, String> template) {
@@ -126,6 +126,10 @@ public final class ConnectorConfig {
         derived.put("column.exclude.list", table + "." + db.columns().eventData() + "," + table + "."
                 + db.columns().metadata());
         derived.put("message.key.columns", table + ":" + db.columns().streamId());
+        // the topic the connector creates has the tracker's partitions, so tracker.partitioning=auto keeps heads in
+        // the source partitions (no repartition topic); Connect ignores these when the topic already exists
+        derived.put("topic.creation.default.partitions", Integer.toString(config.topics().partitions()));
+        derived.put("topic.creation.default.replication.factor", Integer.toString(config.kafka().replicationFactor()));
         if (derived.containsKey("schema.history.internal.kafka.bootstrap.servers")) {
             derived.put("schema.history.internal.kafka.bootstrap.servers", config.kafka().bootstrapServers());
         }

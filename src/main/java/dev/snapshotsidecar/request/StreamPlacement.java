@@ -30,10 +30,17 @@ public sealed interface StreamPlacement {
         return Utils.toPositive(Utils.murmur2(streamId.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
-    static StreamPlacement of(SidecarConfig config) {
-        return config.tracker().partitioning() == Partitioning.SOURCE
-                ? new BySourceKey(config.database().columns().streamId())
-                : new ByStreamId();
+    /**
+     * @param chosen {@code source} or {@code stream-id}: {@code auto} is resolved at start-up first (see
+     *               {@code track.PlacementDecision})
+     */
+    static StreamPlacement of(Partitioning chosen, SidecarConfig config) {
+        return switch (chosen) {
+            case SOURCE -> new BySourceKey(config.database().columns().streamId());
+            case STREAM_ID -> new ByStreamId();
+            case AUTO -> throw new IllegalArgumentException("tracker.partitioning=auto names no placement until"
+                    + " the start-up has resolved it");
+        };
     }
 
     /** Events re-keyed by the bare stream id (UTF-8) through the repartition topic: {@code tracker.partitioning=stream-id}. */

@@ -9,6 +9,7 @@ import dev.snapshotsidecar.build.SnapshotBootstrap;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
 import dev.snapshotsidecar.build.SnapshotBuilder;
 import dev.snapshotsidecar.build.SnapshotWorker;
+import dev.snapshotsidecar.config.Partitioning;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.ingest.AggregateTypeResolver;
@@ -37,6 +38,8 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import dev.snapshotsidecar.track.PlacementDecision;
+import dev.snapshotsidecar.track.PlacementProbe;
 import dev.snapshotsidecar.track.TopicSetup;
 import dev.snapshotsidecar.track.TrackerMetrics;
 import dev.snapshotsidecar.track.TrackerSettings;
@@ -74,6 +77,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     private volatile ManualRequests manual;
     private volatile RequestQueueWatch queue;
     private volatile TrackerMetrics trackerMetrics;
+    private volatile Partitioning placement;
     static final int CRASH_LOOP_FAILURES = 5;
     static final Duration QUEUE_STALE = Duration.ofMinutes(1);
     static final Duration CRASH_LOOP_WINDOW = Duration.ofMinutes(10);
@@ -128,14 +132,26 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
             throw e;
         }
         try {
+            // auto is resolved once the source topics exist; until then it needs no more than stream-id does
+            Partitioning configured = config.tracker().partitioning();
             TopicSetup.ensure(config.kafka().properties(), config.kafka().bootstrapServers(),
-                    TrackerTopology.settings(config), config.kafka().replicationFactor(), waitForTopics,
+                    TrackerTopology.settings(config, configured == Partitioning.AUTO ? Partitioning.STREAM_ID
+                            : configured), config.kafka().replicationFactor(), waitForTopics,
                     waitingFor -> sidecar.starting = "waiting for " + waitingFor);
+            sidecar.starting = "choosing where the tracker keeps its heads";
+            PlacementDecision placement = PlacementProbe.resolve(config, waitForTopics,
+                    waitingFor -> sidecar.starting = "waiting for " + waitingFor);
+            if (configured == Partitioning.AUTO && placement.chosen() == Partitioning.SOURCE) {
+                // the partition count was checked by the decision on a first start; on a later one, here
+                TopicSetup.ensure(config.kafka().properties(), config.kafka().bootstrapServers(),
+                        TrackerTopology.settings(config, Partitioning.SOURCE), config.kafka().replicationFactor(),
+                        waitForTopics, waitingFor -> sidecar.starting = "waiting for " + waitingFor);
+            }
             sidecar.starting = "checking the database";
             awaitDatabase(sidecar.stores, waitForTopics, problem -> sidecar.starting = "waiting for the database: "
                     + problem);
             sidecar.starting = "starting the tracker and the snapshot worker";
-            sidecar.startPipeline(clock, metrics);
+            sidecar.startPipeline(clock, metrics, placement.chosen());
         } catch (RuntimeException e) {
             sidecar.close();
             throw e;
@@ -143,9 +159,10 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         return sidecar;
     }
 
-    private void startPipeline(Clock clock, SidecarMetrics metrics) {
+    private void startPipeline(Clock clock, SidecarMetrics metrics, Partitioning placement) {
         MeterRegistry meters = metrics.registry();
-        TrackerSettings settings = TrackerTopology.settings(config);
+        this.placement = placement;
+        TrackerSettings settings = TrackerTopology.settings(config, placement);
         Properties streamsConfig = TrackerTopology.streamsConfig(config);
         if (TopicSetup.firstStart(config.kafka().properties(), config.kafka().bootstrapServers(),
                 config.kafka().applicationId())
@@ -206,6 +223,11 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         } catch (RuntimeException e) {
             LOG.debug("stream statistics not refreshed: {}", e.toString());
         }
+    }
+
+    /** Where the tracker keeps its heads: {@code tracker.partitioning} as resolved at start-up; null until then. */
+    public Partitioning placement() {
+        return placement;
     }
 
     /** The HTTP server's port, when it runs. */

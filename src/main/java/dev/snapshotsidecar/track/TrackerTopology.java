@@ -4,6 +4,7 @@ import dev.snapshotsidecar.track.policy.TypeRules;
 import dev.snapshotsidecar.request.StreamPlacement;
 import dev.snapshotsidecar.request.JsonSerde;
 import dev.snapshotsidecar.request.MessageSerdes;
+import dev.snapshotsidecar.config.Partitioning;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.ingest.ChangeEventParser;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -134,8 +135,11 @@ public final class TrackerTopology {
                 .mapValues(value -> ((ParseResult.Decoded) value).input(), Named.as("wrap-" + name));
     }
 
-    /** The tracker's settings from the configuration. */
-    public static TrackerSettings settings(SidecarConfig config) {
+    /**
+     * The tracker's settings from the configuration, with heads placed as {@code placement} says: the configured
+     * {@code tracker.partitioning}, or what {@link PlacementDecision} made of {@code auto}.
+     */
+    public static TrackerSettings settings(SidecarConfig config, Partitioning placement) {
         Map<String, TypeRules> types = new java.util.HashMap<>();
         config.aggregateTypes().forEach(t -> types.put(t.name(), TypeRules.of(t.policy())));
         SidecarConfig.Topics topics = config.topics();
@@ -144,7 +148,7 @@ public final class TrackerTopology {
                 topics.deadLetters(), topics.commands(), topics.partitions()), types,
                 config.database().firstVersion(), new TrackerSettings.Timing(tracker.requestTimeout(),
                 tracker.failureBackoff(), tracker.scanInterval(), tracker.scanBatch(), tracker.rebuildBatch()),
-                tracker.erasureEnabled(), StreamPlacement.of(config), false);
+                tracker.erasureEnabled(), StreamPlacement.of(placement, config), false);
     }
 
     /** Kafka Streams properties; client properties from the configuration pass through, ours win but for idling. */

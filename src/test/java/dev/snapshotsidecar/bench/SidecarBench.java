@@ -8,6 +8,7 @@ import dev.snapshotsidecar.runtime.Sidecar;
 import dev.snapshotsidecar.build.BuildRules;
 import dev.snapshotsidecar.build.BuildLease;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
+import dev.snapshotsidecar.config.Partitioning;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.testkit.ClinicalEvents;
 import dev.snapshotsidecar.clinical.PatientAggregator;
@@ -27,6 +28,7 @@ import dev.snapshotsidecar.testing.Poll;
 import dev.snapshotsidecar.testing.SharedStack;
 import dev.snapshotsidecar.request.RequestReason;
 import dev.snapshotsidecar.request.SnapshotRequest;
+import dev.snapshotsidecar.track.PlacementProbe;
 import dev.snapshotsidecar.track.TrackerMetrics;
 import dev.snapshotsidecar.track.TrackerTopology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -351,24 +353,29 @@ class SidecarBench {
             }
         }
         double ceiling = total / ((System.nanoTime() - started) / 1e9);
-        double eos = trackerRun(topic, total, streams, perStream, "exactly_once_v2", "stream-id");
-        double alos = trackerRun(topic, total, streams, perStream, "at_least_once", "stream-id");
-        double source = trackerRun(topic, total, streams, perStream, "exactly_once_v2", "source");
+        // the default configuration (tracker.partitioning=auto), then the placement auto does not choose here
+        TrackerRun eos = trackerRun(topic, total, streams, perStream, "exactly_once_v2", "auto");
+        TrackerRun alos = trackerRun(topic, total, streams, perStream, "at_least_once", "auto");
+        TrackerRun repartitioned = trackerRun(topic, total, streams, perStream, "exactly_once_v2", "stream-id");
         ObjectNode tracker = RESULTS.putObject("tracker");
         tracker.put("records", total).put("streams", streams).put("partitions", 4)
-                .put("recordsPerSecond", Math.round(eos)).put("ceilingRecordsPerSecond", Math.round(ceiling))
-                .put("ratio", BenchStats.round(eos / ceiling))
-                .put("atLeastOnceRecordsPerSecond", Math.round(alos)).put("atLeastOnceRatio", BenchStats.round(alos / ceiling))
-                .put("sourcePartitionedRecordsPerSecond", Math.round(source))
-                .put("sourcePartitionedRatio", BenchStats.round(source / ceiling));
+                .put("defaultPlacement", eos.placement())
+                .put("recordsPerSecond", Math.round(eos.perSecond())).put("ceilingRecordsPerSecond", Math.round(ceiling))
+                .put("ratio", BenchStats.round(eos.perSecond() / ceiling))
+                .put("atLeastOnceRecordsPerSecond", Math.round(alos.perSecond()))
+                .put("atLeastOnceRatio", BenchStats.round(alos.perSecond() / ceiling))
+                .put("streamIdRecordsPerSecond", Math.round(repartitioned.perSecond()))
+                .put("streamIdRatio", BenchStats.round(repartitioned.perSecond() / ceiling));
         TABLE.append("\n### Tracker throughput (").append(String.format("%,d", total))
                 .append(" Debezium-shaped change events, 10,000 streams, 4 partitions)\n\n")
                 .append("| run | records/s | vs ceiling |\n|---|---|---|\n")
                 .append(String.format("| ceiling: plain consumer + the same parser, no state | %,.0f | 1.00 |%n", ceiling))
-                .append(String.format("| tracker topology, exactly_once_v2 | %,.0f | %.2f |%n", eos, eos / ceiling))
-                .append(String.format("| tracker topology, at_least_once | %,.0f | %.2f |%n", alos, alos / ceiling))
-                .append(String.format("| tracker topology, exactly_once_v2, `tracker.partitioning=source` (no repartition topic) | %,.0f | %.2f |%n",
-                        source, source / ceiling));
+                .append(String.format("| tracker, default configuration (exactly_once_v2, `tracker.partitioning=auto`: %s) | %,.0f | %.2f |%n",
+                        eos.placement(), eos.perSecond(), eos.perSecond() / ceiling))
+                .append(String.format("| tracker, at_least_once (auto: %s) | %,.0f | %.2f |%n", alos.placement(),
+                        alos.perSecond(), alos.perSecond() / ceiling))
+                .append(String.format("| tracker, exactly_once_v2, `tracker.partitioning=stream-id` (repartition topic) | %,.0f | %.2f |%n",
+                        repartitioned.perSecond(), repartitioned.perSecond() / ceiling));
     }
 
     /** Debezium-shaped inserts (PostgreSQL envelope, schemas off): {@code perStream} events of each stream, round robin. */
@@ -397,9 +404,13 @@ class SidecarBench {
         }
     }
 
+    /** Records per second of one run, and the placement it used. */
+    record TrackerRun(double perSecond, String placement) {
+    }
+
     /** Runs the real topology over the topic from the start; records per second until every event is tracked. */
-    static double trackerRun(String topic, long total, int streamCount, int perStream, String guarantee,
-                             String partitioning) throws Exception {
+    static TrackerRun trackerRun(String topic, long total, int streamCount, int perStream, String guarantee,
+                                 String partitioning) throws Exception {
         String app = "bench-" + guarantee.replace('_', '-') + "-" + partitioning;
         Map<String, String> env = new HashMap<>(PipelineTopics.of(app));
         env.put("SIDECAR_TOPICS_SOURCE", topic);
@@ -415,16 +426,18 @@ class SidecarBench {
         SharedStack.stack().createTopics(4, config.topics().requests(), config.topics().results(),
                 config.topics().deadLetters(), config.topics().commands());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (KafkaStreams streams = startTracker(config, meters)) {
+        Partitioning placement = PlacementProbe.resolve(config, Duration.ofMinutes(1), waiting -> { }).chosen();
+        try (KafkaStreams streams = startTracker(config, placement, meters)) {
             long started = System.nanoTime();
             Poll.until("every change event tracked", Duration.ofMinutes(6), () -> {
                 var requests = meters.find("sidecar.track.requests").tag("reason", "THRESHOLD").counter();
                 return requests != null && requests.count() >= streamCount;
             }, () -> meters.find("sidecar.ingest.events").tag("outcome", "appended").counter().count() + " parsed");
             double perSecond = total / ((System.nanoTime() - started) / 1e9);
-            System.out.printf("tracker %s, partitioning %s: %,.0f records/s%n", guarantee, partitioning, perSecond);
+            System.out.printf("tracker %s, partitioning %s (%s): %,.0f records/s%n", guarantee, partitioning,
+                    placement.configName(), perSecond);
             streams.close(Duration.ofSeconds(30));
-            return perSecond;
+            return new TrackerRun(perSecond, placement.configName());
         }
     }
 
@@ -436,8 +449,8 @@ class SidecarBench {
     }
 
     /** The real topology on the shared broker, started and RUNNING; the caller closes it. */
-    static KafkaStreams startTracker(SidecarConfig config, SimpleMeterRegistry meters) {
-        KafkaStreams streams = new KafkaStreams(TrackerTopology.build(TrackerTopology.settings(config),
+    static KafkaStreams startTracker(SidecarConfig config, Partitioning placement, SimpleMeterRegistry meters) {
+        KafkaStreams streams = new KafkaStreams(TrackerTopology.build(TrackerTopology.settings(config, placement),
                 new ChangeEventParser(config.database().columns(), new AggregateTypeResolver(config.aggregateTypes())),
                 Clock.systemUTC(), TrackerMetrics.bound(meters)), TrackerTopology.streamsConfig(config));
         streams.start();
@@ -560,7 +573,7 @@ class SidecarBench {
         long heapBefore = memory.getHeapMemoryUsage().getUsed();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         long heapRunning;
-        try (KafkaStreams tracker = startTracker(config, meters)) {
+        try (KafkaStreams tracker = startTracker(config, Partitioning.STREAM_ID, meters)) {
             // each event is processed twice: parsed, then (after the repartition topic) by the head tracker
             Poll.until("every stream tracked", Duration.ofMinutes(5), () -> processed(tracker) >= 2.0 * streams,
                     () -> processed(tracker) + " records processed");
@@ -613,7 +626,7 @@ class SidecarBench {
         Map<String, String> env = new HashMap<>(PipelineTopics.of(app));
         env.put("SIDECAR_AGGREGATE_TYPES_PATIENT_EVERY_N_EVENTS", Integer.toString(threshold));
         env.put("SIDECAR_WORKER_MAX_BUILDS_PER_SECOND", "500");
-        String partitioning = System.getProperty("bench.freshness.partitioning", "stream-id");
+        String partitioning = System.getProperty("bench.freshness.partitioning", "auto");
         env.put("SIDECAR_TRACKER_PARTITIONING", partitioning);
         Map<String, Long> committed = new ConcurrentHashMap<>();   // "stream@version" -> commit time, ns
         Map<String, Long> arrived = new ConcurrentHashMap<>();     // "stream@version" -> seen in Kafka, ns

@@ -135,7 +135,7 @@ class ConfigLoaderTest {
         assertThat(List.of(defaults.kafka().processingGuarantee(), defaults.database().dialect(),
                 defaults.ingest().timestampUnit(), defaults.tracker().partitioning(), defaults.logFormat()))
                 .containsExactly(ProcessingGuarantee.EXACTLY_ONCE_V2, Dialect.POSTGRES, TimestampUnit.AUTO,
-                        Partitioning.STREAM_ID, LogFormat.TEXT);
+                        Partitioning.AUTO, LogFormat.TEXT);
 
         SidecarConfig chosen = parse(VALID, Map.of("SIDECAR_KAFKA_PROCESSING_GUARANTEE", "at_least_once",
                 "SIDECAR_DATABASE_DIALECT", "sqlserver", "SIDECAR_INGEST_TIMESTAMP_UNIT", "microseconds",
@@ -153,7 +153,7 @@ class ConfigLoaderTest {
                         "Invalid value EXACTLY_ONCE_V2 for `kafka.processing-guarantee`: must be one of exactly_once_v2, at_least_once",
                         "Invalid value SQL_SERVER for `database.dialect`: must be one of postgres, sqlserver",
                         "Invalid value Auto for `ingest.timestamp-unit`: must be one of auto, nanoseconds, microseconds, milliseconds",
-                        "Invalid value stream_id for `tracker.partitioning`: must be one of stream-id, source",
+                        "Invalid value stream_id for `tracker.partitioning`: must be one of auto, stream-id, source",
                         "Invalid value JSON for `log.format`: must be one of text, json");
     }
 

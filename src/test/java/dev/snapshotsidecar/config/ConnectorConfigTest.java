@@ -37,7 +37,9 @@ class ConnectorConfigTest {
                 .containsEntry("table.include.list", "event_store.events")
                 .containsEntry("message.key.columns", "event_store.events:stream_key")
                 .containsEntry("column.exclude.list", "event_store.events.body,event_store.events.metadata")
-                .containsEntry("database.password", "${env:CDC_DATABASE_PASSWORD}");
+                .containsEntry("database.password", "${env:CDC_DATABASE_PASSWORD}")
+                .containsEntry("topic.creation.default.partitions", "6")
+                .containsEntry("topic.creation.default.replication.factor", "-1");
     }
 
     @Test

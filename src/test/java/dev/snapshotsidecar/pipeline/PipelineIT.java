@@ -2,7 +2,9 @@ package dev.snapshotsidecar.pipeline;
 
 import dev.snapshotsidecar.request.DeadLetters;
 import dev.snapshotsidecar.runtime.Sidecar;
+import dev.snapshotsidecar.config.Partitioning;
 import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.track.PlacementProbe;
 import dev.snapshotsidecar.testkit.DemoStack;
 import dev.snapshotsidecar.testing.EventStoreProbe;
 import dev.snapshotsidecar.testing.Poll;
@@ -39,6 +41,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The whole pipeline on real parts: events inserted with JDBC into PostgreSQL, captured by the real Debezium
@@ -175,6 +178,107 @@ class PipelineIT {
                     .containsExactlyInAnyOrderElementsOf(lengths.keySet());
         }
         assertEverySnapshotEqualsFullReplay(rows);
+    }
+
+    @Test
+    @DisplayName("tracker.partitioning=auto keeps heads in the source partitions of the connector's topic, and keeps that choice after a restart")
+    void autoPicksSourceOnConnectorKeys() {
+        String app = "it-auto-connector";
+        Map<String, Integer> first = new LinkedHashMap<>();
+        Map<String, Integer> lengths = new LinkedHashMap<>();
+        for (int i = 0; i < 8; i++) {
+            first.put("patient-auto" + i, 30 + i);
+            lengths.put("patient-auto" + i, 130 + 5 * i);
+        }
+        write(first, 41); // the topic the connector writes, with these among the records sampled at the end
+        Map<String, String> defaults = Map.of(); // demo/sidecar.yaml sets no tracker.partitioning
+        try (Sidecar sidecar = sidecar(app, new SidecarMetrics(), defaults)) {
+            assertThat(sidecar.placement()).isEqualTo(Partitioning.SOURCE);
+        }
+        assertThat(topicExists(PlacementProbe.repartitionTopic(app))).as("no repartition topic").isFalse();
+        try (Sidecar restarted = sidecar(app, new SidecarMetrics(), defaults)) {
+            assertThat(restarted.placement()).isEqualTo(Partitioning.SOURCE);
+            probe.writeRest(lengths, first);
+            awaitNoneDue("patient-auto", lengths);
+            Map<String, TreeMap<Long, String>> rows = snapshotRows("patient-auto");
+            Poll.until("every head is current and knows its latest snapshot", DEADLINE, () -> lengths.keySet()
+                    .stream().allMatch(id -> restarted.heads().local(id).filter(h -> !h.pending()
+                            && h.headVersion() == lengths.get(id) - 1
+                            && h.snapshotVersion() == snapshotRows(id).get(id).lastKey()).isPresent()),
+                    () -> lengths.keySet().stream().map(id -> id + "=" + restarted.heads().local(id)).toList().toString());
+            assertEverySnapshotEqualsFullReplay(rows);
+        }
+        assertThatThrownBy(() -> sidecar(app, new SidecarMetrics(), Map.of("SIDECAR_TRACKER_PARTITIONING", "stream-id")))
+                .as("an explicit stream-id contradicts the heads in the source partitions")
+                .hasMessageContainingAll("tracker.partitioning=stream-id", "source or auto");
+    }
+
+    @Test
+    @DisplayName("tracker.partitioning=auto re-keys a source keyed otherwise through the repartition topic, and keeps that choice after a restart")
+    void autoPicksStreamIdOnOtherKeys() throws Exception {
+        String app = "it-auto-other-keys";
+        String topic = app + "-source";
+        stack.createTopics(4, topic);
+        Map<String, String> overrides = Map.of("SIDECAR_TOPICS_SOURCE", topic,
+                // nothing becomes due: these events are only in Kafka, not in the database
+                "SIDECAR_AGGREGATE_TYPES_PATIENT_EVERY_N_EVENTS", "100000",
+                "SIDECAR_AGGREGATE_TYPES_PRESCRIPTION_EVERY_N_EVENTS", "100000");
+        // keyed by the primary key, as a connector without message.key.columns keys them
+        produceKeyedByPosition(topic, "patient-pk", 6, 10, 0);
+        try (Sidecar sidecar = sidecar(app, new SidecarMetrics(), overrides)) {
+            assertThat(sidecar.placement()).isEqualTo(Partitioning.STREAM_ID);
+            awaitHeads(sidecar, "patient-pk", 6, 10);
+        }
+        assertThat(topicExists(PlacementProbe.repartitionTopic(app))).isTrue();
+        try (Sidecar restarted = sidecar(app, new SidecarMetrics(), overrides)) {
+            assertThat(restarted.placement()).isEqualTo(Partitioning.STREAM_ID);
+            produceKeyedByPosition(topic, "patient-pk", 6, 20, 10);
+            awaitHeads(restarted, "patient-pk", 6, 20);
+        }
+        Map<String, String> explicitSource = new HashMap<>(overrides);
+        explicitSource.put("SIDECAR_TRACKER_PARTITIONING", "source");
+        assertThatThrownBy(() -> sidecar(app, new SidecarMetrics(), explicitSource))
+                .as("an explicit source contradicts the heads placed by the stream id")
+                .hasMessageContainingAll("tracker.partitioning=source", PlacementProbe.repartitionTopic(app), "exists");
+    }
+
+    /** Debezium-shaped inserts of versions [from, to) of each stream, keyed {"global_position":...}. */
+    static void produceKeyedByPosition(String topic, String prefix, int streams, int to, int from) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int v = from; v < to; v++) {
+                for (int s = 0; s < streams; s++) {
+                    long position = 1_000_000L + v * 100L + s;
+                    producer.send(new ProducerRecord<>(topic, bytes("{\"global_position\":" + position + "}"),
+                            bytes("{\"before\":null,\"after\":{\"global_position\":" + position
+                                    + ",\"stream_id\":\"" + prefix + s + "\",\"stream_version\":" + v
+                                    + ",\"event_type\":\"NoteAdded\",\"created_at\":\"2026-11-28T09:00:00Z\"},"
+                                    + "\"source\":{\"snapshot\":\"false\"},\"op\":\"c\",\"ts_ms\":1796030130400}")));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    static void awaitHeads(Sidecar sidecar, String prefix, int streams, int length) {
+        Poll.until("every head of " + prefix + " is at version " + (length - 1), DEADLINE, () -> {
+            for (int s = 0; s < streams; s++) {
+                if (sidecar.heads().local(prefix + s).filter(h -> h.headVersion() == length - 1).isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        }, () -> sidecar.heads().local(prefix + "0").toString());
+    }
+
+    static boolean topicExists(String topic) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
+            return admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS).contains(topic);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

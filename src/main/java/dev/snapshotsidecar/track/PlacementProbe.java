@@ -1,0 +1,225 @@
+package dev.snapshotsidecar.track;
+
+import dev.snapshotsidecar.SidecarException;
+import dev.snapshotsidecar.config.Partitioning;
+import dev.snapshotsidecar.config.SidecarConfig;
+import dev.snapshotsidecar.ingest.AggregateTypeResolver;
+import dev.snapshotsidecar.ingest.ChangeEvent;
+import dev.snapshotsidecar.ingest.ChangeEventParser;
+import dev.snapshotsidecar.ingest.UnparseableChangeEventException;
+import dev.snapshotsidecar.request.StreamPlacement;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Gathers what {@link PlacementDecision} needs, at start-up, on the starting thread: whether the tracker has committed
+ * offsets, whether its repartition topic exists, and on a first start under {@code auto} a sample of the source
+ * topics (the first and the last {@value #PER_END} records of each partition, waiting for a first record while
+ * they are all empty). Logs the decision and its reason.
+ */
+public final class PlacementProbe {
+    private static final Logger LOG = LoggerFactory.getLogger(PlacementProbe.class);
+    /** Records read from each end of each source partition. */
+    static final int PER_END = 100;
+
+    private PlacementProbe() {
+    }
+
+    /** {@code <application-id>-appended-by-stream-repartition}: exists once the tracker ran with stream-id. */
+    public static String repartitionTopic(String applicationId) {
+        return applicationId + "-" + TrackerNames.APPENDED_BY_STREAM + "-repartition";
+    }
+
+    /**
+     * Resolves {@code tracker.partitioning} for a start of the tracker; the source topics exist (after
+     * {@link TopicSetup#ensure}).
+     *
+     * @param giveUpAfter how long to wait for a first change event when every source partition is empty; then
+     *                    {@code auto} takes stream-id
+     * @param waiting     told what is waited for, for the readiness probe
+     * @throws SidecarException when an explicit setting contradicts how the tracker already ran
+     */
+    public static PlacementDecision resolve(SidecarConfig config, Duration giveUpAfter, Consumer<String> waiting) {
+        Partitioning configured = config.tracker().partitioning();
+        PlacementDecision.History history = history(config);
+        Optional<PlacementDecision.SourceSample> sample = PlacementDecision.needsSample(configured, history)
+                ? Optional.of(sample(config, giveUpAfter, waiting)) : Optional.empty();
+        PlacementDecision decision = PlacementDecision.decide(configured, history, config.topics().partitions(),
+                config.kafka().applicationId(), sample);
+        if (decision.warning()) {
+            LOG.warn("{}", decision.reason());
+        } else {
+            LOG.info("{}", decision.reason());
+        }
+        return decision;
+    }
+
+    /** For tools that address a running tracker: resolves {@code auto} from its history alone, without sampling. */
+    public static Partitioning ofRunningTracker(SidecarConfig config) {
+        Partitioning configured = config.tracker().partitioning();
+        if (configured != Partitioning.AUTO) {
+            return configured;
+        }
+        PlacementDecision.History history = history(config);
+        if (history.firstStart()) {
+            throw new SidecarException("the tracker of application id " + config.kafka().applicationId()
+                    + " has not run yet: nothing to address");
+        }
+        return PlacementDecision.decide(configured, history, config.topics().partitions(),
+                config.kafka().applicationId(), Optional.empty()).chosen();
+    }
+
+    /** Whether the tracker committed offsets, and whether its repartition topic exists. */
+    public static PlacementDecision.History history(SidecarConfig config) {
+        String app = config.kafka().applicationId();
+        try (Admin admin = Admin.create(clientProperties(config))) {
+            boolean committed = !admin.listConsumerGroupOffsets(app).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).isEmpty();
+            boolean repartition = admin.listTopics().names().get(30, TimeUnit.SECONDS)
+                    .contains(repartitionTopic(app));
+            return new PlacementDecision.History(committed, repartitionTopic(app), repartition);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SidecarException("interrupted while reading the tracker's history", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new SidecarException("cannot read the tracker's offsets and topics on "
+                    + config.kafka().bootstrapServers() + ": " + e, e);
+        }
+    }
+
+    static PlacementDecision.SourceSample sample(SidecarConfig config, Duration giveUpAfter, Consumer<String> waiting) {
+        int partitions = config.topics().partitions();
+        StreamPlacement.BySourceKey placement = new StreamPlacement.BySourceKey(config.database().columns().streamId());
+        ChangeEventParser parser = new ChangeEventParser(config.database().columns(),
+                new AggregateTypeResolver(config.aggregateTypes()), config.ingest().timestampUnit(),
+                config.database().firstVersion());
+        Properties props = clientProperties(config);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, PER_END);
+        long deadline = System.nanoTime() + giveUpAfter.toNanos();
+        long wait = 500;
+        try (Admin admin = Admin.create(clientProperties(config));
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                     new ByteArrayDeserializer())) {
+            Map<String, TopicDescription> topics = admin.describeTopics(config.topics().source()).allTopicNames()
+                    .get(30, TimeUnit.SECONDS);
+            while (true) {
+                PlacementDecision.SourceSample sample = new PlacementDecision.SourceSample();
+                List<TopicPartition> all = new ArrayList<>();
+                for (String topic : config.topics().source()) {
+                    int count = topics.get(topic).partitions().size();
+                    sample.topic(topic, count);
+                    for (int p = 0; p < count; p++) {
+                        all.add(new TopicPartition(topic, p));
+                    }
+                }
+                if (topics.values().stream().anyMatch(t -> t.partitions().size() != partitions)) {
+                    return sample; // the partition count decides it, whatever the records say
+                }
+                read(consumer, all, parser, placement, partitions, sample);
+                if (sample.everyTopicSampled() || System.nanoTime() > deadline) {
+                    return sample;
+                }
+                String what = "a first change event in " + String.join(", ", config.topics().source())
+                        + " to choose where tracker.partitioning=auto keeps heads";
+                LOG.info("waiting for {}; next check in {} ms", what, wait);
+                waiting.accept(what);
+                Thread.sleep(wait);
+                wait = Math.min(wait * 2, TopicSetup.MAX_RECHECK.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SidecarException("interrupted while sampling the source topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new SidecarException("cannot describe the source topics on " + config.kafka().bootstrapServers()
+                    + ": " + e, e);
+        }
+    }
+
+    /** Reads the first and last {@link #PER_END} records of every partition into the sample. */
+    private static void read(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> all, ChangeEventParser parser,
+                             StreamPlacement.BySourceKey placement, int partitions,
+                             PlacementDecision.SourceSample sample) {
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(all, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> end = consumer.endOffsets(all, Duration.ofSeconds(30));
+        // ranges [from, to) to read, per partition: the head, and the tail where it does not overlap the head
+        Map<TopicPartition, List<long[]>> ranges = new HashMap<>();
+        for (TopicPartition tp : all) {
+            long from = begin.get(tp);
+            long to = end.get(tp);
+            if (to <= from) {
+                continue;
+            }
+            long headEnd = Math.min(to, from + PER_END);
+            List<long[]> list = new ArrayList<>();
+            list.add(new long[]{from, headEnd});
+            if (to > headEnd) {
+                list.add(new long[]{Math.max(headEnd, to - PER_END), to});
+            }
+            ranges.put(tp, list);
+        }
+        for (Map.Entry<TopicPartition, List<long[]>> partition : ranges.entrySet()) {
+            TopicPartition tp = partition.getKey();
+            consumer.assign(List.of(tp));
+            for (long[] range : partition.getValue()) {
+                consumer.seek(tp, range[0]);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (consumer.position(tp) < range[1] && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        if (r.offset() >= range[1]) {
+                            break;
+                        }
+                        streamId(parser, r).ifPresent(id -> sample.record(r.topic(), r.partition(), r.offset(), id,
+                                r.key(), placement.key(id), placement.partition(id, partitions)));
+                    }
+                }
+            }
+        }
+        consumer.assign(List.of());
+    }
+
+    /** The stream a change event belongs to, when it can be read; a record that cannot is no evidence either way. */
+    private static Optional<String> streamId(ChangeEventParser parser, ConsumerRecord<byte[], byte[]> r) {
+        try {
+            ChangeEvent event = parser.parse(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
+            if (event instanceof ChangeEvent.Appended appended) {
+                return Optional.of(appended.event().streamId());
+            } else if (event instanceof ChangeEvent.Deleted deleted) {
+                return Optional.of(deleted.streamId());
+            } else if (event instanceof ChangeEvent.Ignored ignored) {
+                return ignored.streamId();
+            }
+            return Optional.empty();
+        } catch (UnparseableChangeEventException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Properties clientProperties(SidecarConfig config) {
+        Properties props = new Properties();
+        props.putAll(config.kafka().properties());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        return props;
+    }
+}
