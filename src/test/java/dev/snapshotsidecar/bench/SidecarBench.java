@@ -848,6 +848,215 @@ class SidecarBench {
                         fold, foldFloor, foldFloor / fold));
     }
 
+    /**
+     * Day one: a first start against an existing history. {@code bench.dayOne.events} change events of Debezium's
+     * initial snapshot (op r) over {@code bench.dayOne.streams} patient streams are in the source topic and in
+     * PostgreSQL before the sidecar starts; the threshold makes every stream due exactly once. Timed: from
+     * {@code Sidecar.start} until every event is tracked and every stream's request sent, against a plain consumer
+     * parsing the same topic from its construction; then the worker's drain of the storm at its rate limit.
+     */
+    @Test
+    @Order(8)
+    void dayOne() throws Exception {
+        int events = Integer.getInteger("bench.dayOne.events", 1_000_000);
+        int streams = Integer.getInteger("bench.dayOne.streams", 12_500);
+        int rate = Integer.getInteger("bench.dayOne.maxBuildsPerSecond", 200);
+        int perStream = events / streams;
+        // one crossing per stream: at version threshold - 1, and the rest of the stream stays under a threshold
+        int threshold = Math.max(1, perStream * 5 / 8);
+        long total = (long) perStream * streams;
+        String schema = "bench_dayone";
+        String topic = "bench-day-one-changes";
+        stores(schema, "bench-day-one"); // the events and snapshots tables
+        HikariDataSource db = DialectStores.pool(SharedStack.stack().sidecarConfig("bench-day-one-db",
+                Map.of("SIDECAR_DATABASE_SCHEMA", schema)).database(), "bench-day-one-db");
+        long written = System.nanoTime();
+        insertDayOneEvents(db, schema, streams, perStream);
+        SharedStack.stack().createTopics(4, topic);
+        produceInitialSnapshot(db, schema, topic);
+        System.out.printf("day one: %,d events over %,d streams in PostgreSQL and Kafka in %.1f s%n", total, streams,
+                (System.nanoTime() - written) / 1e9);
+
+        SidecarConfig ceilingConfig = SharedStack.stack().sidecarConfig("bench-day-one-ceiling",
+                Map.of("SIDECAR_TOPICS_SOURCE", topic));
+        ChangeEventParser parser = new ChangeEventParser(ceilingConfig.database().columns(),
+                new AggregateTypeResolver(ceilingConfig.aggregateTypes()));
+        long ceilingStarted = System.nanoTime();
+        long parsed = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-day-one-ceiling", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            while (parsed < total) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    parser.parse(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
+                    parsed++;
+                }
+            }
+        }
+        double ceilingSeconds = (System.nanoTime() - ceilingStarted) / 1e9;
+
+        String app = "bench-day-one";
+        Map<String, String> env = new HashMap<>(PipelineTopics.of(app));
+        env.put("SIDECAR_TOPICS_SOURCE", topic);
+        env.put("SIDECAR_DATABASE_SCHEMA", schema);
+        env.put("SIDECAR_AGGREGATE_TYPES_PATIENT_EVERY_N_EVENTS", Integer.toString(threshold));
+        env.put("SIDECAR_WORKER_MAX_BUILDS_PER_SECOND", Integer.toString(rate));
+        env.put("SIDECAR_TRACKER_REQUEST_TIMEOUT", "10m"); // the storm drains at its rate, never asked twice
+        SidecarMetrics metrics = new SidecarMetrics();
+        long started = System.nanoTime();
+        double sidecarSeconds;
+        double runningSeconds;
+        double drainSeconds;
+        String placement;
+        try (Sidecar sidecar = Sidecar.start(SharedStack.stack().sidecarConfig(app, env),
+                AggregatorRegistry.load(Optional.empty()), metrics, Clock.systemUTC(), Duration.ofMinutes(1))) {
+            placement = sidecar.placement().configName();
+            double[] running = {0};
+            Poll.until("every head current and every due request sent", Duration.ofMinutes(10), () -> {
+                if (running[0] == 0 && sidecar.trackerState() == KafkaStreams.State.RUNNING) {
+                    running[0] = (System.nanoTime() - started) / 1e9;
+                }
+                var appended = metrics.registry().find("sidecar.ingest.events").tag("outcome", "appended").counter();
+                var requests = metrics.registry().find("sidecar.track.requests").tag("reason", "THRESHOLD").counter();
+                return appended != null && appended.count() >= total && requests != null && requests.count() >= streams;
+            }, () -> "tracking");
+            sidecarSeconds = (System.nanoTime() - started) / 1e9;
+            runningSeconds = running[0];
+            Poll.until("every stream has its snapshot", Duration.ofSeconds(60 + 3L * streams / rate),
+                    () -> countRows(db, "SELECT COUNT(DISTINCT stream_id) FROM " + schema + ".snapshots") >= streams,
+                    () -> countRows(db, "SELECT COUNT(*) FROM " + schema + ".snapshots") + " snapshots");
+            drainSeconds = (System.nanoTime() - started) / 1e9;
+            Poll.until("the worker is idle", Duration.ofMinutes(1), () -> gauge(metrics, "sidecar.build.in.flight") == 0
+                    && gauge(metrics, "sidecar.build.backlog") == 0, () -> "in flight "
+                    + gauge(metrics, "sidecar.build.in.flight"));
+        }
+        double builds = metrics.registry().find("sidecar.build.results").counters().stream()
+                .mapToDouble(c -> c.count()).sum();
+        long rows = countRows(db, "SELECT COUNT(*) FROM " + schema + ".snapshots");
+        // builds per second while the storm drains: the middle 80% of the snapshots' commit times, so the first
+        // requests' arrival and the last build's tail do not count
+        List<Long> times = new ArrayList<>();
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT EXTRACT(EPOCH FROM created_at) * 1000000 FROM "
+                     + schema + ".snapshots ORDER BY created_at");
+             ResultSet r = q.executeQuery()) {
+            while (r.next()) {
+                times.add(r.getLong(1));
+            }
+        }
+        int from = times.size() / 10;
+        int to = times.size() * 9 / 10;
+        double buildsPerSecond = (to - from) / ((times.get(to) - times.get(from)) / 1e6);
+        double duplicates = Math.max(0, builds - streams);
+        double ratio = ceilingSeconds / sidecarSeconds;
+        ObjectNode node = RESULTS.putObject("dayOne");
+        node.put("events", total).put("streams", streams).put("eventsPerStream", perStream).put("threshold", threshold)
+                .put("partitions", 4).put("placement", placement)
+                .put("ceilingSeconds", BenchStats.round(ceilingSeconds)).put("sidecarSeconds", BenchStats.round(sidecarSeconds))
+                .put("sidecarRunningAfterSeconds", BenchStats.round(runningSeconds))
+                .put("ratio", BenchStats.round(ratio))
+                .put("maxBuildsPerSecond", rate).put("buildsPerSecond", BenchStats.round(buildsPerSecond))
+                .put("drainFraction", BenchStats.round(buildsPerSecond / rate))
+                .put("drainSeconds", BenchStats.round(drainSeconds))
+                .put("builds", Math.round(builds)).put("snapshotRows", rows)
+                .put("duplicateBuilds", Math.round(duplicates))
+                .put("duplicateFraction", BenchStats.round(builds == 0 ? 0 : duplicates / builds));
+        TABLE.append("\n### Day one: a first start over ").append(String.format("%,d", total))
+                .append(" change events of Debezium's initial snapshot (op r), ").append(String.format("%,d", streams))
+                .append(" streams, threshold ").append(threshold).append(", `worker.max-builds-per-second` ")
+                .append(rate).append("\n\n| | seconds | vs ceiling |\n|---|---|---|\n")
+                .append(String.format("| ceiling: plain consumer + the same parser, from its construction | %.1f | 1.00 |%n",
+                        ceilingSeconds))
+                .append(String.format("| sidecar (default configuration, auto: %s): `Sidecar.start` to every head current and every due request sent (RUNNING after %.1f s) | %.1f | %.2f |%n",
+                        placement, runningSeconds, sidecarSeconds, ratio))
+                .append(String.format("| drain: every stream's snapshot written, from `Sidecar.start` | %.1f | |%n", drainSeconds))
+                .append("\n| builds | snapshot rows | builds/s (middle 80%) | of the rate limit | duplicate builds |\n|---|---|---|---|---|\n")
+                .append(String.format("| %,.0f | %,d | %.1f | %.3f | %,.0f (%.2f%%) |%n", builds, rows, buildsPerSecond,
+                        buildsPerSecond / rate, duplicates, builds == 0 ? 0 : 100 * duplicates / builds));
+    }
+
+    /** Streams {@code patient-d<s>} of {@code perStream} events each, written round robin in one statement. */
+    static void insertDayOneEvents(HikariDataSource db, String schema, int streams, int perStream) throws Exception {
+        ClinicalEvents script = new ClinicalEvents("patient-d", 0, 1);
+        Map<String, String> data = new HashMap<>();
+        while (data.size() < 3) {
+            NewEvent e = script.next();
+            if (List.of("PatientRegistered", "PatientAdmitted", "VitalSignsRecorded").contains(e.eventType())) {
+                data.putIfAbsent(e.eventType(), e.data());
+            }
+        }
+        try (Connection c = db.getConnection()) {
+            try (PreparedStatement truncate = c.prepareStatement("TRUNCATE " + schema + ".events, " + schema
+                    + ".snapshots")) {
+                truncate.execute();
+            }
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + schema + ".events (stream_id,"
+                    + " stream_version, event_type, event_data, created_at) SELECT 'patient-d' || s, v, CASE v WHEN 0"
+                    + " THEN 'PatientRegistered' WHEN 1 THEN 'PatientAdmitted' ELSE 'VitalSignsRecorded' END,"
+                    + " (CASE v WHEN 0 THEN ? WHEN 1 THEN ? ELSE ? END)::jsonb,"
+                    + " timestamptz '2021-01-04 08:00:00+00' + v * interval '1 hour'"
+                    + " FROM generate_series(0, ? - 1) v, generate_series(0, ? - 1) s ORDER BY v, s")) {
+                insert.setString(1, data.get("PatientRegistered"));
+                insert.setString(2, data.get("PatientAdmitted"));
+                insert.setString(3, data.get("VitalSignsRecorded"));
+                insert.setInt(4, perStream);
+                insert.setInt(5, streams);
+                insert.executeUpdate();
+            }
+        }
+    }
+
+    /** Every row of the events table as Debezium's initial snapshot writes it: op r, keyed {"stream_id":...}. */
+    static void produceInitialSnapshot(HikariDataSource db, String schema, String topic) throws Exception {
+        try (Connection c = db.getConnection();
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                     ProducerConfig.LINGER_MS_CONFIG, 50, ProducerConfig.BATCH_SIZE_CONFIG, 524_288,
+                     ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+                     new ByteArraySerializer(), new ByteArraySerializer())) {
+            c.setAutoCommit(false); // a cursor, not the whole table in memory
+            try (PreparedStatement q = c.prepareStatement("SELECT global_position, stream_id, stream_version,"
+                    + " event_type, created_at FROM " + schema + ".events ORDER BY global_position")) {
+                q.setFetchSize(10_000);
+                try (ResultSet r = q.executeQuery()) {
+                    while (r.next()) {
+                        String id = r.getString(2);
+                        String value = "{\"before\":null,\"after\":{\"global_position\":" + r.getLong(1)
+                                + ",\"stream_id\":\"" + id + "\",\"stream_version\":" + r.getInt(3)
+                                + ",\"event_type\":\"" + r.getString(4) + "\",\"created_at\":\""
+                                + r.getTimestamp(5).toInstant() + "\"},"
+                                + "\"source\":{\"version\":\"3.6.1.Final\",\"connector\":\"postgresql\",\"name\":\"eventstore\","
+                                + "\"ts_ms\":1796030130200,\"snapshot\":\"true\",\"db\":\"clinical\",\"schema\":\"" + schema
+                                + "\",\"table\":\"events\",\"txId\":770,\"lsn\":24000000},"
+                                + "\"op\":\"r\",\"ts_ms\":1796030130400,\"transaction\":null}";
+                        producer.send(new ProducerRecord<>(topic, ("{\"stream_id\":\"" + id + "\"}")
+                                .getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)));
+                    }
+                }
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            producer.flush();
+        }
+    }
+
+    static long countRows(HikariDataSource db, String sql) {
+        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(sql);
+             ResultSet r = q.executeQuery()) {
+            r.next();
+            return r.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static double gauge(SidecarMetrics metrics, String name) {
+        var g = metrics.registry().find(name).gauge();
+        return g == null ? 0 : g.value();
+    }
+
     static long probeEvents(EventStoreProbe probe) {
         try (Connection c = probe.pool.getConnection(); PreparedStatement q = c.prepareStatement(
                 "SELECT COUNT(*) FROM event_store.events"); ResultSet rows = q.executeQuery()) {
