@@ -11,6 +11,7 @@ import dev.snapshotsidecar.request.SnapshotResult;
 import dev.snapshotsidecar.request.SnapshotRequest;
 import dev.snapshotsidecar.ingest.AppendedEvent;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -61,6 +62,13 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
     static final String SCAN_KEY = "~scan";
     /** Key present in {@code sweep-state} once this task has read its first start's announcements. */
     static final String BOOTSTRAP_KEY = "~bootstrap";
+    /**
+     * Under exactly_once_v2 a request reaches the worker only once the transaction that wrote it commits. Rather
+     * than wait for {@code commit.interval.ms} (1 s by default here, for throughput), a task that sent a request
+     * asks Kafka Streams to commit, at most once per this spacing: a storm of requests commits 40 times a second,
+     * not once per record (BENCHMARKS.md, freshness).
+     */
+    static final Duration REQUEST_COMMIT_SPACING = Duration.ofMillis(25);
 
     private final TrackerSettings settings;
     private final java.time.Clock clock;
@@ -71,6 +79,11 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
     private KeyValueStore<String, SweepState> sweeps;
     private KeyValueStore<String, RebuildJob> rebuilds;
     private boolean gateOpen;
+    /** Whether requests go out in transactions, which need a commit to be seen. */
+    private boolean transactional;
+    /** A request was sent and no commit asked for since. */
+    private boolean uncommitted;
+    private long commitAskedMillis = Long.MIN_VALUE / 2;
 
     HeadTracker(TrackerSettings settings, java.time.Clock clock, TrackerMetrics metrics, RequestQueue queue) {
         this.settings = settings;
@@ -92,6 +105,20 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             metrics.awaitingBootstrap(context.taskId().toString(), true);
         }
         context.schedule(settings.scanInterval(), PunctuationType.WALL_CLOCK_TIME, ignored -> punctuate());
+        this.transactional = !StreamsConfig.AT_LEAST_ONCE.equals(
+                context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        if (transactional) {
+            context.schedule(REQUEST_COMMIT_SPACING, PunctuationType.WALL_CLOCK_TIME, this::commitRequests);
+        }
+    }
+
+    /** Asks for a commit when a request waits for one and the last ask is at least the spacing old. */
+    private void commitRequests(long nowMillis) {
+        if (uncommitted && nowMillis - commitAskedMillis >= REQUEST_COMMIT_SPACING.toMillis()) {
+            context.commit();
+            commitAskedMillis = nowMillis;
+            uncommitted = false;
+        }
     }
 
     @Override
@@ -525,6 +552,10 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         // the result must come back to this task, which holds the head: its partition of the results topic
         context.forward(new Record<>(streamId, request.toPartition(context.taskId().partition()), clock.millis()));
         metrics.requested(request.reason());
+        if (transactional) {
+            uncommitted = true;
+            commitRequests(context.currentSystemTimeMs());
+        }
     }
 
     private void punctuate() {

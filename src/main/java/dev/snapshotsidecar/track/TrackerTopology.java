@@ -5,6 +5,7 @@ import dev.snapshotsidecar.request.StreamPlacement;
 import dev.snapshotsidecar.request.JsonSerde;
 import dev.snapshotsidecar.request.MessageSerdes;
 import dev.snapshotsidecar.config.Partitioning;
+import dev.snapshotsidecar.config.ProcessingGuarantee;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.ingest.ChangeEventParser;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -45,6 +46,8 @@ import java.util.Properties;
  * request names its task's partition and the worker writes the result there.
  */
 public final class TrackerTopology {
+    /** {@code commit.interval.ms} under exactly_once_v2, unless {@code kafka.properties} sets it. */
+    static final long COMMIT_INTERVAL_MS = 1000;
     static final JsonSerde<SweepState> SWEEP_SERDE = new JsonSerde<>(SweepState.class);
     static final JsonSerde<RebuildJob> REBUILD_SERDE = new JsonSerde<>(RebuildJob.class);
 
@@ -159,6 +162,12 @@ public final class TrackerTopology {
         // on their own partition), so a task never waits for an empty partition: waiting held the tracker to 0.70x
         // of this throughput under exactly_once_v2 (BENCHMARKS.md). A configured value still wins.
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+        if (config.kafka().processingGuarantee() != ProcessingGuarantee.AT_LEAST_ONCE) {
+            // A transaction commit every 100 ms (Kafka's default under exactly_once_v2) held the stream thread
+            // for half of each interval on the benchmark machine; a task that sends a request asks for its commit
+            // itself (HeadTracker.REQUEST_COMMIT_SPACING), so requests do not wait for this interval.
+            props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+        }
         props.putAll(config.kafka().properties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.kafka().applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());

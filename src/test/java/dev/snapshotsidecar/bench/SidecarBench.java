@@ -331,51 +331,121 @@ class SidecarBench {
         produce(topic, "patient-t", streams, perStream);
         System.out.printf("tracker: %,d change events produced in %.1f s%n", total, (System.nanoTime() - produced) / 1e9);
 
-        // the ceiling: read and parse every record with the same parser, keep no state
+        // The machine is shared: each tracker run is paired with a ceiling run right before it, and the default
+        // configuration runs bench.tracker.rounds times; its ratio is the median of the pairs'.
+        int rounds = Integer.getInteger("bench.tracker.rounds", 3);
+        List<Double> ratios = new ArrayList<>();
+        List<Double> ceilings = new ArrayList<>();
+        List<Double> rates = new ArrayList<>();
+        List<Double> cpuRatios = new ArrayList<>();
+        List<Double> ceilingCpu = new ArrayList<>();
+        List<Double> streamCpu = new ArrayList<>();
+        List<Double> appCpu = new ArrayList<>();
+        String placement = "";
+        for (int round = 0; round < rounds; round++) {
+            double ceiling = ceiling(topic, total, "bench-ceiling-" + round);
+            TrackerRun eos = trackerRun(topic, total, streams, perStream, "exactly_once_v2", "auto", "-" + round);
+            ceilings.add(ceiling);
+            rates.add(eos.perSecond());
+            ratios.add(eos.perSecond() / ceiling);
+            placement = eos.placement();
+            ceilingCpu.add(lastCeilingCpuMicros);
+            streamCpu.add(eos.streamThreadCpuMicros());
+            appCpu.add(eos.allThreadsCpuMicros());
+            cpuRatios.add(lastCeilingCpuMicros / eos.streamThreadCpuMicros());
+        }
+        double alosCeiling = ceiling(topic, total, "bench-ceiling-alos");
+        TrackerRun alos = trackerRun(topic, total, streams, perStream, "at_least_once", "auto", "");
+        double streamIdCeiling = ceiling(topic, total, "bench-ceiling-stream-id");
+        TrackerRun repartitioned = trackerRun(topic, total, streams, perStream, "exactly_once_v2", "stream-id", "");
+        double ratio = median(ratios);
+        ObjectNode tracker = RESULTS.putObject("tracker");
+        tracker.put("records", total).put("streams", streams).put("partitions", 4).put("rounds", rounds)
+                .put("defaultPlacement", placement)
+                .put("recordsPerSecond", Math.round(median(rates))).put("ceilingRecordsPerSecond", Math.round(median(ceilings)))
+                .put("ratio", BenchStats.round(ratio))
+                .put("atLeastOnceRecordsPerSecond", Math.round(alos.perSecond()))
+                .put("atLeastOnceRatio", BenchStats.round(alos.perSecond() / alosCeiling))
+                .put("streamIdRecordsPerSecond", Math.round(repartitioned.perSecond()))
+                .put("streamIdRatio", BenchStats.round(repartitioned.perSecond() / streamIdCeiling));
+        // the limit of one stream thread with a core to itself: the ceiling's CPU per record over the stream thread's
+        tracker.put("ceilingCpuMicrosPerRecord", BenchStats.round(median(ceilingCpu)))
+                .put("streamThreadCpuMicrosPerRecord", BenchStats.round(median(streamCpu)))
+                .put("allTrackerThreadsCpuMicrosPerRecord", BenchStats.round(median(appCpu)))
+                .put("cpuRatio", BenchStats.round(median(cpuRatios)));
+        ArrayNode pairs = tracker.putArray("defaultRounds");
+        for (int round = 0; round < rounds; round++) {
+            pairs.addObject().put("ceilingRecordsPerSecond", Math.round(ceilings.get(round)))
+                    .put("recordsPerSecond", Math.round(rates.get(round))).put("ratio", BenchStats.round(ratios.get(round)));
+        }
+        TABLE.append("\n### Tracker throughput (").append(String.format("%,d", total))
+                .append(" Debezium-shaped change events, 10,000 streams, 4 partitions; each run paired with a ceiling run right before it)\n\n")
+                .append("| run | ceiling records/s (plain consumer + the same parser, no state) | records/s | vs ceiling |\n|---|---|---|---|\n");
+        for (int round = 0; round < rounds; round++) {
+            TABLE.append(String.format("| default configuration (exactly_once_v2, `tracker.partitioning=auto`: %s), round %d | %,.0f | %,.0f | %.2f |%n",
+                    placement, round + 1, ceilings.get(round), rates.get(round), ratios.get(round)));
+        }
+        TABLE.append(String.format("| **default configuration, median of %d rounds** | | | **%.2f** |%n", rounds, ratio))
+                .append(String.format("| CPU per record (median): ceiling's thread %.2f µs; tracker's stream thread %.2f µs"
+                        + " (all its threads %.2f µs): the ratio one stream thread with a core to itself reaches | | | %.2f |%n",
+                        median(ceilingCpu), median(streamCpu), median(appCpu), median(cpuRatios)))
+                .append(String.format("| at_least_once (auto: %s) | %,.0f | %,.0f | %.2f |%n", alos.placement(), alosCeiling,
+                        alos.perSecond(), alos.perSecond() / alosCeiling))
+                .append(String.format("| exactly_once_v2, `tracker.partitioning=stream-id` (repartition topic) | %,.0f | %,.0f | %.2f |%n",
+                        streamIdCeiling, repartitioned.perSecond(), repartitioned.perSecond() / streamIdCeiling));
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** CPU time per record of the last ceiling run's one thread, µs. */
+    static double lastCeilingCpuMicros;
+
+    /** CPU time of the live threads whose name is accepted, ns. */
+    static long cpuOfThreads(java.util.function.Predicate<String> name) {
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo info : cpu.getThreadInfo(cpu.getAllThreadIds())) {
+            if (info != null && name.test(info.getThreadName())) {
+                sum += Math.max(0, cpu.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return sum;
+    }
+
+    /** The ceiling: a plain consumer reading and parsing every record with the same parser, keeping no state. */
+    static double ceiling(String topic, long total, String group) {
         SidecarConfig config = SharedStack.stack().sidecarConfig("bench-tracker", Map.of("SIDECAR_TOPICS_SOURCE", topic));
         ChangeEventParser parser = new ChangeEventParser(config.database().columns(),
                 new AggregateTypeResolver(config.aggregateTypes()));
         long parsed = 0;
         long started = 0;
+        long cpuStarted = 0;
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "bench-ceiling", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             while (parsed < total) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (started == 0) {
                         started = System.nanoTime();
+                        cpuStarted = cpu.getCurrentThreadCpuTime();
                     }
                     parser.parse(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
                     parsed++;
                 }
             }
         }
-        double ceiling = total / ((System.nanoTime() - started) / 1e9);
-        // the default configuration (tracker.partitioning=auto), then the placement auto does not choose here
-        TrackerRun eos = trackerRun(topic, total, streams, perStream, "exactly_once_v2", "auto");
-        TrackerRun alos = trackerRun(topic, total, streams, perStream, "at_least_once", "auto");
-        TrackerRun repartitioned = trackerRun(topic, total, streams, perStream, "exactly_once_v2", "stream-id");
-        ObjectNode tracker = RESULTS.putObject("tracker");
-        tracker.put("records", total).put("streams", streams).put("partitions", 4)
-                .put("defaultPlacement", eos.placement())
-                .put("recordsPerSecond", Math.round(eos.perSecond())).put("ceilingRecordsPerSecond", Math.round(ceiling))
-                .put("ratio", BenchStats.round(eos.perSecond() / ceiling))
-                .put("atLeastOnceRecordsPerSecond", Math.round(alos.perSecond()))
-                .put("atLeastOnceRatio", BenchStats.round(alos.perSecond() / ceiling))
-                .put("streamIdRecordsPerSecond", Math.round(repartitioned.perSecond()))
-                .put("streamIdRatio", BenchStats.round(repartitioned.perSecond() / ceiling));
-        TABLE.append("\n### Tracker throughput (").append(String.format("%,d", total))
-                .append(" Debezium-shaped change events, 10,000 streams, 4 partitions)\n\n")
-                .append("| run | records/s | vs ceiling |\n|---|---|---|\n")
-                .append(String.format("| ceiling: plain consumer + the same parser, no state | %,.0f | 1.00 |%n", ceiling))
-                .append(String.format("| tracker, default configuration (exactly_once_v2, `tracker.partitioning=auto`: %s) | %,.0f | %.2f |%n",
-                        eos.placement(), eos.perSecond(), eos.perSecond() / ceiling))
-                .append(String.format("| tracker, at_least_once (auto: %s) | %,.0f | %.2f |%n", alos.placement(),
-                        alos.perSecond(), alos.perSecond() / ceiling))
-                .append(String.format("| tracker, exactly_once_v2, `tracker.partitioning=stream-id` (repartition topic) | %,.0f | %.2f |%n",
-                        repartitioned.perSecond(), repartitioned.perSecond() / ceiling));
+        double perSecond = total / ((System.nanoTime() - started) / 1e9);
+        lastCeilingCpuMicros = (cpu.getCurrentThreadCpuTime() - cpuStarted) / 1e3 / total;
+        System.out.printf("ceiling: %,.0f records/s, %.2f µs CPU per record%n", perSecond, lastCeilingCpuMicros);
+        return perSecond;
     }
 
     /** Debezium-shaped inserts (PostgreSQL envelope, schemas off): {@code perStream} events of each stream, round robin. */
@@ -405,13 +475,13 @@ class SidecarBench {
     }
 
     /** Records per second of one run, and the placement it used. */
-    record TrackerRun(double perSecond, String placement) {
+    record TrackerRun(double perSecond, String placement, double streamThreadCpuMicros, double allThreadsCpuMicros) {
     }
 
     /** Runs the real topology over the topic from the start; records per second until every event is tracked. */
     static TrackerRun trackerRun(String topic, long total, int streamCount, int perStream, String guarantee,
-                                 String partitioning) throws Exception {
-        String app = "bench-" + guarantee.replace('_', '-') + "-" + partitioning;
+                                 String partitioning, String suffix) throws Exception {
+        String app = "bench-" + guarantee.replace('_', '-') + "-" + partitioning + suffix;
         Map<String, String> env = new HashMap<>(PipelineTopics.of(app));
         env.put("SIDECAR_TOPICS_SOURCE", topic);
         env.put("SIDECAR_TOPICS_PARTITIONS", "4");
@@ -429,15 +499,22 @@ class SidecarBench {
         Partitioning placement = PlacementProbe.resolve(config, Duration.ofMinutes(1), waiting -> { }).chosen();
         try (KafkaStreams streams = startTracker(config, placement, meters)) {
             long started = System.nanoTime();
+            long streamCpu = cpuOfThreads(name -> name.startsWith(app + "-") && name.contains("-StreamThread-"));
+            long appCpu = cpuOfThreads(name -> name.contains(app + "-"));
             Poll.until("every change event tracked", Duration.ofMinutes(6), () -> {
                 var requests = meters.find("sidecar.track.requests").tag("reason", "THRESHOLD").counter();
                 return requests != null && requests.count() >= streamCount;
             }, () -> meters.find("sidecar.ingest.events").tag("outcome", "appended").counter().count() + " parsed");
             double perSecond = total / ((System.nanoTime() - started) / 1e9);
-            System.out.printf("tracker %s, partitioning %s (%s): %,.0f records/s%n", guarantee, partitioning,
-                    placement.configName(), perSecond);
+            // CPU per record does not depend on how much of the shared machine the run got
+            double streamMicros = (cpuOfThreads(name -> name.startsWith(app + "-") && name.contains("-StreamThread-"))
+                    - streamCpu) / 1e3 / total;
+            double appMicros = (cpuOfThreads(name -> name.contains(app + "-")) - appCpu) / 1e3 / total;
+            System.out.printf("tracker %s, partitioning %s (%s): %,.0f records/s; CPU per record %.2f µs on the stream"
+                    + " thread, %.2f µs on all its threads%n", guarantee, partitioning, placement.configName(),
+                    perSecond, streamMicros, appMicros);
             streams.close(Duration.ofSeconds(30));
-            return new TrackerRun(perSecond, placement.configName());
+            return new TrackerRun(perSecond, placement.configName(), streamMicros, appMicros);
         }
     }
 

@@ -50,4 +50,15 @@ class StreamsConfigTest {
         assertThat(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("exactly_once_v2");
         assertThat(props.get(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG)).isEqualTo(true);
     }
+
+    @Test
+    @DisplayName("under exactly_once_v2 transactions commit every second unless kafka.properties says otherwise; at_least_once keeps Kafka's default")
+    void commitInterval() {
+        assertThat(TrackerTopology.streamsConfig(config(Map.of())).get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
+                .isEqualTo(1000L);
+        assertThat(TrackerTopology.streamsConfig(config(Map.of("SIDECAR_KAFKA_PROPERTIES_COMMIT_INTERVAL_MS", "100")))
+                .get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("100");
+        assertThat(TrackerTopology.streamsConfig(config(Map.of("SIDECAR_KAFKA_PROCESSING_GUARANTEE", "at_least_once")))
+                .get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isNull();
+    }
 }
