@@ -474,6 +474,13 @@ class SidecarBench {
         }
     }
 
+    /** {@code -Dbench.streams.<property>=value} as {@code kafka.properties.<property>} of the sidecar under test. */
+    static void passStreamsProperties(Map<String, String> env) {
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.streams."))
+                .forEach(k -> env.put("SIDECAR_KAFKA_PROPERTIES_" + k.substring("bench.streams.".length())
+                        .toUpperCase(java.util.Locale.ROOT).replace('.', '_'), System.getProperty(k)));
+    }
+
     /** Records per second of one run, and the placement it used. */
     record TrackerRun(double perSecond, String placement, double streamThreadCpuMicros, double allThreadsCpuMicros) {
     }
@@ -487,9 +494,7 @@ class SidecarBench {
         env.put("SIDECAR_TOPICS_PARTITIONS", "4");
         env.put("SIDECAR_KAFKA_PROCESSING_GUARANTEE", guarantee);
         env.put("SIDECAR_TRACKER_PARTITIONING", partitioning);
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.streams."))
-                .forEach(k -> env.put("SIDECAR_KAFKA_PROPERTIES_" + k.substring("bench.streams.".length())
-                        .toUpperCase(java.util.Locale.ROOT).replace('.', '_'), System.getProperty(k)));
+        passStreamsProperties(env);
         // each stream's last event crosses the threshold: the last request says the tracker has seen everything
         env.put("SIDECAR_AGGREGATE_TYPES_PATIENT_EVERY_N_EVENTS", Integer.toString(perStream));
         SidecarConfig config = SharedStack.stack().sidecarConfig(app, env);
@@ -705,20 +710,33 @@ class SidecarBench {
         env.put("SIDECAR_WORKER_MAX_BUILDS_PER_SECOND", "500");
         String partitioning = System.getProperty("bench.freshness.partitioning", "auto");
         env.put("SIDECAR_TRACKER_PARTITIONING", partitioning);
+        passStreamsProperties(env);
         Map<String, Long> committed = new ConcurrentHashMap<>();   // "stream@version" -> commit time, ns
         Map<String, Long> arrived = new ConcurrentHashMap<>();     // "stream@version" -> seen in Kafka, ns
         Map<String, Long> readable = new HashMap<>();              // "stream@version" -> snapshot readable, ns
+        Map<String, Long> requested = new ConcurrentHashMap<>();   // "stream@head version" -> request visible, ns
+        Map<String, Long> arrivedWall = new ConcurrentHashMap<>(); // "stream@version" -> seen in Kafka, epoch ms
+        Map<String, Long> sentWall = new ConcurrentHashMap<>();    // "stream@head version" -> the tracker's send, epoch ms
+        Map<String, Long> visibleWall = new ConcurrentHashMap<>(); // "stream@head version" -> request visible, epoch ms
         SidecarMetrics metrics = new SidecarMetrics();
         try (Sidecar sidecar = Sidecar.start(SharedStack.stack().sidecarConfig(app, env), probe.aggregators,
                 metrics, Clock.systemUTC(), Duration.ofMinutes(1));
              KafkaConsumer<byte[], byte[]> debezium = new KafkaConsumer<>(Map.of(
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
                      ConsumerConfig.GROUP_ID_CONFIG, app + "-watch", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"),
+                     new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             // sees a request when the worker can: once the tracker's transaction commits
+             KafkaConsumer<byte[], byte[]> requestsSeen = new KafkaConsumer<>(Map.of(
+                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedStack.stack().kafka().bootstrapServers(),
+                     ConsumerConfig.GROUP_ID_CONFIG, app + "-watch-requests", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                     "latest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                      new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             debezium.subscribe(List.of(dev.snapshotsidecar.testkit.DemoStack.SOURCE_TOPIC));
-            Poll.until("the watcher has its partitions", Duration.ofMinutes(1), () -> {
+            requestsSeen.subscribe(List.of(app + "-requests"));
+            Poll.until("the watchers have their partitions", Duration.ofMinutes(1), () -> {
                 debezium.poll(Duration.ofMillis(100));
-                return !debezium.assignment().isEmpty();
+                requestsSeen.poll(Duration.ofMillis(100));
+                return !debezium.assignment().isEmpty() && !requestsSeen.assignment().isEmpty();
             }, () -> "none");
             // the timed part starts once the sidecar has taken in everything written before it
             long before = probeEvents(probe);
@@ -747,16 +765,45 @@ class SidecarBench {
                 writing.set(false);
             }, "bench-writer");
             writer.start();
+            // each watcher on its own thread, so that none waits for another's round trip
+            java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread eventWatcher = new Thread(() -> {
+                while (watching.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : debezium.poll(Duration.ofMillis(10))) {
+                        try {
+                            var after = JSON.readTree(r.value()).path("after");
+                            if (after.path("stream_id").asText().startsWith(prefix)) {
+                                arrived.putIfAbsent(after.path("stream_id").asText() + "@"
+                                        + after.path("stream_version").asLong(), System.nanoTime());
+                                arrivedWall.putIfAbsent(after.path("stream_id").asText() + "@"
+                                        + after.path("stream_version").asLong(), System.currentTimeMillis());
+                            }
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }
+            }, "bench-event-watcher");
+            Thread requestWatcher = new Thread(() -> {
+                while (watching.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : requestsSeen.poll(Duration.ofMillis(10))) {
+                        SnapshotRequest request = dev.snapshotsidecar.request.MessageSerdes.REQUEST.deserializer()
+                                .deserialize(r.topic(), r.value());
+                        if (request != null && request.streamId().startsWith(prefix)) {
+                            requested.putIfAbsent(request.streamId() + "@" + request.headVersion(), System.nanoTime());
+                            visibleWall.putIfAbsent(request.streamId() + "@" + request.headVersion(),
+                                    System.currentTimeMillis());
+                            sentWall.putIfAbsent(request.streamId() + "@" + request.headVersion(),
+                                    request.requestedAt().toEpochMilli());
+                        }
+                    }
+                }
+            }, "bench-request-watcher");
+            eventWatcher.start();
+            requestWatcher.start();
             Timestamp since = new Timestamp(System.currentTimeMillis() - 1000);
             long deadline = System.nanoTime() + Duration.ofSeconds(seconds + 30).toNanos();
             while (System.nanoTime() < deadline && (writing.get() || readable.size() < crossings(committed, threshold))) {
-                for (ConsumerRecord<byte[], byte[]> r : debezium.poll(Duration.ofMillis(10))) {
-                    var after = JSON.readTree(r.value()).path("after");
-                    if (after.path("stream_id").asText().startsWith(prefix)) {
-                        arrived.putIfAbsent(after.path("stream_id").asText() + "@" + after.path("stream_version").asLong(),
-                                System.nanoTime());
-                    }
-                }
                 try (Connection c = probe.pool.getConnection(); PreparedStatement q = c.prepareStatement(
                         "SELECT stream_id, stream_version FROM event_store.snapshots WHERE stream_id LIKE ? AND created_at >= ?")) {
                     q.setString(1, prefix + "%");
@@ -769,10 +816,17 @@ class SidecarBench {
                     }
                 }
             }
+            watching.set(false);
+            eventWatcher.join();
+            requestWatcher.join();
             writer.join();
         }
         List<Double> fresh = new ArrayList<>();
         List<Double> added = new ArrayList<>(); // per crossing: snapshot readable minus its event reaching Kafka
+        List<Double> trackerHop = new ArrayList<>(); // request visible to read_committed minus the event in Kafka
+        List<Double> workerHop = new ArrayList<>();  // snapshot readable minus the request visible
+        List<Double> trackerSend = new ArrayList<>();   // the tracker's send (its clock, ms) minus the event in Kafka
+        List<Double> trackerCommit = new ArrayList<>(); // the request visible minus the tracker's send (ms)
         readable.forEach((key, seen) -> {
             Long commit = committed.get(key);
             if (commit != null && (Long.parseLong(key.substring(key.indexOf('@') + 1)) + 1) % threshold == 0) {
@@ -780,6 +834,13 @@ class SidecarBench {
                 Long inKafka = arrived.get(key);
                 if (inKafka != null) {
                     added.add((seen - inKafka) / 1e6);
+                }
+                Long visible = requested.get(key);
+                if (inKafka != null && visible != null) {
+                    trackerHop.add((visible - inKafka) / 1e6);
+                    workerHop.add((seen - visible) / 1e6);
+                    trackerSend.add((double) (sentWall.get(key) - arrivedWall.get(key)));
+                    trackerCommit.add((double) (visibleWall.get(key) - sentWall.get(key)));
                 }
             }
         });
@@ -801,6 +862,14 @@ class SidecarBench {
         BenchStats a = BenchStats.ofMillis(added);
         a.into(node, "added");
         node.put("addedP99Millis", BenchStats.round(a.p(99)));
+        BenchStats th = BenchStats.ofMillis(trackerHop);
+        BenchStats wh = BenchStats.ofMillis(workerHop);
+        th.into(node, "trackerHop");
+        BenchStats ts = BenchStats.ofMillis(trackerSend);
+        BenchStats tc = BenchStats.ofMillis(trackerCommit);
+        ts.into(node, "trackerSend");
+        tc.into(node, "trackerCommit");
+        wh.into(node, "workerHop");
         TABLE.append("\n### Freshness: commit of the crossing event to the snapshot row being readable (1,000 events/s over 1,000 streams, threshold 100, ")
                 .append(seconds).append(" s, tracker.partitioning=").append(partitioning)
                 .append(")\n\n| | p50 ms | p95 ms | p99 ms | samples |\n|---|---|---|---|---|\n")
@@ -808,7 +877,15 @@ class SidecarBench {
                 .append(String.format("| Debezium: insert to Kafka (the floor) | %.0f | %.0f | %.0f | %d |%n", d.p(50), d.p(95),
                         d.p(99), cdc.size()))
                 .append(String.format("| added by the sidecar: snapshot readable minus its event in Kafka, per crossing"
-                        + " | %.0f | %.0f | %.0f | %d |%n", a.p(50), a.p(95), a.p(99), added.size()));
+                        + " | %.0f | %.0f | %.0f | %d |%n", a.p(50), a.p(95), a.p(99), added.size()))
+                .append(String.format("| of which the tracker: the request visible to a read_committed consumer minus the"
+                        + " event in Kafka | %.0f | %.0f | %.0f | %d |%n", th.p(50), th.p(95), th.p(99), trackerHop.size()))
+                .append(String.format("| tracker: its send minus the event in Kafka (ms clock) | %.0f | %.0f | %.0f | %d |%n",
+                        ts.p(50), ts.p(95), ts.p(99), trackerSend.size()))
+                .append(String.format("| tracker: the request visible minus its send (ms clock) | %.0f | %.0f | %.0f | %d |%n",
+                        tc.p(50), tc.p(95), tc.p(99), trackerCommit.size()))
+                .append(String.format("| of which the worker: the snapshot readable minus its request visible | %.0f | %.0f"
+                        + " | %.0f | %d |%n", wh.p(50), wh.p(95), wh.p(99), workerHop.size()));
     }
 
     @Test
