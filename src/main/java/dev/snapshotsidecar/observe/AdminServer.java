@@ -166,9 +166,9 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    /** An admin endpoint, parsed from the raw path. */
-    private record Endpoint(Kind kind, String streamId) {
-        enum Kind { LOOKUP, SNAPSHOT, RESET_HEAD, AGGREGATE_TYPES, REBUILD }
+    /** An admin endpoint, parsed from the raw path; {@code name} is the stream id, or the type of a rebuild. */
+    private record Endpoint(Kind kind, String name) {
+        enum Kind { LOOKUP, SNAPSHOT, RESET_HEAD, AGGREGATE_TYPES, REBUILD, REBUILD_PROGRESS }
 
         boolean write() {
             return kind == Kind.SNAPSHOT || kind == Kind.RESET_HEAD || kind == Kind.REBUILD;
@@ -203,7 +203,7 @@ public final class AdminServer implements AutoCloseable {
                 Optional<Endpoint> parsed = endpoint(method, path);
                 if (parsed.isEmpty()) {
                     respond(exchange, Reply.error(404, "not_found", "no such endpoint: " + method + " " + path
-                            + "; try /health/ready, /metrics, /streams/{id}, /aggregate-types"));
+                            + "; try /health/ready, /metrics, /streams/{id}, /aggregate-types, /rebuilds/{type}"));
                     return;
                 }
                 endpoint = parsed.get();
@@ -239,6 +239,12 @@ public final class AdminServer implements AutoCloseable {
         }
         if (rawPath.equals("/rebuilds")) {
             return method.equals("POST") ? Optional.of(new Endpoint(Endpoint.Kind.REBUILD, "")) : Optional.empty();
+        }
+        if (rawPath.startsWith("/rebuilds/")) {
+            String rawType = rawPath.substring("/rebuilds/".length());
+            return method.equals("GET") && !rawType.isEmpty() && !rawType.contains("/")
+                    ? Optional.of(new Endpoint(Endpoint.Kind.REBUILD_PROGRESS, PathSegment.decode(rawType)))
+                    : Optional.empty();
         }
         if (!rawPath.startsWith("/streams/")) {
             return Optional.empty();
@@ -313,6 +319,7 @@ public final class AdminServer implements AutoCloseable {
                     case LOOKUP, SNAPSHOT, RESET_HEAD -> stream(exchange, endpoint, fromInstance);
                     case AGGREGATE_TYPES -> aggregateTypes(exchange, fromInstance);
                     case REBUILD -> Reply.now(rebuild(exchange));
+                    case REBUILD_PROGRESS -> rebuildProgress(exchange, endpoint.name(), fromInstance);
                 };
             }
         } catch (HeadsQuery.TrackerUnavailableException e) {
@@ -325,7 +332,7 @@ public final class AdminServer implements AutoCloseable {
 
     private CompletableFuture<Reply> stream(HttpExchange exchange, Endpoint endpoint, boolean fromInstance)
             throws Exception {
-        String streamId = endpoint.streamId();
+        String streamId = endpoint.name();
         HeadsQuery.Owner owner = sidecar.owner(streamId);
         if (owner instanceof HeadsQuery.Owner.Unknown) {
             return Reply.now(Reply.error(503, "unavailable", "no instance owns " + streamId + " right now (starting"
@@ -392,44 +399,62 @@ public final class AdminServer implements AutoCloseable {
         if (localOnly) {
             return Reply.now(Reply.json(200, render(local, true, List.of())));
         }
-        List<String> others = sidecar.otherInstances();
-        List<CompletableFuture<Optional<HeadStatistics>>> shares = others.stream().map(this::localShareOf).toList();
-        return CompletableFuture.allOf(shares.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
+        return gather("/aggregate-types?scope=local", AdminServer::parse).thenApply(gathered -> {
             HeadStatistics all = local;
+            for (HeadStatistics share : gathered.shares()) {
+                all = all.merge(share);
+            }
+            return Reply.json(200, render(all, false, gathered.unreachable()));
+        });
+    }
+
+    /** The shares the other instances answered with, and the instances that did not answer. */
+    private record Gathered<T>(List<T> shares, List<String> unreachable) {
+    }
+
+    /** Asks every other instance for its share at {@code target}; never completes exceptionally. */
+    private <T> CompletableFuture<Gathered<T>> gather(String target, java.util.function.Function<JsonNode, T> read) {
+        List<String> others = sidecar.otherInstances();
+        List<CompletableFuture<Optional<T>>> shares = others.stream().map(other -> shareOf(other, target, read))
+                .toList();
+        return CompletableFuture.allOf(shares.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
+            List<T> answered = new ArrayList<>();
             List<String> unreachable = new ArrayList<>();
             for (int i = 0; i < others.size(); i++) {
-                Optional<HeadStatistics> share = shares.get(i).join();
+                Optional<T> share = shares.get(i).join();
                 if (share.isPresent()) {
-                    all = all.merge(share.get());
+                    answered.add(share.get());
                 } else {
                     unreachable.add(others.get(i));
                 }
             }
-            return Reply.json(200, render(all, false, unreachable));
+            return new Gathered<>(answered, unreachable);
         });
     }
 
-    /** Another instance's heads, or empty when it cannot be asked now; never completes exceptionally. */
-    private CompletableFuture<Optional<HeadStatistics>> localShareOf(String hostPort) {
+    /** Another instance's share, or empty when it cannot be asked now; never completes exceptionally. */
+    private <T> CompletableFuture<Optional<T>> shareOf(String hostPort, String target,
+                                                       java.util.function.Function<JsonNode, T> read) {
+        String what = target.substring(0, target.indexOf('?'));
         if (!forwards.tryAcquire()) {
-            LOG.warn("aggregate-types: {} not asked, {} requests to other instances are in flight already", hostPort,
+            LOG.warn("{}: {} not asked, {} requests to other instances are in flight already", what, hostPort,
                     FORWARDS_IN_FLIGHT);
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        return send(hostPort, "GET", "/aggregate-types?scope=local").handle((response, error) -> {
+        return send(hostPort, "GET", target).handle((response, error) -> {
             forwards.release();
             if (error != null) {
-                LOG.warn("aggregate-types: {} did not answer ({})", hostPort, cause(error).getClass().getSimpleName());
+                LOG.warn("{}: {} did not answer ({})", what, hostPort, cause(error).getClass().getSimpleName());
                 return Optional.empty();
             }
             if (response.statusCode() != 200) {
-                LOG.warn("aggregate-types: {} answered HTTP {}", hostPort, response.statusCode());
+                LOG.warn("{}: {} answered HTTP {}", what, hostPort, response.statusCode());
                 return Optional.empty();
             }
             try {
-                return Optional.of(parse(JSON.readTree(response.body())));
-            } catch (IOException e) {
-                LOG.warn("aggregate-types: {} answered with JSON this instance cannot read", hostPort);
+                return Optional.of(read.apply(JSON.readTree(response.body())));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("{}: {} answered with JSON this instance cannot read", what, hostPort);
                 return Optional.empty();
             }
         });
@@ -499,8 +524,45 @@ public final class AdminServer implements AutoCloseable {
             return Reply.error(400, "bad_request", "aggregateType must be one of " + new TreeSet<>(
                     sidecar.aggregateTypes()) + ", was '" + type + "'");
         }
-        int tasks = sidecar.requestRebuild(type);
-        return Reply.json(202, JSON.createObjectNode().put("aggregateType", type).put("trackerTasks", tasks));
+        Instant requestedAt = Instant.now();
+        int tasks = sidecar.requestRebuild(type, requestedAt);
+        return Reply.json(202, JSON.createObjectNode().put("aggregateType", type).put("trackerTasks", tasks)
+                .put("requestedAt", requestedAt.toString())
+                .put("progress", "/rebuilds/" + PathSegment.encode(type) + "?requestedAt=" + requestedAt));
+    }
+
+    /**
+     * {@code GET /rebuilds/{type}[?requestedAt=<ISO-8601 instant>]}: the progress of the rebuild of the type asked
+     * for then (without it: of whichever rebuild each task holds), over every instance unless {@code scope=local}.
+     */
+    private CompletableFuture<Reply> rebuildProgress(HttpExchange exchange, String type, boolean fromInstance) {
+        if (!sidecar.aggregateTypes().contains(type)) {
+            return Reply.now(Reply.error(404, "unknown_type", "no aggregate type " + type + "; the types are "
+                    + new TreeSet<>(sidecar.aggregateTypes())));
+        }
+        Map<String, String> query = QueryString.parse(exchange.getRequestURI().getRawQuery());
+        Instant requestedAt;
+        try {
+            requestedAt = query.containsKey("requestedAt") ? Instant.parse(query.get("requestedAt")) : Instant.EPOCH;
+        } catch (java.time.format.DateTimeParseException e) {
+            return Reply.now(Reply.error(400, "bad_request", "requestedAt must be an ISO-8601 instant such as"
+                    + " 2026-11-28T09:30:00.123Z, as POST /rebuilds answers it"));
+        }
+        dev.snapshotsidecar.track.RebuildProgress local = sidecar.rebuildProgress(type, requestedAt);
+        if (fromInstance || "local".equals(query.get("scope"))) {
+            return Reply.now(Reply.json(200, new RebuildProgressView(local, requestedAt, sidecar.trackerTasks(),
+                    List.of()).json()));
+        }
+        String target = "/rebuilds/" + PathSegment.encode(type) + "?scope=local"
+                + (query.containsKey("requestedAt") ? "&requestedAt=" + requestedAt : "");
+        return gather(target, RebuildProgressView::share).thenApply(gathered -> {
+            dev.snapshotsidecar.track.RebuildProgress all = local;
+            for (dev.snapshotsidecar.track.RebuildProgress share : gathered.shares()) {
+                all = all.plus(share);
+            }
+            return Reply.json(200, new RebuildProgressView(all, requestedAt, sidecar.trackerTasks(),
+                    gathered.unreachable()).json());
+        });
     }
 
     /** Relays the request to the owner; the returned reply completes when the owner answers or the forward fails. */

@@ -180,7 +180,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                 workerSettings, builder, meters, clock);
         this.streams = streams;
         this.worker = worker;
-        this.heads = new HeadsQuery(streams, self, settings.placement());
+        this.heads = new HeadsQuery(streams, self, settings.placement(), settings.resultsTopic());
         this.manual = new ManualRequests(config.kafka().properties(), config.kafka().bootstrapServers(),
                 config.topics().requests(), config.topics().results(), settings.placement(), settings.partitions());
         streams.start();
@@ -294,10 +294,21 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     }
 
     @Override
-    public int requestRebuild(String aggregateType) throws Exception {
+    public int requestRebuild(String aggregateType, java.time.Instant requestedAt) throws Exception {
         LOG.info("schema rebuild of {} requested over HTTP", aggregateType);
         return TrackerCommands.broadcast(config.kafka().properties(), config.kafka().bootstrapServers(),
-                config.topics().commands(), TrackerCommand.rebuild(aggregateType, java.time.Instant.now()));
+                config.topics().commands(), TrackerCommand.rebuild(aggregateType, requestedAt));
+    }
+
+    @Override
+    public dev.snapshotsidecar.track.RebuildProgress rebuildProgress(String aggregateType,
+                                                                     java.time.Instant requestedAt) {
+        return heads.rebuildProgress(aggregateType, requestedAt.toEpochMilli(), config.database().firstVersion());
+    }
+
+    @Override
+    public int trackerTasks() {
+        return config.topics().partitions();
     }
 
     @Override
