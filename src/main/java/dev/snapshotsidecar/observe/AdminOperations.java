@@ -79,6 +79,9 @@ public interface AdminOperations {
     /** How many tasks the tracker has over all instances: the partitions of its topics. */
     int trackerTasks();
 
+    /** What the status page shows of this instance beyond its meters; from state kept by other threads. */
+    InstanceStatus instanceStatus();
+
     Set<String> aggregateTypes();
 
     long firstVersion();

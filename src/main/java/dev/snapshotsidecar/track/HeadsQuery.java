@@ -98,13 +98,23 @@ public final class HeadsQuery {
 
     /** The partitions of the tracker's stores this instance holds as active tasks, in order. */
     public java.util.SortedSet<Integer> localPartitions() {
+        return headsTasks(false);
+    }
+
+    /** The partitions of the tracker's stores this instance keeps standby copies of, in order. */
+    public java.util.SortedSet<Integer> standbyPartitions() {
+        return headsTasks(true);
+    }
+
+    private java.util.SortedSet<Integer> headsTasks(boolean standby) {
         java.util.SortedSet<Integer> partitions = new java.util.TreeSet<>();
         // the heads' tasks are the ones that read the results topic (the others parse and repartition)
-        streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task -> {
-            if (task.topicPartitions().stream().anyMatch(p -> p.topic().equals(resultsTopic))) {
-                partitions.add(task.taskId().partition());
-            }
-        }));
+        streams.metadataForLocalThreads().forEach(thread -> (standby ? thread.standbyTasks() : thread.activeTasks())
+                .forEach(task -> {
+                    if (task.topicPartitions().stream().anyMatch(p -> p.topic().equals(resultsTopic))) {
+                        partitions.add(task.taskId().partition());
+                    }
+                }));
         return partitions;
     }
 

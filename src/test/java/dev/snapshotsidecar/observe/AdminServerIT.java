@@ -151,6 +151,13 @@ class AdminServerIT {
         }
 
         @Override
+        public InstanceStatus instanceStatus() {
+            return new InstanceStatus("localhost:0", "RUNNING", new InstanceStatus.Partitions(List.of(0, 1),
+                    List.of(2), "requests", List.of(0, 1)), new InstanceStatus.Limits(4, 50), Map.of("patient", 50),
+                    new BuildHistory(Clock.systemUTC()).view());
+        }
+
+        @Override
         public Set<String> aggregateTypes() {
             return Set.of("patient");
         }
@@ -528,5 +535,42 @@ class AdminServerIT {
         Response local = call(port, "GET", "/rebuilds/patient?scope=local", bearer(TOKEN));
         assertThat(local.json().at("/streams/total").asLong()).isEqualTo(100);
         assertThat(local.json().path("requestedAt").isNull()).isTrue();
+    }
+
+    @Test
+    @DisplayName("the status page follows the reads' access: with reads closed a browser is asked for the token as a"
+            + " Basic password; the page loads nothing from elsewhere")
+    void statusPageAccess() throws Exception {
+        int port = server(Optional.of(TOKEN), false).port();
+        HttpResponse<String> refused = http.send(request(port, "GET", "/", Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValue(
+                "Basic realm=\"snapshot-sidecar\", charset=\"UTF-8\"");
+        for (String password : List.of("wrong", "")) {
+            HttpResponse<String> wrong = http.send(request(port, "GET", "/", Duration.ofSeconds(10))
+                    .header("Authorization", basic("operator", password)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(wrong.statusCode()).isEqualTo(401);
+        }
+        assertThat(call(port, "GET", "/aggregate-types", Map.of("Authorization", basic("operator", TOKEN))).status())
+                .as("Basic is for the page only").isEqualTo(401);
+        for (Map<String, String> credential : List.of(Map.of("Authorization", basic("operator", TOKEN)),
+                bearer(TOKEN))) {
+            HttpRequest.Builder page = request(port, "GET", "/?refresh=30", Duration.ofSeconds(10));
+            credential.forEach(page::header);
+            HttpResponse<String> shown = http.send(page.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(shown.statusCode()).isEqualTo(200);
+            assertThat(shown.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+            assertThat(shown.headers().firstValue("Content-Security-Policy").orElseThrow())
+                    .startsWith("default-src 'none'");
+            assertThat(shown.body()).startsWith("<!doctype html>").contains("<svg", "data-metric=",
+                    "<meta http-equiv=\"refresh\" content=\"30\">", "patient").doesNotContain("<script");
+        }
+        assertThat(call(port, "POST", "/", bearer(TOKEN)).status()).isEqualTo(404);
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+                .getBytes(StandardCharsets.UTF_8));
     }
 }
