@@ -496,5 +496,6 @@ final class StatusPage {
             + ".rec.necessary{color:#c62828;font-weight:600}.rec.judgement{color:#ef6c00;font-weight:600}"
             + ".rec.premature{color:#1565c0;font-weight:600}.o-failed,.o-too_large{color:#c62828}"
             + ".swatch{display:inline-block;width:10px;height:10px;margin:0 3px 0 8px}"
+            + "#failures td{text-align:left;vertical-align:top}"
             + "footer{margin-top:2em;color:#616161;font-size:12px}code{font-size:13px}";
 }

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The Helm chart, linted and rendered offline with helm-java (helm 3 in-process), and its objects checked. */
 public class HelmChartTest {
     static final Path CHART = Path.of("helm", "snapshot-sidecar");
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** The chart rendered as `helm template clinical` renders it, with {@code options} applied; its objects. */
     public static List<JsonNode> render(UnaryOperator<TemplateCommand> options) throws IOException {
