@@ -35,6 +35,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * Consumes {@code snapshot-requests} in its own consumer group and builds snapshots on a bounded pool.
@@ -89,6 +90,7 @@ public final class SnapshotWorker implements AutoCloseable {
     private long backlogMeasuredNanos;
     private volatile boolean running = true;
     private volatile Throwable failure;
+    private volatile BiConsumer<SnapshotRequest, SnapshotResult> onFinished = (request, result) -> { };
 
     public SnapshotWorker(Map<String, String> clientProperties, String bootstrapServers, WorkerSettings settings,
                           SnapshotBuilder builder, MeterRegistry registry, Clock clock) {
@@ -124,8 +126,21 @@ public final class SnapshotWorker implements AutoCloseable {
         this.pollThread = new Thread(this::pollLoop, "snapshot-worker-poll");
     }
 
+    /**
+     * Who hears of each finished build, once its result is published (the status page's recent builds); set before
+     * {@link #start()}. Called on the producer's thread: it must be quick and must not throw.
+     */
+    public void onFinished(BiConsumer<SnapshotRequest, SnapshotResult> listener) {
+        this.onFinished = listener;
+    }
+
     public void start() {
         pollThread.start();
+    }
+
+    /** The partitions of the requests topic assigned to this worker, in order. */
+    public List<Integer> assignedPartitions() {
+        return assignments.keySet().stream().map(TopicPartition::partition).sorted().toList();
     }
 
     /**
@@ -165,8 +180,10 @@ public final class SnapshotWorker implements AutoCloseable {
                 commit(false);
                 if (metrics.inFlight.get() >= maxInFlight) {
                     consumer.pause(consumer.assignment());
+                    metrics.paused.set(1);
                 } else if (!consumer.paused().isEmpty()) {
                     consumer.resume(consumer.paused());
+                    metrics.paused.set(0);
                 }
                 // while builds run, poll briefly so finished ones are committed and replaced without delay
                 Duration wait = metrics.inFlight.get() > 0 ? Duration.ofMillis(5) : Duration.ofMillis(100);
@@ -273,6 +290,7 @@ public final class SnapshotWorker implements AutoCloseable {
     /** On a build thread: builds the plan, publishes its results, and completes the jobs exactly once. */
     private void run(List<Job> plan, List<Job> jobs, Completion completion) {
         List<SnapshotResult> results = new ArrayList<>();
+        List<SnapshotRequest> answered = new ArrayList<>();
         String streamId = jobs.get(0).request().streamId();
         buildsStarted.put(streamId, System.nanoTime());
         try {
@@ -290,6 +308,7 @@ public final class SnapshotWorker implements AutoCloseable {
                     recent.learn(job.request(), result.get()); // a fenced build's word is not this worker's to keep
                 }
                 results.add(result.get());
+                answered.add(job.request());
                 LOG.debug("snapshot of {} at version {}: {} in {} ms ({}; request {}-{}@{})", result.get().streamId(),
                         result.get().version(), result.get().outcome(), result.get().buildMillis(),
                         result.get().detail(), job.partition().topic(), job.partition().partition(), job.offset());
@@ -311,6 +330,13 @@ public final class SnapshotWorker implements AutoCloseable {
                     completion.complete(false);
                 } else if (unpublished.decrementAndGet() == 0) {
                     results.forEach(r -> metrics.finished(r.outcome(), r.buildMillis()));
+                    for (int i = 0; i < results.size(); i++) {
+                        try {
+                            onFinished.accept(answered.get(i), results.get(i));
+                        } catch (RuntimeException e) {
+                            LOG.warn("a listener of finished builds failed: {}", e.toString());
+                        }
+                    }
                     completion.complete(true);
                 }
             });

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class WorkerMetrics implements MeterBinder {
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicLong backlog = new AtomicLong();
+    /** 1 while the consumer is paused because the most requests the worker holds are in flight, else 0. */
+    final AtomicInteger paused = new AtomicInteger();
     private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
     private Timer buildTimer;
     private Timer rateLimitWaits;
@@ -50,6 +52,10 @@ final class WorkerMetrics implements MeterBinder {
         Gauge.builder("sidecar.build.backlog", backlog, AtomicLong::get)
                 .description("Requests waiting: not yet read from Kafka, or read and not yet finished")
                 .baseUnit("requests").register(registry);
+        Gauge.builder("sidecar.build.paused", paused, AtomicInteger::get)
+                .description("1 while the worker takes no more requests because the most it holds are in flight"
+                        + " (builds are slower than requests arrive), else 0").baseUnit("workers")
+                .register(registry);
         rateLimitWaits = Timer.builder("sidecar.build.rate.limit.wait")
                 .description("Time builds waited for the builds-per-second limit").register(registry);
     }

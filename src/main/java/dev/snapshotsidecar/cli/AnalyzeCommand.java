@@ -41,9 +41,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SidecarConfig loaded = config.load();
-        try (HikariDataSource pool = DialectStores.pool(loaded.database(), "analyze")) {
+        try (HikariDataSource pool = DialectStores.pool(loaded.database(), "analyze");
+             Progress progress = Progress.forCommand(spec.commandLine().getErr(), json)) {
             StreamLengthReport report = StreamLengthReport.measure(loaded, DialectStores.of(loaded.database(), pool),
-                    AggregatorRegistry.load(loaded.pluginDirectory()), sample);
+                    AggregatorRegistry.load(loaded.pluginDirectory()), sample, progress);
+            progress.finish();
             spec.commandLine().getOut().print(json ? report.json() + "\n" : report.text());
             if (html.isPresent()) {
                 Files.writeString(html.get(), report.html());

@@ -15,7 +15,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,26 +40,42 @@ final class VerifyCommand implements Callable<Integer> {
         SidecarConfig loaded = config.load();
         AggregatorRegistry aggregators = AggregatorRegistry.load(loaded.pluginDirectory());
         PrintWriter out = spec.commandLine().getOut();
-        try (HikariDataSource pool = DialectStores.pool(loaded.database(), "verify")) {
+        try (HikariDataSource pool = DialectStores.pool(loaded.database(), "verify");
+             Progress progress = Progress.forCommand(spec.commandLine().getErr(), false)) {
             DialectStores stores = DialectStores.of(loaded.database(), pool);
             AggregateTypeResolver resolver = new AggregateTypeResolver(loaded.aggregateTypes());
-            List<String> ids = sample(allStreamIds(stores), sample);
-            Map<String, String> types = new LinkedHashMap<>();
+            SnapshotVerifier verifier = new SnapshotVerifier(stores.snapshots(), stores.events(), aggregators,
+                    Sidecar.aggregatorByType(loaded), loaded.database().firstVersion());
+            progress.phase("listing streams with snapshots", Progress.UNKNOWN);
+            List<String> ids = sample(allStreamIds(stores, progress), sample);
+            // stream by stream, so that progress shows; the verifier checks each one on its own anyway
+            progress.phase("verifying", ids.size());
+            int checked = 0;
+            List<SnapshotVerifier.Mismatch> mismatches = new ArrayList<>();
             List<String> untyped = new ArrayList<>();
             for (String id : ids) {
                 // with a type column the stream's type is the one its snapshots were written with
                 Optional<String> type = resolver.resolve(id, Optional.empty())
                         .or(() -> typeFromSnapshots(loaded, stores, aggregators, id));
-                type.ifPresentOrElse(t -> types.put(id, t), () -> untyped.add(id));
+                if (type.isPresent()) {
+                    SnapshotVerifier.Report report = verifier.verify(Map.of(id, type.get()));
+                    checked += report.checked();
+                    mismatches.addAll(report.mismatches());
+                    if (!report.mismatches().isEmpty()) {
+                        progress.detail(mismatches.size() + (mismatches.size() == 1 ? " mismatch" : " mismatches"));
+                    }
+                } else {
+                    untyped.add(id);
+                }
+                progress.advance(1);
             }
-            SnapshotVerifier.Report report = new SnapshotVerifier(stores.snapshots(), stores.events(), aggregators,
-                    Sidecar.aggregatorByType(loaded), loaded.database().firstVersion()).verify(types);
-            report.mismatches().forEach(m -> out.printf("MISMATCH %s at version %d: %s%n", m.streamId(), m.version(),
+            progress.finish();
+            mismatches.forEach(m -> out.printf("MISMATCH %s at version %d: %s%n", m.streamId(), m.version(),
                     m.reason()));
             untyped.forEach(id -> out.printf("SKIPPED %s: no configured aggregate type recognises it%n", id));
-            out.printf("verified %d streams: %d match, %d mismatch%n", report.checked(),
-                    report.checked() - report.mismatches().size(), report.mismatches().size());
-            return report.mismatches().isEmpty() ? 0 : 1;
+            out.printf("verified %d streams: %d match, %d mismatch%n", checked, checked - mismatches.size(),
+                    mismatches.size());
+            return mismatches.isEmpty() ? 0 : 1;
         }
     }
 
@@ -75,12 +90,13 @@ final class VerifyCommand implements Callable<Integer> {
         return Optional.empty();
     }
 
-    private static List<String> allStreamIds(DialectStores stores) {
+    private static List<String> allStreamIds(DialectStores stores, Progress progress) {
         List<String> ids = new ArrayList<>();
         String after = "";
         List<String> page;
         while (!(page = stores.snapshots().streamIds(after, 1000)).isEmpty()) {
             ids.addAll(page);
+            progress.advance(page.size());
             after = page.get(page.size() - 1);
         }
         return ids;

@@ -42,6 +42,16 @@ public record StreamLengthReport(List<TypeReport> types) {
 
     public static StreamLengthReport measure(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
                                              int samplePerType) {
+        return measure(config, stores, aggregators, samplePerType, WorkProgress.NONE);
+    }
+
+    /**
+     * As {@link #measure(SidecarConfig, DialectStores, AggregatorRegistry, int)}, reporting its three phases to
+     * {@code progress}: streams read from the events table, latest snapshots read, sampled streams folded (twice
+     * each: one pass warms up, the other is measured).
+     */
+    public static StreamLengthReport measure(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+                                             int samplePerType, WorkProgress progress) {
         AggregateTypeResolver resolver = new AggregateTypeResolver(config.aggregateTypes());
         long first = config.database().firstVersion();
         Map<String, String> typeOf = new HashMap<>();
@@ -50,7 +60,9 @@ public record StreamLengthReport(List<TypeReport> types) {
         config.aggregateTypes().forEach(t -> lengths.put(t.name(), new ArrayList<>()));
         String after = "";
         List<EventReader.StreamLength> page;
+        progress.phase("reading stream lengths", WorkProgress.UNKNOWN);
         while (!(page = stores.events().streamLengths(after, PAGE)).isEmpty()) {
+            progress.advance(page.size());
             for (EventReader.StreamLength stream : page) {
                 Optional<String> type = resolver.resolve(stream.streamId(), stream.typeValue());
                 type.ifPresent(t -> {
@@ -64,7 +76,9 @@ public record StreamLengthReport(List<TypeReport> types) {
         Map<String, Long> snapshotOf = new HashMap<>();
         after = "";
         List<SnapshotStore.StreamVersion> snapshots;
+        progress.phase("reading latest snapshots", WorkProgress.UNKNOWN);
         while (!(snapshots = stores.snapshots().latestVersions(after, PAGE)).isEmpty()) {
+            progress.advance(snapshots.size());
             snapshots.forEach(s -> snapshotOf.put(s.streamId(), s.version()));
             after = snapshots.get(snapshots.size() - 1).streamId();
         }
@@ -73,6 +87,9 @@ public record StreamLengthReport(List<TypeReport> types) {
                 .add(last - Math.max(snapshotOf.getOrDefault(id, first - 1), first - 1)));
 
         List<TypeReport> reports = new ArrayList<>();
+        progress.phase("folding a sample of streams", 2L * config.aggregateTypes().stream()
+                .filter(t -> aggregators.find(t.aggregator()).isPresent())
+                .mapToLong(t -> Math.min(samplePerType, lengths.get(t.name()).size())).sum());
         for (SidecarConfig.AggregateType type : config.aggregateTypes()) {
             LengthDistribution distribution = new LengthDistribution(
                     lengths.get(type.name()).stream().mapToLong(Long::longValue).toArray());
@@ -81,7 +98,7 @@ public record StreamLengthReport(List<TypeReport> types) {
             List<String> ids = typeOf.entrySet().stream().filter(e -> e.getValue().equals(type.name()))
                     .map(Map.Entry::getKey).sorted().toList();
             Speed speed = aggregators.find(type.aggregator())
-                    .map(a -> speed(a, stores, first, sample(ids, samplePerType)))
+                    .map(a -> speed(a, stores, first, sample(ids, samplePerType), progress))
                     .orElse(new Speed(0, 0));
             double replayP95 = speed.microsPerEvent() * distribution.percentile(95) / 1000.0;
             reports.add(new TypeReport(type.name(), distribution, tail.percentile(95), speed.streams(),
@@ -93,7 +110,8 @@ public record StreamLengthReport(List<TypeReport> types) {
     private record Speed(int streams, double microsPerEvent) {
     }
 
-    private static <S> Speed speed(Aggregator<S> aggregator, DialectStores stores, long first, List<String> sample) {
+    private static <S> Speed speed(Aggregator<S> aggregator, DialectStores stores, long first, List<String> sample,
+                                   WorkProgress progress) {
         SnapshottingRepository<S> repository = new SnapshottingRepository<>(stores.snapshots(), stores.events(),
                 aggregator, first);
         long events = 0;
@@ -106,6 +124,7 @@ public record StreamLengthReport(List<TypeReport> types) {
                 long started = System.nanoTime();
                 events += repository.replay(id).map(SnapshottingRepository.Loaded::eventsReplayed).orElse(0L);
                 nanos += System.nanoTime() - started;
+                progress.advance(1);
             }
         }
         return new Speed(sample.size(), events == 0 ? 0 : nanos / 1000.0 / events);

@@ -18,6 +18,8 @@ import dev.snapshotsidecar.store.DialectStores;
 import dev.snapshotsidecar.observe.AdminDatabase;
 import dev.snapshotsidecar.observe.AdminOperations;
 import dev.snapshotsidecar.observe.AdminServer;
+import dev.snapshotsidecar.observe.BuildHistory;
+import dev.snapshotsidecar.observe.InstanceStatus;
 import dev.snapshotsidecar.observe.HeadStatistics;
 import dev.snapshotsidecar.observe.SidecarMetrics;
 import dev.snapshotsidecar.track.HeadsQuery;
@@ -68,6 +70,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     private final Optional<AdminDatabase> adminDatabase;
     private final Optional<AdminServer> server;
     private final ScheduledExecutorService background;
+    private final BuildHistory builds = new BuildHistory(Clock.systemUTC());
     private volatile KafkaStreams streams;
     private volatile SnapshotWorker worker;
     private volatile HeadsQuery heads;
@@ -184,9 +187,12 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         });
         SnapshotWorker worker = new SnapshotWorker(config.kafka().properties(), config.kafka().bootstrapServers(),
                 workerSettings, builder, meters, clock);
+        worker.onFinished(builds::record);
+        metrics.thresholds(config.aggregateTypes().stream().collect(Collectors.toMap(
+                SidecarConfig.AggregateType::name, SidecarConfig.AggregateType::everyNEvents)));
         this.streams = streams;
         this.worker = worker;
-        this.heads = new HeadsQuery(streams, self, settings.placement());
+        this.heads = new HeadsQuery(streams, self, settings.placement(), settings.resultsTopic());
         this.manual = new ManualRequests(config.kafka().properties(), config.kafka().bootstrapServers(),
                 config.topics().requests(), config.topics().results(), settings.placement(), settings.partitions());
         streams.start();
@@ -200,8 +206,8 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     private void refreshStatistics(SidecarMetrics metrics) {
         try {
             if (streams.state() == KafkaStreams.State.RUNNING) {
-                metrics.update(HeadStatistics.collect(heads, config.database().firstVersion(),
-                        System.currentTimeMillis()));
+                long now = System.currentTimeMillis();
+                metrics.update(HeadStatistics.collect(heads, config.database().firstVersion(), now), now);
             }
         } catch (RuntimeException e) {
             LOG.debug("stream statistics not refreshed: {}", e.toString());
@@ -317,10 +323,39 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     }
 
     @Override
-    public int requestRebuild(String aggregateType) throws Exception {
+    public int requestRebuild(String aggregateType, java.time.Instant requestedAt) throws Exception {
         LOG.info("schema rebuild of {} requested over HTTP", aggregateType);
         return TrackerCommands.broadcast(config.kafka().properties(), config.kafka().bootstrapServers(),
-                config.topics().commands(), TrackerCommand.rebuild(aggregateType, java.time.Instant.now()));
+                config.topics().commands(), TrackerCommand.rebuild(aggregateType, requestedAt));
+    }
+
+    @Override
+    public dev.snapshotsidecar.track.RebuildProgress rebuildProgress(String aggregateType,
+                                                                     java.time.Instant requestedAt) {
+        return heads.rebuildProgress(aggregateType, requestedAt.toEpochMilli(), config.database().firstVersion());
+    }
+
+    @Override
+    public int trackerTasks() {
+        return config.topics().partitions();
+    }
+
+    @Override
+    public InstanceStatus instanceStatus() {
+        HeadsQuery heads = this.heads;
+        SnapshotWorker worker = this.worker;
+        KafkaStreams streams = this.streams;
+        InstanceStatus.Partitions partitions = new InstanceStatus.Partitions(
+                heads == null ? List.of() : List.copyOf(heads.localPartitions()),
+                heads == null ? List.of() : List.copyOf(heads.standbyPartitions()), config.topics().requests(),
+                worker == null ? List.of() : worker.assignedPartitions());
+        Map<String, Integer> thresholds = new java.util.HashMap<>();
+        config.aggregateTypes().stream().filter(t -> t.everyNEvents() > 0)
+                .forEach(t -> thresholds.put(t.name(), t.everyNEvents()));
+        return new InstanceStatus(config.http().advertisedHost() + ":" + httpPort().orElse(0),
+                streams == null ? "CREATED" : streams.state().toString(), partitions,
+                new InstanceStatus.Limits(config.worker().concurrency(), config.worker().maxBuildsPerSecond()),
+                thresholds, builds.view());
     }
 
     @Override

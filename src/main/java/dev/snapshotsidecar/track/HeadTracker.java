@@ -462,7 +462,8 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         if (command.kind() == TrackerCommand.Kind.REBUILD) {
             LOG.info("schema rebuild of {} requested at {}: walking this task's streams, longest first",
                     command.aggregateType(), command.requestedAt());
-            rebuilds.put(command.aggregateType(), RebuildJob.start(command.aggregateType(), now));
+            rebuilds.put(command.aggregateType(), RebuildJob.start(command.aggregateType(),
+                    command.requestedAt().toEpochMilli(), now));
         }
     }
 
@@ -540,7 +541,13 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         try (KeyValueIterator<String, RebuildJob> it = rebuilds.all()) {
             it.forEachRemaining(kv -> jobs.add(kv.value));
         }
-        jobs.forEach(job -> rebuild(job, now));
+        for (RebuildJob job : jobs) {
+            if (!job.finished()) {
+                rebuild(job, now);
+            } else if (now - job.finishedMillis() > ERASED_MARKER_TTL.toMillis()) {
+                rebuilds.delete(job.aggregateType()); // kept a day for its progress to be read, as erasure markers
+            }
+        }
     }
 
     /**
@@ -598,18 +605,15 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             return new Step.Keep(request(id, head, RequestReason.REBUILD, now));
         });
         if (!walk.finished) {
-            rebuilds.put(job.aggregateType(), new RebuildJob(job.aggregateType(), job.requestedMillis(), job.band(),
-                    walk.last, longest[0]));
+            rebuilds.put(job.aggregateType(), job.walking(job.band(), walk.last, longest[0]));
         } else if (job.band() == RebuildJob.MEASURING && longest[0] > 0) {
             int top = 63 - Long.numberOfLeadingZeros(longest[0]);
-            rebuilds.put(job.aggregateType(), new RebuildJob(job.aggregateType(), job.requestedMillis(), top, "",
-                    longest[0]));
+            rebuilds.put(job.aggregateType(), job.walking(top, "", longest[0]));
         } else if (job.band() > 0) {
-            rebuilds.put(job.aggregateType(), new RebuildJob(job.aggregateType(), job.requestedMillis(),
-                    job.band() - 1, "", longest[0]));
+            rebuilds.put(job.aggregateType(), job.walking(job.band() - 1, "", longest[0]));
         } else {
             LOG.info("schema rebuild of {} finished in this task", job.aggregateType());
-            rebuilds.delete(job.aggregateType());
+            rebuilds.put(job.aggregateType(), job.finishedAt(now));
         }
     }
 

@@ -25,11 +25,14 @@ public final class HeadsQuery {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final StreamPlacement placement;
+    private final String resultsTopic;
 
-    public HeadsQuery(KafkaStreams streams, HostInfo self, StreamPlacement placement) {
+    /** @param resultsTopic the results topic, an input of every task that holds heads */
+    public HeadsQuery(KafkaStreams streams, HostInfo self, StreamPlacement placement, String resultsTopic) {
         this.streams = streams;
         this.self = self;
         this.placement = placement;
+        this.resultsTopic = resultsTopic;
     }
 
     /** Where a stream lives. */
@@ -72,6 +75,49 @@ public final class HeadsQuery {
         }
     }
 
+    /**
+     * This instance's share of the rebuild of {@code aggregateType} asked for at {@code requestedAtMillis} (0:
+     * whichever rebuild each task holds): one walk over the heads of each active task, on the calling thread.
+     *
+     * @throws TrackerUnavailableException while the stores cannot be queried (starting, rebalancing)
+     */
+    public RebuildProgress rebuildProgress(String aggregateType, long requestedAtMillis, long firstVersion) {
+        RebuildProgress progress = RebuildProgress.none(aggregateType);
+        for (int partition : localPartitions()) {
+            ReadOnlyKeyValueStore<String, RebuildJob> jobs = store(TrackerNames.REBUILDS_STORE, partition);
+            ReadOnlyKeyValueStore<String, StreamHead> heads = store(TrackerNames.HEADS_STORE, partition);
+            progress = progress.plus(RebuildProgress.ofTask(aggregateType, requestedAtMillis, firstVersion,
+                    Optional.ofNullable(jobs.get(aggregateType)), visitor -> {
+                        try (KeyValueIterator<String, StreamHead> it = heads.all()) {
+                            it.forEachRemaining(kv -> visitor.accept(kv.key, kv.value));
+                        }
+                    }));
+        }
+        return progress;
+    }
+
+    /** The partitions of the tracker's stores this instance holds as active tasks, in order. */
+    public java.util.SortedSet<Integer> localPartitions() {
+        return headsTasks(false);
+    }
+
+    /** The partitions of the tracker's stores this instance keeps standby copies of, in order. */
+    public java.util.SortedSet<Integer> standbyPartitions() {
+        return headsTasks(true);
+    }
+
+    private java.util.SortedSet<Integer> headsTasks(boolean standby) {
+        java.util.SortedSet<Integer> partitions = new java.util.TreeSet<>();
+        // the heads' tasks are the ones that read the results topic (the others parse and repartition)
+        streams.metadataForLocalThreads().forEach(thread -> (standby ? thread.standbyTasks() : thread.activeTasks())
+                .forEach(task -> {
+                    if (task.topicPartitions().stream().anyMatch(p -> p.topic().equals(resultsTopic))) {
+                        partitions.add(task.taskId().partition());
+                    }
+                }));
+        return partitions;
+    }
+
     /** The other instances of this application, as host:port. */
     public List<String> others() {
         List<String> hosts = new ArrayList<>();
@@ -81,6 +127,15 @@ public final class HeadsQuery {
             }
         });
         return hosts;
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {
+        try {
+            return streams.store(StoreQueryParameters.<ReadOnlyKeyValueStore<String, V>>fromNameAndType(name,
+                    QueryableStoreTypes.keyValueStore()).withPartition(partition));
+        } catch (InvalidStateStoreException e) {
+            throw new TrackerUnavailableException(streams.state().toString());
+        }
     }
 
     /** @throws TrackerUnavailableException while the store cannot be queried (starting, rebalancing) */

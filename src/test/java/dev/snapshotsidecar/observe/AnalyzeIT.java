@@ -49,8 +49,22 @@ class AnalyzeIT {
             for (int i = 1; i <= 20; i++) {
                 stores.snapshots().save(new StoredSnapshot("prescription-" + i, 549, "prescription", "{}", 1));
             }
+            List<String> progress = new ArrayList<>();
             StreamLengthReport report = StreamLengthReport.measure(config, stores,
-                    AggregatorRegistry.load(Optional.empty()), 5);
+                    AggregatorRegistry.load(Optional.empty()), 5, new WorkProgress() {
+                        @Override
+                        public void phase(String name, long total) {
+                            progress.add(name + " of " + total);
+                        }
+
+                        @Override
+                        public void advance(long steps) {
+                            progress.add("+" + steps);
+                        }
+                    });
+            // every stream read, every snapshot read, 5 streams of each type folded twice
+            assertThat(String.join(" ", progress)).isEqualTo("reading stream lengths of -1 +120"
+                    + " reading latest snapshots of -1 +20 folding a sample of streams of 20" + " +1".repeat(20));
             StreamLengthReport.TypeReport patients = report.types().stream()
                     .filter(t -> t.type().equals("patient")).findFirst().orElseThrow();
             assertThat(patients.lengths().count()).isEqualTo(100);

@@ -43,7 +43,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--streams and --events-per-stream must be at least 1");
         }
-        DemoReport report = new DemoRun(streams, eventsPerStream, timeout, System.err).run();
+        DemoReport report = new DemoRun(streams, eventsPerStream, timeout, System.err, json).run();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%n snapshot-sidecar demo%n");
         out.printf("  streams                    %,d (longest %,d events)%n", report.streams(), report.longestStream());

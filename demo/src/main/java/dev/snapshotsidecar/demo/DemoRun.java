@@ -4,6 +4,7 @@ import dev.snapshotsidecar.testkit.ClinicalWorkload;
 import dev.snapshotsidecar.testkit.DemoStack;
 import dev.snapshotsidecar.runtime.Sidecar;
 import dev.snapshotsidecar.build.SnapshotVerifier;
+import dev.snapshotsidecar.cli.Progress;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.Aggregator;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
@@ -30,24 +31,39 @@ import java.util.concurrent.Future;
 /**
  * The demo, end to end: starts the embedded stack and the sidecar, writes the clinical workload while the sidecar
  * snapshots beside it, waits until every due snapshot is written, then measures rehydration with and without
- * snapshots and verifies every snapshot against full replay. Progress goes to {@code progress}.
+ * snapshots and verifies every snapshot against full replay. Progress goes to {@code progress}: a line updated in
+ * place on a terminal, plain lines otherwise or when {@code plainLines} (the product's {@link Progress}).
  */
 public final class DemoRun {
     private final int streams;
     private final int meanEvents;
     private final Duration deadline;
-    private final PrintStream progress;
+    private final PrintStream out;
+    private final boolean plainLines;
+    private Progress progress;
 
     public DemoRun(int streams, int meanEvents, Duration deadline, PrintStream progress) {
+        this(streams, meanEvents, deadline, progress, false);
+    }
+
+    public DemoRun(int streams, int meanEvents, Duration deadline, PrintStream progress, boolean plainLines) {
         this.streams = streams;
         this.meanEvents = meanEvents;
         this.deadline = deadline;
-        this.progress = progress;
+        this.out = progress;
+        this.plainLines = plainLines;
     }
 
     public DemoReport run() throws Exception {
+        try (Progress shown = Progress.forCommand(out, plainLines)) {
+            progress = shown;
+            return runShowing();
+        }
+    }
+
+    private DemoReport runShowing() throws Exception {
         long started = System.nanoTime();
-        progress.println("starting PostgreSQL, a Kafka broker and Kafka Connect with Debezium in this JVM ...");
+        progress.note("starting PostgreSQL, a Kafka broker and Kafka Connect with Debezium in this JVM ...");
         try (DemoStack stack = DemoStack.start()) {
             SidecarConfig config = stack.sidecarConfig("snapshot-sidecar-demo", Map.of());
             AggregatorRegistry aggregators = AggregatorRegistry.load(config.pluginDirectory());
@@ -56,31 +72,38 @@ public final class DemoRun {
                 stores.schema().createEventsTable();
                 stores.schema().createSnapshotsTable();
                 stack.startConnector("demo-postgres");
-                progress.printf("stack up in %.1f s; starting the sidecar%n", seconds(started));
+                progress.note(String.format("stack up in %.1f s; starting the sidecar", seconds(started)));
                 SidecarMetrics metrics = new SidecarMetrics();
                 MeterRegistry meters = metrics.registry();
                 try (Sidecar sidecar = Sidecar.start(config, aggregators, metrics, Clock.systemUTC(),
                         Duration.ofMinutes(1))) {
                     ClinicalWorkload workload = new ClinicalWorkload(streams, meanEvents,
                             config.database().firstVersion(), 42);
-                    progress.printf("writing %,d clinical events into %d streams (mean %d, longest %d) ...%n",
-                            workload.totalEvents(), streams, meanEvents,
-                            workload.lengths().values().stream().mapToInt(Integer::intValue).max().orElse(0));
+                    progress.note(String.format("writing %,d clinical events into %d streams (mean %d, longest %d)"
+                            + " while the sidecar snapshots them ...", workload.totalEvents(), streams, meanEvents,
+                            workload.lengths().values().stream().mapToInt(Integer::intValue).max().orElse(0)));
                     ExecutorService writer = Executors.newSingleThreadExecutor();
                     Future<?> writing = writer.submit(() -> workload.run(stores.appender(), 2));
                     int due = awaitSnapshots(config, stores, aggregators, workload, writing, meters, started);
                     writer.shutdown();
                     long ingested = appended(meters);
-                    progress.printf("measuring rehydration of %d streams, with and without snapshots ...%n", streams);
                     Rehydration rehydration = measure(config, stores, aggregators, workload);
-                    progress.println("verifying every snapshot against full replay ...");
                     SnapshotVerifier verifier = new SnapshotVerifier(stores.snapshots(), stores.events(), aggregators,
                             Sidecar.aggregatorByType(config), config.database().firstVersion());
-                    SnapshotVerifier.Report report = verifier.verify(streamTypes(config, workload));
-                    List<String> mismatches = report.mismatches().stream()
-                            .map(m -> m.streamId() + "@" + m.version() + ": " + m.reason()).toList();
+                    // stream by stream, so that progress shows
+                    progress.phase("verifying snapshots against full replay", streams);
+                    int checked = 0;
+                    List<String> mismatches = new ArrayList<>();
+                    for (Map.Entry<String, String> stream : streamTypes(config, workload).entrySet()) {
+                        SnapshotVerifier.Report report = verifier.verify(Map.of(stream.getKey(), stream.getValue()));
+                        checked += report.checked();
+                        report.mismatches().forEach(m -> mismatches.add(m.streamId() + "@" + m.version() + ": "
+                                + m.reason()));
+                        progress.advance(1);
+                    }
+                    progress.finish();
                     return new DemoReport(streams, workload.written(), ingested, written(meters),
-                            report.checked(), mismatches, due, rehydration.full.percentile(50),
+                            checked, mismatches, due, rehydration.full.percentile(50),
                             rehydration.full.percentile(95), rehydration.snapshot.percentile(50),
                             rehydration.snapshot.percentile(95),
                             workload.lengths().values().stream().mapToInt(Integer::intValue).max().orElse(0),
@@ -94,8 +117,8 @@ public final class DemoRun {
     private int awaitSnapshots(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
                                ClinicalWorkload workload, Future<?> writing, MeterRegistry meters, long started) throws Exception {
         long end = System.nanoTime() + deadline.toNanos();
-        long lastPrint = 0;
         int due = Integer.MAX_VALUE;
+        progress.phase("events ingested", workload.totalEvents());
         while (System.nanoTime() < end) {
             if (writing.isDone()) {
                 writing.get(); // rethrows a failed workload
@@ -105,20 +128,20 @@ public final class DemoRun {
             if (written && ingested >= workload.totalEvents()) {
                 due = streamsDue(config, stores, aggregators, workload);
                 if (due == 0) {
-                    progress.printf("[%5.1f s] all %,d events ingested; every due snapshot written%n",
-                            seconds(started), ingested);
+                    progress.update(ingested, workload.totalEvents());
+                    progress.finish();
+                    progress.note(String.format("[%5.1f s] all %,d events ingested; every due snapshot written",
+                            seconds(started), ingested));
                     return 0;
                 }
             }
-            if (System.nanoTime() - lastPrint > 2_000_000_000L) {
-                lastPrint = System.nanoTime();
-                progress.printf("[%5.1f s] written %,d / %,d   ingested %,d   snapshots %,d%s%n", seconds(started),
-                        workload.written(), workload.totalEvents(), ingested, written(meters),
-                        due == Integer.MAX_VALUE ? "" : "   streams due " + due);
-            }
+            progress.update(ingested, workload.totalEvents());
+            progress.detail(String.format("written %,d, snapshots %,d%s", workload.written(), written(meters),
+                    due == Integer.MAX_VALUE ? "" : ", streams due " + due));
             Thread.sleep(200);
         }
-        progress.printf("deadline of %s reached with %d streams still due%n", deadline, due);
+        progress.finish();
+        progress.note(String.format("deadline of %s reached with %d streams still due", deadline, due));
         return due == Integer.MAX_VALUE ? streams : due;
     }
 
@@ -149,6 +172,7 @@ public final class DemoRun {
         List<Double> full = new ArrayList<>();
         List<Double> withSnapshot = new ArrayList<>();
         // one pass to warm up the JIT and the database's caches, then the measured pass
+        progress.phase("measuring rehydration, with and without snapshots (two passes)", 2L * types.size());
         for (int pass = 0; pass < 2; pass++) {
             for (Map.Entry<String, String> stream : types.entrySet()) {
                 SnapshottingRepository<?> repository = new SnapshottingRepository<>(stores.snapshots(),
@@ -163,8 +187,10 @@ public final class DemoRun {
                     full.add((t1 - t0) / 1e6);
                     withSnapshot.add((t2 - t1) / 1e6);
                 }
+                progress.advance(1);
             }
         }
+        progress.finish();
         return new Rehydration(new Latencies(full.stream().mapToDouble(Double::doubleValue).toArray()),
                 new Latencies(withSnapshot.stream().mapToDouble(Double::doubleValue).toArray()));
     }
