@@ -49,8 +49,11 @@ class AnalyzeIT {
             for (int i = 1; i <= 20; i++) {
                 stores.snapshots().save(new StoredSnapshot("prescription-" + i, 549, "prescription", "{}", 1));
             }
-            StreamLengthReport report = StreamLengthReport.measure(config, stores,
-                    AggregatorRegistry.load(Optional.empty()), 5);
+            dev.snapshotsidecar.build.Folds folds = dev.snapshotsidecar.build.Folds.of(config,
+                    AggregatorRegistry.load(Optional.empty()));
+            StreamLengthReport report = StreamLengthReport.measure(config, stores, (type, ids) ->
+                    dev.snapshotsidecar.build.FoldReplay.microsPerEvent(folds.forType(type).orElseThrow(),
+                            stores.events(), ids, 0), 5);
             StreamLengthReport.TypeReport patients = report.types().stream()
                     .filter(t -> t.type().equals("patient")).findFirst().orElseThrow();
             assertThat(patients.lengths().count()).isEqualTo(100);

@@ -3,13 +3,14 @@ package dev.snapshotsidecar.demo;
 import dev.snapshotsidecar.testkit.ClinicalWorkload;
 import dev.snapshotsidecar.testkit.DemoStack;
 import dev.snapshotsidecar.runtime.Sidecar;
+import dev.snapshotsidecar.build.FoldReplay;
+import dev.snapshotsidecar.build.Folds;
 import dev.snapshotsidecar.build.SnapshotVerifier;
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.fold.Aggregator;
+import dev.snapshotsidecar.fold.Fold;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.ingest.AggregateTypeResolver;
 import dev.snapshotsidecar.store.DialectStores;
-import dev.snapshotsidecar.store.SnapshottingRepository;
 import dev.snapshotsidecar.store.StoredSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
@@ -68,15 +69,23 @@ public final class DemoRun {
                             workload.lengths().values().stream().mapToInt(Integer::intValue).max().orElse(0));
                     ExecutorService writer = Executors.newSingleThreadExecutor();
                     Future<?> writing = writer.submit(() -> workload.run(stores.appender(), 2));
-                    int due = awaitSnapshots(config, stores, aggregators, workload, writing, meters, started);
+                    int due;
+                    try (Folds watching = Folds.of(config, aggregators)) {
+                        due = awaitSnapshots(config, stores, watching, workload, writing, meters, started);
+                    }
                     writer.shutdown();
                     long ingested = appended(meters);
                     progress.printf("measuring rehydration of %d streams, with and without snapshots ...%n", streams);
-                    Rehydration rehydration = measure(config, stores, aggregators, workload);
+                    Rehydration rehydration;
+                    try (Folds measuring = Folds.of(config, aggregators)) {
+                        rehydration = measure(config, stores, measuring, workload);
+                    }
                     progress.println("verifying every snapshot against full replay ...");
-                    SnapshotVerifier verifier = new SnapshotVerifier(stores.snapshots(), stores.events(), aggregators,
-                            Sidecar.aggregatorByType(config), config.database().firstVersion());
-                    SnapshotVerifier.Report report = verifier.verify(streamTypes(config, workload));
+                    SnapshotVerifier.Report report;
+                    try (Folds verifying = Folds.of(config, aggregators)) {
+                        report = new SnapshotVerifier(stores.snapshots(), stores.events(), verifying,
+                                config.database().firstVersion()).verify(streamTypes(config, workload));
+                    }
                     List<String> mismatches = report.mismatches().stream()
                             .map(m -> m.streamId() + "@" + m.version() + ": " + m.reason()).toList();
                     return new DemoReport(streams, workload.written(), ingested, written(meters),
@@ -91,7 +100,7 @@ public final class DemoRun {
     }
 
     /** Waits until the workload is written and ingested and no stream is due; returns the streams still due. */
-    private int awaitSnapshots(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+    private int awaitSnapshots(SidecarConfig config, DialectStores stores, Folds folds,
                                ClinicalWorkload workload, Future<?> writing, MeterRegistry meters, long started) throws Exception {
         long end = System.nanoTime() + deadline.toNanos();
         long lastPrint = 0;
@@ -103,7 +112,7 @@ public final class DemoRun {
             long ingested = appended(meters);
             boolean written = writing.isDone();
             if (written && ingested >= workload.totalEvents()) {
-                due = streamsDue(config, stores, aggregators, workload);
+                due = streamsDue(config, stores, folds, workload);
                 if (due == 0) {
                     progress.printf("[%5.1f s] all %,d events ingested; every due snapshot written%n",
                             seconds(started), ingested);
@@ -122,16 +131,16 @@ public final class DemoRun {
         return due == Integer.MAX_VALUE ? streams : due;
     }
 
-    private int streamsDue(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+    private int streamsDue(SidecarConfig config, DialectStores stores, Folds folds,
                            ClinicalWorkload workload) {
         Map<String, Integer> threshold = new HashMap<>();
         config.aggregateTypes().forEach(t -> threshold.put(t.name(), t.everyNEvents()));
         long first = config.database().firstVersion();
         int due = 0;
         for (Map.Entry<String, String> stream : streamTypes(config, workload).entrySet()) {
-            Aggregator<?> aggregator = aggregator(config, stream.getValue(), aggregators);
+            Fold fold = folds.forType(stream.getValue()).orElseThrow();
             long head = first + workload.lengths().get(stream.getKey()) - 1;
-            long snapshot = stores.snapshots().latest(stream.getKey(), aggregator.schemaVersion())
+            long snapshot = stores.snapshots().latest(stream.getKey(), fold.schemaVersion())
                     .map(StoredSnapshot::version).orElse(first - 1);
             if (head - snapshot >= threshold.get(stream.getValue())) {
                 due++;
@@ -143,7 +152,7 @@ public final class DemoRun {
     private record Rehydration(Latencies full, Latencies snapshot) {
     }
 
-    private Rehydration measure(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+    private Rehydration measure(SidecarConfig config, DialectStores stores, Folds folds,
                                 ClinicalWorkload workload) {
         Map<String, String> types = streamTypes(config, workload);
         List<Double> full = new ArrayList<>();
@@ -151,13 +160,13 @@ public final class DemoRun {
         // one pass to warm up the JIT and the database's caches, then the measured pass
         for (int pass = 0; pass < 2; pass++) {
             for (Map.Entry<String, String> stream : types.entrySet()) {
-                SnapshottingRepository<?> repository = new SnapshottingRepository<>(stores.snapshots(),
-                        stores.events(), aggregator(config, stream.getValue(), aggregators),
-                        config.database().firstVersion());
+                // as the service reads: by the same fold the snapshots were made with, whatever its kind
+                Fold fold = folds.forType(stream.getValue()).orElseThrow();
+                long first = config.database().firstVersion();
                 long t0 = System.nanoTime();
-                repository.replay(stream.getKey());
+                FoldReplay.fromFirst(fold, stores.events(), stream.getKey(), first, Long.MAX_VALUE);
                 long t1 = System.nanoTime();
-                repository.load(stream.getKey());
+                FoldReplay.fromLatestSnapshot(fold, stores.snapshots(), stores.events(), stream.getKey(), first);
                 long t2 = System.nanoTime();
                 if (pass == 1) {
                     full.add((t1 - t0) / 1e6);
@@ -167,10 +176,6 @@ public final class DemoRun {
         }
         return new Rehydration(new Latencies(full.stream().mapToDouble(Double::doubleValue).toArray()),
                 new Latencies(withSnapshot.stream().mapToDouble(Double::doubleValue).toArray()));
-    }
-
-    private static Aggregator<?> aggregator(SidecarConfig config, String type, AggregatorRegistry aggregators) {
-        return aggregators.find(Sidecar.aggregatorByType(config).get(type)).orElseThrow();
     }
 
     private static Map<String, String> streamTypes(SidecarConfig config, ClinicalWorkload workload) {
