@@ -172,8 +172,9 @@ public final class JsonataFold implements Fold {
      * {@code $error} (D3137), whose text the expression's author wrote. Other messages can quote values of the data.
      */
     static String reason(JException e) {
-        if ("D3137".equals(e.getError())) {
-            String message = String.valueOf(e.getMessage());
+        if ("D3137".equals(e.getError()) || "D3141".equals(e.getError())) {
+            // $error(message) and $assert(condition, message): the message is the expression's own text
+            String message = String.valueOf(e.getCurrent());
             return "rejected by the JSONata expression: "
                     + (message.length() > MAX_REASON ? message.substring(0, MAX_REASON) + "..." : message);
         }
