@@ -2,6 +2,7 @@ package dev.snapshotsidecar.demo;
 
 import dev.snapshotsidecar.testkit.ClinicalWorkload;
 import dev.snapshotsidecar.testkit.DemoStack;
+import dev.snapshotsidecar.testkit.NodeFoldHost;
 import dev.snapshotsidecar.runtime.Sidecar;
 import dev.snapshotsidecar.build.FoldReplay;
 import dev.snapshotsidecar.build.Folds;
@@ -37,20 +38,42 @@ public final class DemoRun {
     private final int streams;
     private final int meanEvents;
     private final Duration deadline;
+    private final DemoFold fold;
     private final PrintStream progress;
 
-    public DemoRun(int streams, int meanEvents, Duration deadline, PrintStream progress) {
+    public DemoRun(int streams, int meanEvents, Duration deadline, DemoFold fold, PrintStream progress) {
         this.streams = streams;
         this.meanEvents = meanEvents;
         this.deadline = deadline;
+        this.fold = fold;
         this.progress = progress;
     }
+
+    /** The demo's configuration, with prescriptions folded the chosen way; the Node host when it is http. */
+    private SidecarConfig config(DemoStack stack, Optional<NodeFoldHost> node) {
+        return switch (fold) {
+            case JAVA -> stack.sidecarConfig(APPLICATION, Map.of());
+            case JSONATA -> stack.sidecarConfig(APPLICATION, Map.of(), "examples/jsonata/prescription.yaml");
+            case HTTP -> stack.sidecarConfig(APPLICATION, Map.of("SIDECAR_AGGREGATE_TYPES_PRESCRIPTION_FOLD_HTTP_URL",
+                    node.orElseThrow().url()), "examples/fold-host-node/sidecar-overlay.yaml");
+        };
+    }
+
+    private static final String APPLICATION = "snapshot-sidecar-demo";
 
     public DemoReport run() throws Exception {
         long started = System.nanoTime();
         progress.println("starting PostgreSQL, a Kafka broker and Kafka Connect with Debezium in this JVM ...");
-        try (DemoStack stack = DemoStack.start()) {
-            SidecarConfig config = stack.sidecarConfig("snapshot-sidecar-demo", Map.of());
+        Optional<NodeFoldHost> node = Optional.empty();
+        if (fold == DemoFold.HTTP) {
+            NodeFoldHost.unavailableBecause().ifPresent(reason -> {
+                throw new IllegalStateException("--fold http runs the Node.js reference host: " + reason);
+            });
+            node = Optional.of(NodeFoldHost.start(Map.of()));
+            progress.printf("Node.js fold host (examples/fold-host-node) listening on %s%n", node.get().url());
+        }
+        try (DemoStack stack = DemoStack.start(); AutoCloseable stopNode = node.isPresent() ? node.get() : () -> { }) {
+            SidecarConfig config = config(stack, node);
             AggregatorRegistry aggregators = AggregatorRegistry.load(config.pluginDirectory());
             try (var pool = DialectStores.pool(config.database(), "demo")) {
                 DialectStores stores = DialectStores.of(config.database(), pool);
@@ -86,9 +109,20 @@ public final class DemoRun {
                         report = new SnapshotVerifier(stores.snapshots(), stores.events(), verifying,
                                 config.database().firstVersion()).verify(streamTypes(config, workload));
                     }
-                    List<String> mismatches = report.mismatches().stream()
-                            .map(m -> m.streamId() + "@" + m.version() + ": " + m.reason()).toList();
-                    return new DemoReport(streams, workload.written(), ingested, written(meters),
+                    List<String> mismatches = new ArrayList<>(report.mismatches().stream()
+                            .map(m -> m.streamId() + "@" + m.version() + ": " + m.reason()).toList());
+                    if (fold != DemoFold.JAVA) {
+                        progress.printf("comparing every prescription folded by %s with the Java aggregator ...%n",
+                                fold);
+                        SidecarConfig java = stack.sidecarConfig(APPLICATION, Map.of());
+                        try (Folds mine = Folds.of(config, aggregators); Folds theirs = Folds.of(java, aggregators)) {
+                            new SnapshotVerifier(stores.snapshots(), stores.events(), mine,
+                                    config.database().firstVersion()).compare(prescriptions(config, workload), theirs)
+                                    .mismatches().forEach(m -> mismatches.add(m.streamId() + "@" + m.version()
+                                            + ": " + m.reason()));
+                        }
+                    }
+                    return new DemoReport(fold.toString(), streams, workload.written(), ingested, written(meters),
                             report.checked(), mismatches, due, rehydration.full.percentile(50),
                             rehydration.full.percentile(95), rehydration.snapshot.percentile(50),
                             rehydration.snapshot.percentile(95),
@@ -176,6 +210,12 @@ public final class DemoRun {
         }
         return new Rehydration(new Latencies(full.stream().mapToDouble(Double::doubleValue).toArray()),
                 new Latencies(withSnapshot.stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+
+    private static Map<String, String> prescriptions(SidecarConfig config, ClinicalWorkload workload) {
+        Map<String, String> types = new HashMap<>(streamTypes(config, workload));
+        types.values().removeIf(type -> !type.equals("prescription"));
+        return types;
     }
 
     private static Map<String, String> streamTypes(SidecarConfig config, ClinicalWorkload workload) {
