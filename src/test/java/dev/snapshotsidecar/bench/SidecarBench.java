@@ -727,6 +727,13 @@ class SidecarBench {
                 % threshold == 0).count();
     }
 
+    /** A build from a 500-event tail through each fold kind against the same floor: {@link FoldKindBenchmark}. */
+    @Test
+    @Order(8)
+    void foldKinds() throws Exception {
+        FoldKindBenchmark.run(stores("bench_folds", "bench-folds"), RESULTS, TABLE);
+    }
+
     @AfterAll
     static void write() throws IOException {
         Path dir = Files.createDirectories(Path.of("target", "bench"));
