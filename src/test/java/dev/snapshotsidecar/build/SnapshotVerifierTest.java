@@ -53,4 +53,56 @@ class SnapshotVerifierTest {
         assertThat(report.mismatches()).anySatisfy(m -> assertThat(m.reason()).isEqualTo("events end at version 40"))
                 .anySatisfy(m -> assertThat(m.reason()).startsWith("snapshot differs from full replay at $."));
     }
+
+    @Test
+    @DisplayName("compare folds every stream both ways and names each one where the two differ, by JSON path only")
+    void compare() {
+        write("patient-1", 60);
+        write("patient-2", 60);
+        AggregatorFold<?> java = new AggregatorFold<>(new PatientAggregator());
+        dev.snapshotsidecar.fold.Fold renaming = new dev.snapshotsidecar.fold.Fold() {
+            @Override
+            public dev.snapshotsidecar.fold.FoldKind kind() {
+                return dev.snapshotsidecar.fold.FoldKind.JSONATA;
+            }
+
+            @Override
+            public String description() {
+                return "renaming";
+            }
+
+            @Override
+            public int schemaVersion() {
+                return 1;
+            }
+
+            @Override
+            public Run start(String streamId, Optional<dev.snapshotsidecar.fold.FoldState> from, long first) {
+                Run run = java.start(streamId, from, first);
+                return new Run() {
+                    @Override
+                    public void apply(StoredEvent event) {
+                        run.apply(event);
+                    }
+
+                    @Override
+                    public dev.snapshotsidecar.fold.FoldState finish() {
+                        var state = run.finish();
+                        return streamId.equals("patient-2") ? new dev.snapshotsidecar.fold.FoldState(state.version(),
+                                state.schemaVersion(), state.json().replace("\"patientId\":", "\"patientID\":"))
+                                : state;
+                    }
+                };
+            }
+        };
+        SnapshotVerifier.Report report = verifier.compare(Map.of("patient-1", "patient", "patient-2", "patient"),
+                Folds.of(Map.of("patient", renaming)));
+        assertThat(report.checked()).isEqualTo(2);
+        assertThat(report.mismatches()).singleElement().satisfies(m -> {
+            assertThat(m.streamId()).isEqualTo("patient-2");
+            assertThat(m.version()).isEqualTo(59);
+            assertThat(m.reason()).isEqualTo("java (aggregator clinical.patient) and jsonata (renaming)"
+                    + " disagree at $.patientId (missing on one side)");
+        });
+    }
 }
