@@ -57,7 +57,26 @@ public final class StubFoldHost implements AutoCloseable {
     public volatile long foldDelayMillis;
 
     public StubFoldHost() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0));
+    }
+
+    /** A host on HTTPS that requires a client certificate its trust material accepts: mutual TLS. */
+    public static StubFoldHost mutualTls(javax.net.ssl.SSLContext context) throws IOException {
+        com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(context) {
+            @Override
+            public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                javax.net.ssl.SSLParameters parameters = context.getDefaultSSLParameters();
+                parameters.setNeedClientAuth(true);
+                params.setSSLParameters(parameters);
+            }
+        });
+        return new StubFoldHost(server);
+    }
+
+    private StubFoldHost(HttpServer server) {
+        this.server = server;
         server.createContext("/describe", this::describe);
         server.createContext("/fold", this::fold);
         server.setExecutor(Executors.newFixedThreadPool(16));
@@ -65,7 +84,8 @@ public final class StubFoldHost implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://127.0.0.1:"
+                + server.getAddress().getPort();
     }
 
     private void describe(HttpExchange exchange) throws IOException {
