@@ -23,7 +23,9 @@ const AGGREGATES = {
 
 function send(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  const timing = res.startedAt === undefined ? {}
+    : { 'Server-Timing': `fold;dur=${(Number(process.hrtime.bigint() - res.startedAt) / 1e6).toFixed(3)}` };
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...timing, ...headers });
   res.end(text);
 }
 
@@ -109,6 +111,7 @@ function handle(req, res) {
   });
   req.on('end', () => {
     if (res.writableEnded) return;
+    res.startedAt = process.hrtime.bigint(); // Server-Timing: parsing, folding and writing the answer
     let request;
     try {
       request = JSON.parse(Buffer.concat(chunks).toString('utf8'));

@@ -116,7 +116,7 @@ final class FoldKindBenchmark {
             });
             noNode.ifPresent(reason -> table.append("| build, HTTP fold | skipped: ").append(reason)
                     .append(" | | | |\n"));
-            whereTimeGoes(stores, folds, node, table);
+            whereTimeGoes(stores, folds, Optional.ofNullable(host), node, table);
             for (AutoCloseable c : closing) {
                 c.close();
             }
@@ -124,8 +124,11 @@ final class FoldKindBenchmark {
     }
 
     /** Each kind's fold alone over one stream's 500 events, in memory, cut into parts; medians of 200 runs. */
-    private static void whereTimeGoes(DialectStores stores, Map<String, Fold> folds, ObjectNode results,
-                                      StringBuilder table) throws Exception {
+    private static void whereTimeGoes(DialectStores stores, Map<String, Fold> folds, Optional<NodeFoldHost> host,
+                                      ObjectNode results, StringBuilder table) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .executor(java.util.concurrent.Executors.newFixedThreadPool(2)).build();
         String id = id("java", 0);
         List<StoredEvent> events = new ArrayList<>();
         stores.events().read(id, 500, 999, events::add);
@@ -154,6 +157,24 @@ final class FoldKindBenchmark {
             long t2 = System.nanoTime();
             JSON.readTree(request);
             long t3 = System.nanoTime();
+            long t4 = t3;
+            double serverMillis = 0;
+            if (host.isPresent()) {
+                java.net.http.HttpResponse<byte[]> answer = client.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(host.get().url() + "/fold"))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(request)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                t4 = System.nanoTime();
+                serverMillis = Double.parseDouble(answer.headers().firstValue("Server-Timing").orElseThrow()
+                        .replaceAll(".*dur=", ""));
+            }
+            if (measure && host.isPresent()) {
+                parts.computeIfAbsent("HTTP part: the call's round trip (JDK client, loopback, host)",
+                        k -> new ArrayList<>()).add((t4 - t3) / 1e6);
+                parts.computeIfAbsent("HTTP part: the host's own work in it (parse, fold, write; Server-Timing)",
+                        k -> new ArrayList<>()).add(serverMillis);
+            }
             if (measure) {
                 parts.computeIfAbsent("JSONata part: parsing 500 payloads into maps", k -> new ArrayList<>())
                         .add((t1 - t0) / 1e6);
