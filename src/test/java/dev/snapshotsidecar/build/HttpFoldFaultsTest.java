@@ -52,10 +52,15 @@ class HttpFoldFaultsTest {
 
     static SidecarConfig.FoldDefinition.Http settings(String url, int maxConcurrency, Optional<String> token,
                                                       Optional<Path> tokenFile) {
+        return settings(url, maxConcurrency, token, tokenFile, 3);
+    }
+
+    static SidecarConfig.FoldDefinition.Http settings(String url, int maxConcurrency, Optional<String> token,
+                                                      Optional<Path> tokenFile, int circuitFailures) {
         return new SidecarConfig.FoldDefinition.Http(URI.create(url),
                 new SidecarConfig.HttpTimeouts(Duration.ofMillis(500), Duration.ofMillis(400)),
                 new SidecarConfig.HttpChunks(100, 1 << 20),
-                new SidecarConfig.HttpLimits(maxConcurrency, 3, Duration.ofMillis(600)),
+                new SidecarConfig.HttpLimits(maxConcurrency, circuitFailures, Duration.ofMillis(600)),
                 new SidecarConfig.HttpRetry(Duration.ofMillis(20), Duration.ofMillis(1500)), Duration.ofMinutes(1),
                 new SidecarConfig.HttpAuth(token, tokenFile, Optional.empty()), HttpVersion.HTTP_1_1);
     }
@@ -151,12 +156,16 @@ class HttpFoldFaultsTest {
         assertThat(build("prescription-1", 19).outcome()).isEqualTo(Outcome.WRITTEN);
         assertThat(host.foldCalls.get()).isEqualTo(3);
 
+        endpoint.close();
+        start(settings(host.url(), 4, Optional.empty(), Optional.empty(), 1000)); // no circuit in the way
         write("prescription-2", 20);
         host.always = Optional.of(StubFoldHost.Fault.status(500));
+        long started = System.nanoTime();
         SnapshotResult failed = build("prescription-2", 19);
         assertThat(failed.outcome()).isEqualTo(Outcome.FAILED);
-        assertThat(failed.detail()).contains("the tracker asks again later").containsAnyOf(
-                "did not answer the fold call of prescription-2", "is open after 3 failures in a row (last: status 500)");
+        assertThat(failed.detail()).contains("did not answer the fold call of prescription-2 within 1500 ms",
+                "last: status 500", "the tracker asks again later");
+        assertThat((System.nanoTime() - started) / 1_000_000).as("gave up within its budget").isLessThan(1500);
     }
 
     @Test
@@ -164,7 +173,8 @@ class HttpFoldFaultsTest {
     void circuitBreaker() throws Exception {
         write("prescription-1", 20);
         host.always = Optional.of(StubFoldHost.Fault.status(502));
-        assertThat(build("prescription-1", 19).detail()).contains("circuit");
+        assertThat(build("prescription-1", 19).detail())
+                .contains("circuit of the fold service", "opened after 3 failures in a row (last: status 502)");
         int calls = host.foldCalls.get();
         assertThat(calls).as("3 failures opened it").isEqualTo(3);
         SnapshotResult refused = build("prescription-1", 19);

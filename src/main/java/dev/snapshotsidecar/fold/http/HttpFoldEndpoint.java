@@ -263,6 +263,12 @@ public final class HttpFoldEndpoint implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new FoldUnavailableException("interrupted while calling the fold service at " + name, e);
             }
+            if (breaker.state() == CircuitBreaker.State.OPEN) {
+                metrics.outcome("circuit-open");
+                throw new FoldUnavailableException("the circuit of the fold service at " + name + " opened after "
+                        + breaker.failuresInARow() + " failures in a row (last: " + lastProblem + ") while " + streamId
+                        + " was folded; the tracker asks again later");
+            }
             Instant now = clock.instant();
             if (now.plus(wait).isAfter(deadline)) {
                 metrics.outcome("gave-up");
