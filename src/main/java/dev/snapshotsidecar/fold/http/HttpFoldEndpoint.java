@@ -76,6 +76,7 @@ public final class HttpFoldEndpoint implements AutoCloseable {
     private final BearerToken token;
     private final Clock clock;
     private final Map<String, Integer> described = new ConcurrentHashMap<>();
+    private final Object describing = new Object();
     private final List<BiConsumer<String, Integer>> schemaListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService watch;
     private final java.util.concurrent.ExecutorService clientThreads;
@@ -148,7 +149,12 @@ public final class HttpFoldEndpoint implements AutoCloseable {
         if (known != null) {
             return known;
         }
-        describe();
+        synchronized (describing) {
+            // the first builds after a start all need it: one describe call answers them all
+            if (!described.containsKey(aggregateType)) {
+                describe();
+            }
+        }
         known = described.get(aggregateType);
         if (known == null) {
             throw new FoldUnavailableException("the fold service at " + name + " does not describe aggregate type "
