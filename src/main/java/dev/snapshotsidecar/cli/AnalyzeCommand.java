@@ -1,6 +1,8 @@
 package dev.snapshotsidecar.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.snapshotsidecar.build.FoldReplay;
+import dev.snapshotsidecar.build.Folds;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.observe.StreamLengthReport;
@@ -42,9 +44,13 @@ final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SidecarConfig loaded = config.load();
         try (HikariDataSource pool = DialectStores.pool(loaded.database(), "analyze");
-             Progress progress = Progress.forCommand(spec.commandLine().getErr(), json)) {
-            StreamLengthReport report = StreamLengthReport.measure(loaded, DialectStores.of(loaded.database(), pool),
-                    AggregatorRegistry.load(loaded.pluginDirectory()), sample, progress);
+             Progress progress = Progress.forCommand(spec.commandLine().getErr(), json);
+             Folds folds = Folds.of(loaded, AggregatorRegistry.load(loaded.pluginDirectory()))) {
+            DialectStores stores = DialectStores.of(loaded.database(), pool);
+            // the fold speed of each type's own fold, whatever its kind (an HTTP fold's includes its round trips)
+            StreamLengthReport report = StreamLengthReport.measure(loaded, stores, (type, ids) -> folds.forType(type)
+                    .map(fold -> FoldReplay.microsPerEvent(fold, stores.events(), ids,
+                            loaded.database().firstVersion())).orElse(0.0), sample, progress);
             progress.finish();
             spec.commandLine().getOut().print(json ? report.json() + "\n" : report.text());
             if (html.isPresent()) {

@@ -144,8 +144,67 @@ public final class ConfigDefinitions {
                     "Regular expression a stream id of this type matches in full, e.g. `prescription-.+`."),
             ConfigKey.of("type-column-value", Type.STRING,
                     "Value of `database.columns.aggregate-type` for this type (instead of a pattern)."),
-            ConfigKey.of("aggregator", Type.STRING, "Name of the aggregator that folds this type, e.g. clinical.patient.")
-                    .requiredKey(),
+            ConfigKey.of("aggregator", Type.STRING,
+                    "Name of the Java aggregator that folds this type, e.g. clinical.patient (built in, or from plugins.directory). Set exactly one of aggregator, fold.http.url and fold.jsonata.events.*: see docs/folds.md. No default."),
+            ConfigKey.of("fold.http.url", Type.URL,
+                    "Base URL of the service's own fold (protocol v1, docs/fold-protocol/): the sidecar POSTs to `<url>/fold` and GETs `<url>/describe`. Types with the same URL share one endpoint (client, circuit breaker, concurrency limit) and must agree on its settings. No default."),
+            ConfigKey.of("fold.http.chunk-events", Type.INT,
+                    "Most events sent in one fold call; a longer tail takes several calls, each starting from the state the previous one returned. Defaults to 500.")
+                    .atLeast(1).atMost(100_000).defaultsTo("500"),
+            ConfigKey.of("fold.http.chunk-bytes", Type.LONG,
+                    "A fold call is sent once its events' data and metadata reach about this many bytes, even with fewer than chunk-events events. Defaults to 1048576.")
+                    .atLeast(1024).defaultsTo("1048576"),
+            ConfigKey.of("fold.http.call-timeout", Type.DURATION,
+                    "A fold or describe call without a complete answer after this long is a timeout (transient: retried). Defaults to 10s.")
+                    .atLeast(1).defaultsTo("10s"),
+            ConfigKey.of("fold.http.connect-timeout", Type.DURATION,
+                    "Connecting to the endpoint takes at most this long (transient: retried). Defaults to 2s.")
+                    .atLeast(1).defaultsTo("2s"),
+            ConfigKey.of("fold.http.max-concurrency", Type.INT,
+                    "Fold calls in flight to this endpoint at once, across all build threads; more wait for a slot. Defaults to 4.")
+                    .atLeast(1).defaultsTo("4"),
+            ConfigKey.of("fold.http.retry-initial-backoff", Type.DURATION,
+                    "First wait before retrying a call after a timeout, a connection error, a 5xx or a 429 without Retry-After; doubles up to 30s. Defaults to 200ms.")
+                    .atLeast(1).defaultsTo("200ms"),
+            ConfigKey.of("fold.http.retry-give-up-after", Type.DURATION,
+                    "A call still failing transiently after this long (or asked by Retry-After to wait past it) ends the build FAILED; the tracker asks again after tracker.failure-backoff. Defaults to 30s.")
+                    .atLeast(1).defaultsTo("30s"),
+            ConfigKey.of("fold.http.circuit-failures", Type.INT,
+                    "Transient failures in a row (timeouts, connection errors, 5xx) after which the endpoint's circuit opens: calls fail at once, without reaching the service. Defaults to 5.")
+                    .atLeast(1).defaultsTo("5"),
+            ConfigKey.of("fold.http.circuit-open-for", Type.DURATION,
+                    "How long an open circuit stays open before one trial call may close it again. Defaults to 30s.")
+                    .atLeast(1).defaultsTo("30s"),
+            ConfigKey.of("fold.http.describe-interval", Type.DURATION,
+                    "How often the describe call is repeated; when it reports a new schema version for a type, the sidecar starts that type's prioritised rebuild. Defaults to 1m.")
+                    .atLeast(1000).defaultsTo("1m"),
+            ConfigKey.of("fold.http.version", Type.ENUM,
+                    "HTTP version asked for: http-2 uses HTTP/2 where the server offers it over TLS (ALPN), HTTP/1.1 otherwise. Defaults to http-1.1.")
+                    .oneOf(HttpVersion.class).defaultsTo(HttpVersion.HTTP_1_1),
+            ConfigKey.of("fold.http.bearer-token", Type.STRING,
+                    "Bearer token sent as `Authorization: Bearer` on every call; set it from a secret (environment variable). Masked in logs. Refused over plain http:// to a host other than the loopback. No default.")
+                    .secretKey(),
+            ConfigKey.of("fold.http.bearer-token-file", Type.PATH,
+                    "File holding the bearer token (a mounted secret), read again when it changes; instead of bearer-token. No default."),
+            ConfigKey.of("fold.http.tls.key-store", Type.PATH,
+                    "PKCS#12 file with the client certificate and key for mutual TLS (https:// only). No default."),
+            ConfigKey.of("fold.http.tls.key-store-password", Type.STRING,
+                    "Password of tls.key-store; masked in logs. No default.").secretKey(),
+            ConfigKey.of("fold.http.tls.trust-store", Type.PATH,
+                    "PKCS#12 file with the certificates that may sign the endpoint's certificate. No default: the JDK's trusted authorities."),
+            ConfigKey.of("fold.http.tls.trust-store-password", Type.STRING,
+                    "Password of tls.trust-store; masked in logs. No default.").secretKey(),
+            ConfigKey.of("fold.jsonata.events.*", Type.JSONATA,
+                    "The JSONata expression for one event type (the key's last part, e.g. fold.jsonata.events.DoseChanged), evaluated with the event's data as input and `$state` and `$event` bound; its value is the new state. Compiled at start-up. No default."),
+            ConfigKey.of("fold.jsonata.initial-state", Type.JSON,
+                    "The state before a stream's first event, as JSON (a YAML mapping is read as one). Defaults to {}.")
+                    .defaultsTo("{}"),
+            ConfigKey.of("fold.jsonata.schema-version", Type.INT,
+                    "Version of the state's JSON form: bump it when the expressions change what they write, then rebuild. Defaults to 1.")
+                    .atLeast(1).defaultsTo("1"),
+            ConfigKey.of("fold.jsonata.unknown-events", Type.ENUM,
+                    "What an event type without an expression does: fail fails the stream's build, naming it; ignore leaves the state as it was. Defaults to fail.")
+                    .oneOf(UnknownEvents.class).defaultsTo(UnknownEvents.FAIL),
             ConfigKey.of("every-n-events", Type.INT,
                     "A snapshot is due once this many events follow the latest one; 0 turns the rule off. Defaults to 100.")
                     .atLeast(0).defaultsTo("100"),
@@ -183,8 +242,9 @@ public final class ConfigDefinitions {
         return GLOBAL_KEYS.stream().filter(k -> k.name().equals(name)).findFirst();
     }
 
+    /** The definition of a per-type key; a family (ending {@code .*}) matches every key it covers. */
     public static Optional<ConfigKey> typeKey(String suffix) {
-        return TYPE_KEYS.stream().filter(k -> k.name().equals(suffix)).findFirst();
+        return TYPE_KEYS.stream().filter(k -> k.matches(suffix)).findFirst();
     }
 
     /** The configuration reference as a Markdown table, as it appears in docs/configuration.md. */
@@ -197,8 +257,11 @@ public final class ConfigDefinitions {
         }
         out.append("| `kafka.properties.*` | `SIDECAR_KAFKA_PROPERTIES_*` | | Any Kafka client property, passed through (`_` in the variable becomes `.`); values are masked in logs when a word of the key contains password, passphrase, secret or jaas, or is token, credential(s) or key (`ssl.key.password`, `ssl.keystore.key`, `sasl.jaas.config`, `sasl.oauthbearer.client.credentials.client.secret`); certificates and store locations stay visible. |\n");
         for (ConfigKey key : TYPE_KEYS) {
-            String name = TYPE_PREFIX + "<type>." + key.name();
-            row(out, name, ConfigKey.environmentVariable(TYPE_PREFIX + "<TYPE>." + key.name()), key);
+            String suffix = key.name().endsWith(".*")
+                    ? key.name().substring(0, key.name().length() - 1) + "<event-type>" : key.name();
+            String name = TYPE_PREFIX + "<type>." + suffix;
+            String env = ConfigKey.environmentVariable(TYPE_PREFIX + "<TYPE>." + suffix.replace("<event-type>", "<EVENT_TYPE>"));
+            row(out, name, env, key);
         }
         return out.toString();
     }

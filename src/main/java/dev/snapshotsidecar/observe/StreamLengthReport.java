@@ -4,13 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.fold.Aggregator;
-import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.ingest.AggregateTypeResolver;
 import dev.snapshotsidecar.store.DialectStores;
 import dev.snapshotsidecar.store.EventReader;
 import dev.snapshotsidecar.store.SnapshotStore;
-import dev.snapshotsidecar.store.SnapshottingRepository;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,17 +37,25 @@ public record StreamLengthReport(List<TypeReport> types) {
         }
     }
 
-    public static StreamLengthReport measure(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+    /**
+     * Measures how fast a type's fold runs: the microseconds per event of reading and folding the sampled streams
+     * from their first event (0 when nothing was folded). Whatever the fold's kind; supplied by the command.
+     */
+    @FunctionalInterface
+    public interface FoldSpeed {
+        double microsPerEvent(String aggregateType, List<String> streamIds);
+    }
+
+    public static StreamLengthReport measure(SidecarConfig config, DialectStores stores, FoldSpeed foldSpeed,
                                              int samplePerType) {
-        return measure(config, stores, aggregators, samplePerType, WorkProgress.NONE);
+        return measure(config, stores, foldSpeed, samplePerType, WorkProgress.NONE);
     }
 
     /**
-     * As {@link #measure(SidecarConfig, DialectStores, AggregatorRegistry, int)}, reporting its three phases to
-     * {@code progress}: streams read from the events table, latest snapshots read, sampled streams folded (twice
-     * each: one pass warms up, the other is measured).
+     * As {@link #measure(SidecarConfig, DialectStores, FoldSpeed, int)}, reporting its three phases to
+     * {@code progress}: streams read from the events table, latest snapshots read, each type's sample folded.
      */
-    public static StreamLengthReport measure(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+    public static StreamLengthReport measure(SidecarConfig config, DialectStores stores, FoldSpeed foldSpeed,
                                              int samplePerType, WorkProgress progress) {
         AggregateTypeResolver resolver = new AggregateTypeResolver(config.aggregateTypes());
         long first = config.database().firstVersion();
@@ -87,8 +92,7 @@ public record StreamLengthReport(List<TypeReport> types) {
                 .add(last - Math.max(snapshotOf.getOrDefault(id, first - 1), first - 1)));
 
         List<TypeReport> reports = new ArrayList<>();
-        progress.phase("folding a sample of streams", 2L * config.aggregateTypes().stream()
-                .filter(t -> aggregators.find(t.aggregator()).isPresent())
+        progress.phase("folding a sample of streams", config.aggregateTypes().stream()
                 .mapToLong(t -> Math.min(samplePerType, lengths.get(t.name()).size())).sum());
         for (SidecarConfig.AggregateType type : config.aggregateTypes()) {
             LengthDistribution distribution = new LengthDistribution(
@@ -97,9 +101,10 @@ public record StreamLengthReport(List<TypeReport> types) {
                     tails.getOrDefault(type.name(), List.of()).stream().mapToLong(Long::longValue).toArray());
             List<String> ids = typeOf.entrySet().stream().filter(e -> e.getValue().equals(type.name()))
                     .map(Map.Entry::getKey).sorted().toList();
-            Speed speed = aggregators.find(type.aggregator())
-                    .map(a -> speed(a, stores, first, sample(ids, samplePerType), progress))
-                    .orElse(new Speed(0, 0));
+            List<String> sample = sample(ids, samplePerType);
+            Speed speed = new Speed(sample.size(), sample.isEmpty() ? 0
+                    : foldSpeed.microsPerEvent(type.name(), sample));
+            progress.advance(sample.size());
             double replayP95 = speed.microsPerEvent() * distribution.percentile(95) / 1000.0;
             reports.add(new TypeReport(type.name(), distribution, tail.percentile(95), speed.streams(),
                     speed.microsPerEvent(), replayP95, Recommendation.forP95(distribution.percentile(95))));
@@ -108,26 +113,6 @@ public record StreamLengthReport(List<TypeReport> types) {
     }
 
     private record Speed(int streams, double microsPerEvent) {
-    }
-
-    private static <S> Speed speed(Aggregator<S> aggregator, DialectStores stores, long first, List<String> sample,
-                                   WorkProgress progress) {
-        SnapshottingRepository<S> repository = new SnapshottingRepository<>(stores.snapshots(), stores.events(),
-                aggregator, first);
-        long events = 0;
-        long nanos = 0;
-        // the first pass warms the JIT and the database's caches; the second is measured
-        for (int pass = 0; pass < 2; pass++) {
-            events = 0;
-            nanos = 0;
-            for (String id : sample) {
-                long started = System.nanoTime();
-                events += repository.replay(id).map(SnapshottingRepository.Loaded::eventsReplayed).orElse(0L);
-                nanos += System.nanoTime() - started;
-                progress.advance(1);
-            }
-        }
-        return new Speed(sample.size(), events == 0 ? 0 : nanos / 1000.0 / events);
     }
 
     private static List<String> sample(List<String> ids, int n) {

@@ -7,6 +7,8 @@ import dev.snapshotsidecar.track.RequestQueueWatch;
 import dev.snapshotsidecar.build.BuildRules;
 import dev.snapshotsidecar.build.SnapshotBootstrap;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
+import dev.snapshotsidecar.build.Folds;
+import dev.snapshotsidecar.build.SchemaWatch;
 import dev.snapshotsidecar.build.SnapshotBuilder;
 import dev.snapshotsidecar.build.SnapshotWorker;
 import dev.snapshotsidecar.config.SidecarConfig;
@@ -82,6 +84,8 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     static final Duration CRASH_LOOP_WINDOW = Duration.ofMinutes(10);
     /** Tracker thread failures: a thread replaced again and again is a tracker that cannot go on. */
     private final CrashLoop threadFailures = new CrashLoop(CRASH_LOOP_FAILURES, CRASH_LOOP_WINDOW);
+    private volatile Folds folds;
+    private volatile SchemaWatch schemaWatch;
     /** What start-up is doing or waiting for, until the tracker exists; for the readiness probe. */
     private volatile String starting;
     private volatile boolean started;
@@ -163,7 +167,9 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                 settings.partitions(), clock);
         this.queue = queue;
         queue.start();
-        SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), aggregators,
+        Folds folds = Folds.of(config, aggregators, meters, clock);
+        this.folds = folds;
+        SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), folds,
                 BuildRules.byType(config), config.database().firstVersion(), clock);
         HostInfo self = new HostInfo(config.http().advertisedHost(), server.map(AdminServer::port).orElse(0));
         if (server.isPresent()) {
@@ -197,6 +203,16 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                 config.topics().requests(), config.topics().results(), settings.placement(), settings.partitions());
         streams.start();
         worker.start();
+        // a fold whose schema version changed (now, or while this instance was down) starts its type's rebuild
+        this.schemaWatch = new SchemaWatch(folds, stores.snapshots(), type -> {
+            try {
+                TrackerCommands.broadcast(config.kafka().properties(), config.kafka().bootstrapServers(),
+                        config.topics().commands(), TrackerCommand.rebuild(type, java.time.Instant.now()));
+            } catch (Exception e) {
+                throw new SidecarException("cannot send the rebuild command of " + type + ": " + e.getMessage(), e);
+            }
+        });
+        schemaWatch.start();
         started = true;
         background.scheduleWithFixedDelay(() -> refreshStatistics(metrics), 10, 30, TimeUnit.SECONDS);
         LOG.info("sidecar started: tracking {} for {}", config.topics().source(),
@@ -300,8 +316,9 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     /** Read on the admin API's own pool, never the builders'. */
     @Override
     public LatestSnapshot latestSnapshot(String streamId, String aggregateType) {
-        int schema = config.aggregateTypes().stream().filter(t -> t.name().equals(aggregateType)).findFirst()
-                .flatMap(t -> aggregators.find(t.aggregator())).map(a -> a.schemaVersion()).orElse(1);
+        // an HTTP fold's version as last described: an admin request never waits for a fold service
+        Folds folds = this.folds;
+        int schema = folds == null ? 1 : folds.knownSchemaVersion(aggregateType).orElse(1);
         return adminDatabase.map(database -> database.latest(streamId, schema)).orElseGet(() ->
                 new LatestSnapshot.Unavailable("the admin API is off (http.port -1)"));
     }
@@ -395,11 +412,6 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         }
     }
 
-    public static Map<String, String> aggregatorByType(SidecarConfig config) {
-        return config.aggregateTypes().stream()
-                .collect(Collectors.toMap(SidecarConfig.AggregateType::name, SidecarConfig.AggregateType::aggregator));
-    }
-
     /** Whether every tracker task of this instance may ask for snapshots (a first start's announcements are read). */
     public boolean bootstrapped() {
         return trackerMetrics != null && trackerMetrics.tasksAwaitingBootstrap() == 0;
@@ -416,8 +428,14 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     @Override
     public void close() {
         background.shutdownNow();
+        if (schemaWatch != null) {
+            schemaWatch.close();
+        }
         if (worker != null) {
             worker.close();
+        }
+        if (folds != null) {
+            folds.close();
         }
         if (streams != null) {
             streams.close(Duration.ofSeconds(30));

@@ -50,8 +50,11 @@ class AnalyzeIT {
                 stores.snapshots().save(new StoredSnapshot("prescription-" + i, 549, "prescription", "{}", 1));
             }
             List<String> progress = new ArrayList<>();
-            StreamLengthReport report = StreamLengthReport.measure(config, stores,
-                    AggregatorRegistry.load(Optional.empty()), 5, new WorkProgress() {
+            dev.snapshotsidecar.build.Folds folds = dev.snapshotsidecar.build.Folds.of(config,
+                    AggregatorRegistry.load(Optional.empty()));
+            StreamLengthReport report = StreamLengthReport.measure(config, stores, (type, ids) ->
+                    dev.snapshotsidecar.build.FoldReplay.microsPerEvent(folds.forType(type).orElseThrow(),
+                            stores.events(), ids, 0), 5, new WorkProgress() {
                         @Override
                         public void phase(String name, long total) {
                             progress.add(name + " of " + total);
@@ -62,9 +65,9 @@ class AnalyzeIT {
                             progress.add("+" + steps);
                         }
                     });
-            // every stream read, every snapshot read, 5 streams of each type folded twice
+            // every stream read, every snapshot read, then each type's sample of 5 folded
             assertThat(String.join(" ", progress)).isEqualTo("reading stream lengths of -1 +120"
-                    + " reading latest snapshots of -1 +20 folding a sample of streams of 20" + " +1".repeat(20));
+                    + " reading latest snapshots of -1 +20 folding a sample of streams of 10 +5 +5");
             StreamLengthReport.TypeReport patients = report.types().stream()
                     .filter(t -> t.type().equals("patient")).findFirst().orElseThrow();
             assertThat(patients.lengths().count()).isEqualTo(100);

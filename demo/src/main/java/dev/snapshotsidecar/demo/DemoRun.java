@@ -2,15 +2,17 @@ package dev.snapshotsidecar.demo;
 
 import dev.snapshotsidecar.testkit.ClinicalWorkload;
 import dev.snapshotsidecar.testkit.DemoStack;
+import dev.snapshotsidecar.testkit.NodeFoldHost;
 import dev.snapshotsidecar.runtime.Sidecar;
+import dev.snapshotsidecar.build.FoldReplay;
+import dev.snapshotsidecar.build.Folds;
 import dev.snapshotsidecar.build.SnapshotVerifier;
 import dev.snapshotsidecar.cli.Progress;
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.fold.Aggregator;
+import dev.snapshotsidecar.fold.Fold;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.ingest.AggregateTypeResolver;
 import dev.snapshotsidecar.store.DialectStores;
-import dev.snapshotsidecar.store.SnapshottingRepository;
 import dev.snapshotsidecar.store.StoredSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
@@ -38,21 +40,36 @@ public final class DemoRun {
     private final int streams;
     private final int meanEvents;
     private final Duration deadline;
+    private final DemoFold fold;
     private final PrintStream out;
     private final boolean plainLines;
     private Progress progress;
 
-    public DemoRun(int streams, int meanEvents, Duration deadline, PrintStream progress) {
-        this(streams, meanEvents, deadline, progress, false);
+    public DemoRun(int streams, int meanEvents, Duration deadline, DemoFold fold, PrintStream progress) {
+        this(streams, meanEvents, deadline, fold, progress, false);
     }
 
-    public DemoRun(int streams, int meanEvents, Duration deadline, PrintStream progress, boolean plainLines) {
+    public DemoRun(int streams, int meanEvents, Duration deadline, DemoFold fold, PrintStream progress,
+                   boolean plainLines) {
         this.streams = streams;
         this.meanEvents = meanEvents;
         this.deadline = deadline;
+        this.fold = fold;
         this.out = progress;
         this.plainLines = plainLines;
     }
+
+    /** The demo's configuration, with prescriptions folded the chosen way; the Node host when it is http. */
+    private SidecarConfig config(DemoStack stack, Optional<NodeFoldHost> node) {
+        return switch (fold) {
+            case JAVA -> stack.sidecarConfig(APPLICATION, Map.of());
+            case JSONATA -> stack.sidecarConfig(APPLICATION, Map.of(), "examples/jsonata/prescription.yaml");
+            case HTTP -> stack.sidecarConfig(APPLICATION, Map.of("SIDECAR_AGGREGATE_TYPES_PRESCRIPTION_FOLD_HTTP_URL",
+                    node.orElseThrow().url()), "examples/fold-host-node/sidecar-overlay.yaml");
+        };
+    }
+
+    private static final String APPLICATION = "snapshot-sidecar-demo";
 
     public DemoReport run() throws Exception {
         try (Progress shown = Progress.forCommand(out, plainLines)) {
@@ -64,8 +81,16 @@ public final class DemoRun {
     private DemoReport runShowing() throws Exception {
         long started = System.nanoTime();
         progress.note("starting PostgreSQL, a Kafka broker and Kafka Connect with Debezium in this JVM ...");
-        try (DemoStack stack = DemoStack.start()) {
-            SidecarConfig config = stack.sidecarConfig("snapshot-sidecar-demo", Map.of());
+        Optional<NodeFoldHost> node = Optional.empty();
+        if (fold == DemoFold.HTTP) {
+            NodeFoldHost.unavailableBecause().ifPresent(reason -> {
+                throw new IllegalStateException("--fold http runs the Node.js reference host: " + reason);
+            });
+            node = Optional.of(NodeFoldHost.start(Map.of()));
+            progress.note("Node.js fold host (examples/fold-host-node) listening on " + node.get().url());
+        }
+        try (DemoStack stack = DemoStack.start(); AutoCloseable stopNode = node.isPresent() ? node.get() : () -> { }) {
+            SidecarConfig config = config(stack, node);
             AggregatorRegistry aggregators = AggregatorRegistry.load(config.pluginDirectory());
             try (var pool = DialectStores.pool(config.database(), "demo")) {
                 DialectStores stores = DialectStores.of(config.database(), pool);
@@ -84,25 +109,45 @@ public final class DemoRun {
                             workload.lengths().values().stream().mapToInt(Integer::intValue).max().orElse(0)));
                     ExecutorService writer = Executors.newSingleThreadExecutor();
                     Future<?> writing = writer.submit(() -> workload.run(stores.appender(), 2));
-                    int due = awaitSnapshots(config, stores, aggregators, workload, writing, meters, started);
+                    int due;
+                    try (Folds watching = Folds.of(config, aggregators)) {
+                        due = awaitSnapshots(config, stores, watching, workload, writing, meters, started);
+                    }
                     writer.shutdown();
                     long ingested = appended(meters);
-                    Rehydration rehydration = measure(config, stores, aggregators, workload);
-                    SnapshotVerifier verifier = new SnapshotVerifier(stores.snapshots(), stores.events(), aggregators,
-                            Sidecar.aggregatorByType(config), config.database().firstVersion());
-                    // stream by stream, so that progress shows
-                    progress.phase("verifying snapshots against full replay", streams);
+                    Rehydration rehydration;
+                    try (Folds measuring = Folds.of(config, aggregators)) {
+                        rehydration = measure(config, stores, measuring, workload);
+                    }
                     int checked = 0;
                     List<String> mismatches = new ArrayList<>();
-                    for (Map.Entry<String, String> stream : streamTypes(config, workload).entrySet()) {
-                        SnapshotVerifier.Report report = verifier.verify(Map.of(stream.getKey(), stream.getValue()));
-                        checked += report.checked();
-                        report.mismatches().forEach(m -> mismatches.add(m.streamId() + "@" + m.version() + ": "
-                                + m.reason()));
-                        progress.advance(1);
+                    try (Folds verifying = Folds.of(config, aggregators)) {
+                        SnapshotVerifier verifier = new SnapshotVerifier(stores.snapshots(), stores.events(),
+                                verifying, config.database().firstVersion());
+                        // stream by stream, so that progress shows
+                        progress.phase("verifying snapshots against full replay", streams);
+                        for (Map.Entry<String, String> stream : streamTypes(config, workload).entrySet()) {
+                            SnapshotVerifier.Report report = verifier.verify(Map.of(stream.getKey(),
+                                    stream.getValue()));
+                            checked += report.checked();
+                            report.mismatches().forEach(m -> mismatches.add(m.streamId() + "@" + m.version() + ": "
+                                    + m.reason()));
+                            progress.advance(1);
+                        }
+                        progress.finish();
                     }
-                    progress.finish();
-                    return new DemoReport(streams, workload.written(), ingested, written(meters),
+                    if (fold != DemoFold.JAVA) {
+                        progress.note("comparing every prescription folded by " + fold + " with the Java aggregator"
+                                + " ...");
+                        SidecarConfig java = stack.sidecarConfig(APPLICATION, Map.of());
+                        try (Folds mine = Folds.of(config, aggregators); Folds theirs = Folds.of(java, aggregators)) {
+                            new SnapshotVerifier(stores.snapshots(), stores.events(), mine,
+                                    config.database().firstVersion()).compare(prescriptions(config, workload), theirs)
+                                    .mismatches().forEach(m -> mismatches.add(m.streamId() + "@" + m.version()
+                                            + ": " + m.reason()));
+                        }
+                    }
+                    return new DemoReport(fold.toString(), streams, workload.written(), ingested, written(meters),
                             checked, mismatches, due, rehydration.full.percentile(50),
                             rehydration.full.percentile(95), rehydration.snapshot.percentile(50),
                             rehydration.snapshot.percentile(95),
@@ -114,7 +159,7 @@ public final class DemoRun {
     }
 
     /** Waits until the workload is written and ingested and no stream is due; returns the streams still due. */
-    private int awaitSnapshots(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+    private int awaitSnapshots(SidecarConfig config, DialectStores stores, Folds folds,
                                ClinicalWorkload workload, Future<?> writing, MeterRegistry meters, long started) throws Exception {
         long end = System.nanoTime() + deadline.toNanos();
         int due = Integer.MAX_VALUE;
@@ -126,7 +171,7 @@ public final class DemoRun {
             long ingested = appended(meters);
             boolean written = writing.isDone();
             if (written && ingested >= workload.totalEvents()) {
-                due = streamsDue(config, stores, aggregators, workload);
+                due = streamsDue(config, stores, folds, workload);
                 if (due == 0) {
                     progress.update(ingested, workload.totalEvents());
                     progress.finish();
@@ -145,16 +190,16 @@ public final class DemoRun {
         return due == Integer.MAX_VALUE ? streams : due;
     }
 
-    private int streamsDue(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+    private int streamsDue(SidecarConfig config, DialectStores stores, Folds folds,
                            ClinicalWorkload workload) {
         Map<String, Integer> threshold = new HashMap<>();
         config.aggregateTypes().forEach(t -> threshold.put(t.name(), t.everyNEvents()));
         long first = config.database().firstVersion();
         int due = 0;
         for (Map.Entry<String, String> stream : streamTypes(config, workload).entrySet()) {
-            Aggregator<?> aggregator = aggregator(config, stream.getValue(), aggregators);
+            Fold fold = folds.forType(stream.getValue()).orElseThrow();
             long head = first + workload.lengths().get(stream.getKey()) - 1;
-            long snapshot = stores.snapshots().latest(stream.getKey(), aggregator.schemaVersion())
+            long snapshot = stores.snapshots().latest(stream.getKey(), fold.schemaVersion())
                     .map(StoredSnapshot::version).orElse(first - 1);
             if (head - snapshot >= threshold.get(stream.getValue())) {
                 due++;
@@ -166,7 +211,7 @@ public final class DemoRun {
     private record Rehydration(Latencies full, Latencies snapshot) {
     }
 
-    private Rehydration measure(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+    private Rehydration measure(SidecarConfig config, DialectStores stores, Folds folds,
                                 ClinicalWorkload workload) {
         Map<String, String> types = streamTypes(config, workload);
         List<Double> full = new ArrayList<>();
@@ -175,13 +220,13 @@ public final class DemoRun {
         progress.phase("measuring rehydration, with and without snapshots (two passes)", 2L * types.size());
         for (int pass = 0; pass < 2; pass++) {
             for (Map.Entry<String, String> stream : types.entrySet()) {
-                SnapshottingRepository<?> repository = new SnapshottingRepository<>(stores.snapshots(),
-                        stores.events(), aggregator(config, stream.getValue(), aggregators),
-                        config.database().firstVersion());
+                // as the service reads: by the same fold the snapshots were made with, whatever its kind
+                Fold fold = folds.forType(stream.getValue()).orElseThrow();
+                long first = config.database().firstVersion();
                 long t0 = System.nanoTime();
-                repository.replay(stream.getKey());
+                FoldReplay.fromFirst(fold, stores.events(), stream.getKey(), first, Long.MAX_VALUE);
                 long t1 = System.nanoTime();
-                repository.load(stream.getKey());
+                FoldReplay.fromLatestSnapshot(fold, stores.snapshots(), stores.events(), stream.getKey(), first);
                 long t2 = System.nanoTime();
                 if (pass == 1) {
                     full.add((t1 - t0) / 1e6);
@@ -195,8 +240,10 @@ public final class DemoRun {
                 new Latencies(withSnapshot.stream().mapToDouble(Double::doubleValue).toArray()));
     }
 
-    private static Aggregator<?> aggregator(SidecarConfig config, String type, AggregatorRegistry aggregators) {
-        return aggregators.find(Sidecar.aggregatorByType(config).get(type)).orElseThrow();
+    private static Map<String, String> prescriptions(SidecarConfig config, ClinicalWorkload workload) {
+        Map<String, String> types = new HashMap<>(streamTypes(config, workload));
+        types.values().removeIf(type -> !type.equals("prescription"));
+        return types;
     }
 
     private static Map<String, String> streamTypes(SidecarConfig config, ClinicalWorkload workload) {
