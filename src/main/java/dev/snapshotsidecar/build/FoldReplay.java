@@ -84,6 +84,103 @@ public final class FoldReplay {
         return new Replayed(state, progress.version, progress.position, progress.count);
     }
 
+    /**
+     * What a build folds: the latest snapshot of the fold's schema version and the events after it up to
+     * {@code toVersion}. A fold that takes every event at once gets the snapshot and its tail in one round trip
+     * ({@link EventReader#readFromLatestSnapshot}); should the tail not follow the snapshot read with it (a snapshot
+     * saved meanwhile, on a database that does not read a statement at one moment), or for a fold that takes its
+     * events in chunks, the snapshot is read first and the events after it next.
+     *
+     * @return what was folded, and the snapshot it started from
+     * @throws FoldException when the stream has a gap, an event lies above the bound, or the fold fails
+     */
+    public static FromSnapshot fromLatestSnapshot(Fold fold, dev.snapshotsidecar.store.SnapshotStore snapshots,
+                                                  EventReader events, String streamId, long firstVersion,
+                                                  long toVersion, long positionBound, Runnable check) {
+        int schemaVersion = fold.schemaVersion();
+        if (fold.chunkEvents() == Integer.MAX_VALUE) {
+            OneRoundTrip read = new OneRoundTrip(fold, streamId, firstVersion, positionBound, check);
+            try {
+                check.run();
+                events.readFromLatestSnapshot(streamId, schemaVersion, firstVersion, toVersion, read::snapshot,
+                        read::apply);
+                return read.result();
+            } catch (NotFollowing e) {
+                // read again in two steps
+            }
+        }
+        Optional<dev.snapshotsidecar.store.StoredSnapshot> latest = snapshots.latest(streamId, schemaVersion);
+        if (latest.isPresent() && latest.get().version() >= toVersion) {
+            return new FromSnapshot(latest.map(dev.snapshotsidecar.store.StoredSnapshot::version),
+                    new Replayed(Optional.empty(), latest.get().version(), -1, 0));
+        }
+        return new FromSnapshot(latest.map(dev.snapshotsidecar.store.StoredSnapshot::version),
+                replay(fold, events, streamId, latest.map(s -> new FoldState(s.version(), s.schemaVersion(),
+                        s.data())), firstVersion, toVersion, positionBound, check));
+    }
+
+    /**
+     * A build's fold.
+     *
+     * @param snapshotVersion the version of the snapshot it started from, if any
+     * @param replayed        what was folded after it; when the snapshot is at or past the version asked for,
+     *                        nothing was (its state is then empty: the snapshot is not even read)
+     */
+    public record FromSnapshot(Optional<Long> snapshotVersion, Replayed replayed) {
+    }
+
+    /** The events read in one round trip with a snapshot do not follow it. */
+    private static final class NotFollowing extends RuntimeException {
+        NotFollowing() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** A fold fed by one statement: the snapshot first (its state read only once an event needs it), then events. */
+    private static final class OneRoundTrip {
+        private final Fold fold;
+        private final String streamId;
+        private final long firstVersion;
+        private final long positionBound;
+        private final Runnable check;
+        private Optional<FoldState> snapshot = Optional.empty();
+        private Progress progress;
+
+        OneRoundTrip(Fold fold, String streamId, long firstVersion, long positionBound, Runnable check) {
+            this.fold = fold;
+            this.streamId = streamId;
+            this.firstVersion = firstVersion;
+            this.positionBound = positionBound;
+            this.check = check;
+        }
+
+        void snapshot(dev.snapshotsidecar.store.StoredSnapshot s) {
+            snapshot = Optional.of(new FoldState(s.version(), s.schemaVersion(), s.data()));
+        }
+
+        void apply(StoredEvent event) {
+            if (progress == null) {
+                long start = snapshot.map(FoldState::version).orElse(firstVersion - 1);
+                if (event.version() != start + 1) {
+                    throw new NotFollowing();
+                }
+                progress = new Progress(fold.start(streamId, snapshot, firstVersion), streamId, start, positionBound,
+                        check);
+            }
+            progress.apply(event);
+        }
+
+        FromSnapshot result() {
+            Optional<Long> from = snapshot.map(FoldState::version);
+            if (progress == null) {
+                // no event after the snapshot (or none at all): nothing to fold, the snapshot's state is not read
+                return new FromSnapshot(from, new Replayed(Optional.empty(), from.orElse(firstVersion - 1), -1, 0));
+            }
+            return new FromSnapshot(from, new Replayed(Optional.of(progress.run.finish()), progress.version,
+                    progress.position, progress.count));
+        }
+    }
+
     /** Whole replay from the first event up to {@code toVersion}, with nothing to check between chunks. */
     public static Replayed fromFirst(Fold fold, EventReader events, String streamId, long firstVersion,
                                      long toVersion) {
