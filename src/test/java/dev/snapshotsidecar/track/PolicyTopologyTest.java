@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -96,9 +95,7 @@ class PolicyTopologyTest {
         TrackerSettings settings = new TrackerSettings(new TrackerSettings.Topics(List.of(SOURCE), "requests",
                 "results", "dead-letters", "commands", 4), rules, 0, new TrackerSettings.Timing(Duration.ofMinutes(5),
                 Duration.ofSeconds(30), SCAN, scanBatch, 2), true, new StreamPlacement.ByStreamId(), awaitBootstrap);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Properties props = DriverProperties.of("policy-test");
         driver = new TopologyTestDriver(TrackerTopology.build(settings, new ChangeEventParser(columns,
                 new AggregateTypeResolver(types)), clock, TrackerMetrics.bound(meters)), props, clock.instant());
         changes = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());

@@ -88,9 +88,7 @@ class TrackerTopologyTest {
         if (driver != null) {
             driver.close();
         }
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tracker-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Properties props = DriverProperties.of("tracker-test");
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         driver = new TopologyTestDriver(TrackerTopology.build(settings, parser, clock, TrackerMetrics.bound(meters),
                 (streamId, sentAt) -> queueAnswered.get()), props, clock.instant());
