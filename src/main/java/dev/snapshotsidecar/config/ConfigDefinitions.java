@@ -161,6 +161,14 @@ public final class ConfigDefinitions {
             ConfigKey.of("min-interval", Type.DURATION,
                     "At least this long between two snapshots of the same stream, whatever rule makes it due. No default.")
                     .atLeast(1),
+            ConfigKey.of("snapshot-after-events", Type.LIST,
+                    "Event types after which a stream is due at once, e.g. [PatientDischarged, PrescriptionDiscontinued]: a stream that reaches a resting state gets its snapshot right away (held back only by min-interval). The change events must carry the event type column, as connect/*.json send it. No default."),
+            ConfigKey.of("replay-cost-above", Type.DURATION,
+                    "A stream is due once replaying the events after its latest snapshot would take longer than this, e.g. 50ms: events after the snapshot times the type's fold speed, measured on its builds (replay-cost-prior-micros before any). No default.")
+                    .atLeast(1),
+            ConfigKey.of("replay-cost-prior-micros", Type.LONG,
+                    "Fold speed assumed for this type, in microseconds per event, before any build has measured it; measurements replace it as builds come in. Defaults to 20.")
+                    .atLeast(1).atMost(60_000_000).defaultsTo("20"),
             ConfigKey.of("never", Type.BOOLEAN, "Never snapshot this type (its streams are still tracked). Defaults to false.")
                     .defaultsTo("false"),
             ConfigKey.of("keep-snapshots", Type.INT,

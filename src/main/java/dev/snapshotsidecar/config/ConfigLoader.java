@@ -255,14 +255,18 @@ public final class ConfigLoader {
                 values.zone(prefix + "schedule.time-zone"), values.integer(prefix + "schedule.min-events"));
         SidecarConfig.Timing timing = new SidecarConfig.Timing(values.optionalDuration(prefix + "idle-after"),
                 values.optionalDuration(prefix + "min-interval"));
-        SidecarConfig.Policy policy = new SidecarConfig.Policy(thresholds, schedule, timing,
+        SidecarConfig.Tail tail = new SidecarConfig.Tail(new LinkedHashSet<>(values.list(prefix
+                + "snapshot-after-events")), values.optionalDuration(prefix + "replay-cost-above"),
+                values.longValue(prefix + "replay-cost-prior-micros"));
+        SidecarConfig.Policy policy = new SidecarConfig.Policy(thresholds, schedule, timing, tail,
                 values.bool(prefix + "never"));
         if (schedule.interval().isPresent() && schedule.window().isPresent()) {
             values.problem(prefix + "schedule.window", schedule.window().get().toString(),
                     "set schedule.interval or schedule.window for aggregate type " + name + ", not both");
         }
         boolean anyRule = thresholds.everyNEvents() > 0 || thresholds.onEverySave() || schedule.interval().isPresent()
-                || schedule.window().isPresent() || timing.idleAfter().isPresent();
+                || schedule.window().isPresent() || timing.idleAfter().isPresent()
+                || !tail.afterEventTypes().isEmpty() || tail.replayCostAbove().isPresent();
         if (!anyRule && !policy.never()) {
             values.problem(prefix + "every-n-events", "0",
                     "no rule would ever snapshot aggregate type " + name + ": set a rule, or never: true to say so");

@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -96,9 +97,15 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
 
     /**
      * When a type's streams are due: by event counts, in a scheduled sweep, by timing (idle for long enough, held back
-     * by a minimum interval); or never, though its streams are still tracked.
+     * by a minimum interval), by what the tail holds (an event of a resting type, a replay too costly); or never,
+     * though its streams are still tracked.
      */
-    public record Policy(Thresholds thresholds, Schedule schedule, Timing timing, boolean never) {
+    public record Policy(Thresholds thresholds, Schedule schedule, Timing timing, Tail tail, boolean never) {
+        /** A policy with no rule on the tail's content. */
+        public Policy(Thresholds thresholds, Schedule schedule, Timing timing, boolean never) {
+            this(thresholds, schedule, timing, Tail.NONE, never);
+        }
+
         /** Due every {@code n} events, nothing else: the defaults apart from the threshold. */
         public static Policy everyN(int n) {
             return new Policy(new Thresholds(n, false),
@@ -125,6 +132,23 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
      * snapshot of a stream sooner than {@code minInterval} after its last, whatever rule makes it due.
      */
     public record Timing(Optional<Duration> idleAfter, Optional<Duration> minInterval) {
+    }
+
+    /**
+     * Rules on what the events after the latest snapshot hold: a stream is due at once after an event of one of
+     * {@code afterEventTypes} (a resting state, the one most likely to be read for years), or once replaying its tail
+     * would take longer than {@code replayCostAbove}, at the fold speed measured on the type's builds
+     * ({@code priorMicrosPerEvent} before any build measured it).
+     */
+    public record Tail(Set<String> afterEventTypes, Optional<Duration> replayCostAbove, long priorMicrosPerEvent) {
+        /** The default prior, in µs an event: a JVM fold of JSON events of a few hundred bytes, read over a local
+         * network, costs a few to a few tens. */
+        public static final long DEFAULT_PRIOR_MICROS_PER_EVENT = 20;
+        public static final Tail NONE = new Tail(Set.of(), Optional.empty(), DEFAULT_PRIOR_MICROS_PER_EVENT);
+
+        public Tail {
+            afterEventTypes = Set.copyOf(afterEventTypes);
+        }
     }
 
     /** How change events are read. */

@@ -71,6 +71,8 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
     private KeyValueStore<String, SweepState> sweeps;
     private KeyValueStore<String, RebuildJob> rebuilds;
     private boolean gateOpen;
+    /** Aggregate types whose change events were found to carry no event type, warned about once. */
+    private final java.util.Set<String> untypedWarned = new java.util.HashSet<>();
 
     HeadTracker(TrackerSettings settings, java.time.Clock clock, TrackerMetrics metrics, RequestQueue queue) {
         this.settings = settings;
@@ -133,8 +135,8 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         long eventMillis = event.committedAt().toEpochMilli();
         long position = event.globalPosition();
         if (known.isEmpty()) {
-            return requestIfDue(streamId, StreamHead.first(event.aggregateType(), now, event.version(), eventMillis,
-                    position), now, Trigger.EVENT);
+            return requestIfDue(streamId, marked(StreamHead.first(event.aggregateType(), now, event.version(),
+                    eventMillis, position), event), now, Trigger.EVENT);
         }
         StreamHead stored = known.get();
         // a head learnt from a snapshot learns its type from any event, a duplicate included
@@ -146,8 +148,8 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         }
         if (head.isErased()) {
             LOG.info("events of {} are written again after its erasure: a new incarnation", streamId);
-            return requestIfDue(streamId, StreamHead.first(event.aggregateType(), newIncarnation(head, now),
-                    event.version(), eventMillis, position), now, Trigger.EVENT);
+            return requestIfDue(streamId, marked(StreamHead.first(event.aggregateType(), newIncarnation(head, now),
+                    event.version(), eventMillis, position), event), now, Trigger.EVENT);
         }
         if (head.erasing() && head.incarnation() == erasure.incarnation() && event.version() <= head.headVersion()) {
             // written again from a low version while the erasure is owed: a new incarnation, which inherits the
@@ -155,16 +157,46 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             LOG.info("events of {} are written again before its erasure was confirmed: a new incarnation", streamId);
             StreamHead next = StreamHead.first(event.aggregateType(), newIncarnation(head, now), event.version(),
                     eventMillis, position);
-            return new StreamHead(next.aggregateType(), next.incarnation(), next.headVersion(), next.snapshotVersion(),
-                    next.lastEventMillis(), next.lastSnapshotMillis(), next.maxPosition(), head.pendingRequest(),
-                    head.retry(), erasure);
+            return marked(new StreamHead(next.aggregateType(), next.incarnation(), next.headVersion(),
+                    next.snapshotVersion(), next.lastEventMillis(), next.lastSnapshotMillis(), next.maxPosition(),
+                    head.pendingRequest(), head.retry(), erasure), event);
         }
         if (event.version() <= head.headVersion()) {
             metrics.duplicate();
+            // an event of a marked type seen late (reordered, or below a head a reconcile raised) still counts
+            StreamHead marked = marked(head, event);
+            return marked.equals(head) ? head : requestIfDue(streamId, marked, now, Trigger.EVENT);
+        }
+        return requestIfDue(streamId, marked(head.withEvent(event.aggregateType(), event.version(), eventMillis,
+                position), event), now, Trigger.EVENT);
+    }
+
+    /**
+     * The head with {@code event} marked when its type is one the aggregate type snapshots after and no snapshot or
+     * mark covers it yet. A type that marks events but whose change events carry no event type is counted, and
+     * warned about once per task: the connector must send the event type column.
+     */
+    private StreamHead marked(StreamHead head, AppendedEvent event) {
+        String type = head.aggregateType().isEmpty() ? event.aggregateType() : head.aggregateType();
+        TypeRules rules = settings.rules(type);
+        if (rules.markedEventTypes().isEmpty()) {
             return head;
         }
-        return requestIfDue(streamId, head.withEvent(event.aggregateType(), event.version(), eventMillis, position),
-                now, Trigger.EVENT);
+        if (event.eventType().isEmpty()) {
+            metrics.untypedEvent(type);
+            if (untypedWarned.add(type)) {
+                LOG.warn("change events of {} streams carry no event type (first seen: {} at version {}), so "
+                        + "snapshot-after-events cannot see {}: send the event type column in the connector's change "
+                        + "events (connect/*.json exclude only the payload columns)", type, event.streamId(),
+                        event.version(), rules.markedEventTypes());
+            }
+            return head;
+        }
+        if (!rules.marks(event.eventType())
+                || event.version() <= Math.max(head.snapshotVersion(), head.markedVersion())) {
+            return head;
+        }
+        return head.withMark(event.version());
     }
 
     /** Whether an event at {@code position} belongs to the incarnation being (or that was) erased. */
@@ -231,7 +263,7 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         StreamHead owed = new StreamHead(head.aggregateType(), head.incarnation(), head.headVersion(),
                 head.snapshotVersion(), head.lastEventMillis(), head.lastSnapshotMillis(), head.maxPosition(),
                 StreamHead.Pending.NONE, StreamHead.Retry.NONE, new StreamHead.Erasure(StreamHead.ErasureState.PENDING,
-                head.incarnation(), position, head.headVersion(), now));
+                head.incarnation(), position, head.headVersion(), now), head.markedVersion());
         return sendErase(streamId, owed, now);
     }
 
@@ -336,7 +368,7 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
                 ? head.withType(result.aggregateType()) : head;
         return new StreamHead(typed.aggregateType(), typed.incarnation(), typed.headVersion(), result.version(),
                 typed.lastEventMillis(), now, typed.maxPosition(), typed.pendingRequest(), typed.retry(),
-                typed.erasure());
+                typed.erasure(), typed.markedVersion());
     }
 
     private StreamHead onErasureResult(String streamId, StreamHead head, SnapshotResult result, long now) {
@@ -420,9 +452,10 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
                 || (head.retryAfterVersion() != StreamHead.NONE && head.headVersion() < head.retryAfterVersion())) {
             return head;
         }
-        Optional<RequestReason> reason = settings.rules(head.aggregateType()).policy()
-                .due(new StreamView(head.eventsSinceSnapshot(settings.firstVersion()), head.lastEventMillis(),
-                        head.lastSnapshotMillis()), now, trigger);
+        TypeRules rules = settings.rules(head.aggregateType());
+        Optional<RequestReason> reason = rules.policy().due(new StreamView(
+                head.eventsSinceSnapshot(settings.firstVersion()), head.lastEventMillis(), head.lastSnapshotMillis(),
+                head.markedSinceSnapshot(), microsPerEvent(head.aggregateType(), rules)), now, trigger);
         if (reason.isEmpty()) {
             return head;
         }
@@ -431,6 +464,11 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
                     streamId, head.pendingVersion(), settings.requestTimeout());
         }
         return request(streamId, head, reason.get(), now);
+    }
+
+    /** The type's estimated fold speed: the prior, until builds have measured it. */
+    private double microsPerEvent(String aggregateType, TypeRules rules) {
+        return rules.priorMicrosPerEvent();
     }
 
     /**

@@ -22,6 +22,7 @@ public final class TrackerMetrics implements io.micrometer.core.instrument.binde
     private final Map<Outcome, Counter> results = new EnumMap<>(Outcome.class);
     private final Map<String, Counter> erasures = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Counter> inputDeadLetters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> untyped = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> awaitingBootstrap = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Counter staleResults;
     private Counter headsCorrected;
@@ -122,6 +123,18 @@ public final class TrackerMetrics implements io.micrometer.core.instrument.binde
 
     void headCorrected() {
         headsCorrected.increment();
+    }
+
+    /**
+     * A change event without an event type, of an aggregate type that snapshots after some event types: the
+     * connector does not send the event type column.
+     */
+    void untypedEvent(String aggregateType) {
+        untyped.computeIfAbsent(aggregateType, t -> Counter.builder("sidecar.track.untyped.events")
+                .tag("aggregate.type", t)
+                .description("Change events without an event type, of aggregate types that snapshot after some event"
+                        + " types (snapshot-after-events cannot see them)").baseUnit("events").register(registry))
+                .increment();
     }
 
     /** An erasure requested, confirmed, found not to be one (events remain), or failed. */
