@@ -114,6 +114,9 @@ public final class ConfigDefinitions {
             ConfigKey.of("worker.retry-give-up-after", Type.DURATION,
                     "A build still failing on transient database errors after this long reports FAILED; the tracker asks again later. Defaults to 5m.")
                     .atLeast(1).defaultsTo("5m"),
+            ConfigKey.of("worker.fold-report-interval", Type.DURATION,
+                    "How often the worker tells every tracker task what its builds measured of each type's fold speed (events, bytes, time), which the replay-cost rule and the estimates in /aggregate-types and the metrics rest on. Defaults to 30s.")
+                    .atLeast(1000).defaultsTo("30s"),
             ConfigKey.of("http.port", Type.INT,
                     "Port of the health, metrics and admin HTTP server; 0 picks a free one, -1 turns it off. Defaults to 8080.")
                     .atLeast(-1).atMost(65_535).defaultsTo("8080"),

@@ -178,7 +178,7 @@ public final class ConfigLoader {
     private static SidecarConfig.Worker worker(Values values) {
         return new SidecarConfig.Worker(values.integer("worker.concurrency"),
                 values.integer("worker.max-builds-per-second"), values.duration("worker.retry-initial-backoff"),
-                values.duration("worker.retry-give-up-after"));
+                values.duration("worker.retry-give-up-after"), values.duration("worker.fold-report-interval"));
     }
 
     private static SidecarConfig.Http http(Values values) {

@@ -168,8 +168,8 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
                           int rebuildBatch, boolean erasureEnabled, Partitioning partitioning) {
     }
 
-    /** The builder's concurrency, rate limit and retry timings. */
+    /** The builder's concurrency, rate limit and retry timings, and how often it reports the fold speeds measured. */
     public record Worker(int concurrency, int maxBuildsPerSecond, Duration retryInitialBackoff,
-                         Duration retryGiveUpAfter) {
+                         Duration retryGiveUpAfter, Duration foldReportInterval) {
     }
 }

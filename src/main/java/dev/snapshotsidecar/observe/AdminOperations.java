@@ -6,6 +6,7 @@ import dev.snapshotsidecar.request.SnapshotRequest;
 import dev.snapshotsidecar.track.StreamHead;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -62,6 +63,14 @@ public interface AdminOperations {
     int requestRebuild(String aggregateType) throws Exception;
 
     Set<String> aggregateTypes();
+
+    /**
+     * Per aggregate type, the tracker's estimate of what replaying one of its events costs (the prior until builds
+     * measured it), and the type's replay-cost limit when it has one. Never waits on another instance.
+     */
+    default Map<String, ReplayCostEstimate> replayCosts() {
+        return Map.of();
+    }
 
     long firstVersion();
 

@@ -6,6 +6,7 @@ import dev.snapshotsidecar.build.WorkerSettings;
 import dev.snapshotsidecar.track.RequestQueueWatch;
 import dev.snapshotsidecar.build.BuildRules;
 import dev.snapshotsidecar.build.SnapshotBootstrap;
+import dev.snapshotsidecar.build.FoldMeter;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
 import dev.snapshotsidecar.build.SnapshotBuilder;
 import dev.snapshotsidecar.build.SnapshotWorker;
@@ -19,6 +20,8 @@ import dev.snapshotsidecar.observe.AdminDatabase;
 import dev.snapshotsidecar.observe.AdminOperations;
 import dev.snapshotsidecar.observe.AdminServer;
 import dev.snapshotsidecar.observe.HeadStatistics;
+import dev.snapshotsidecar.observe.ReplayCostEstimate;
+import dev.snapshotsidecar.track.FoldSpeed;
 import dev.snapshotsidecar.observe.SidecarMetrics;
 import dev.snapshotsidecar.track.HeadsQuery;
 import dev.snapshotsidecar.track.ManualRequests;
@@ -155,8 +158,11 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                 settings.partitions(), clock);
         this.queue = queue;
         queue.start();
-        SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), aggregators,
-                BuildRules.byType(config), config.database().firstVersion(), clock);
+        // the builder reads its events through the meter, which measures each type's fold speed for the tracker
+        FoldMeter folds = new FoldMeter();
+        SnapshotBuilder builder = folds.builder(new FoldingSnapshotBuilder(stores.snapshots(),
+                folds.reader(stores.events()), aggregators, BuildRules.byType(config),
+                config.database().firstVersion(), clock));
         HostInfo self = new HostInfo(config.http().advertisedHost(), server.map(AdminServer::port).orElse(0));
         if (server.isPresent()) {
             streamsConfig.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
@@ -177,7 +183,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         SnapshotWorker worker = new SnapshotWorker(config.kafka().properties(), config.kafka().bootstrapServers(),
-                workerSettings, builder, meters, clock);
+                workerSettings, builder, folds, meters, clock);
         this.streams = streams;
         this.worker = worker;
         this.heads = new HeadsQuery(streams, self, settings.placement());
@@ -195,7 +201,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         try {
             if (streams.state() == KafkaStreams.State.RUNNING) {
                 metrics.update(HeadStatistics.collect(heads, config.database().firstVersion(),
-                        System.currentTimeMillis()));
+                        System.currentTimeMillis()), replayCosts());
             }
         } catch (RuntimeException e) {
             LOG.debug("stream statistics not refreshed: {}", e.toString());
@@ -304,6 +310,28 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     public Set<String> aggregateTypes() {
         return config.aggregateTypes().stream().map(SidecarConfig.AggregateType::name)
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
+    }
+
+    /** From this instance's tracker tasks; the configured prior for a type none has a measurement of, or before start. */
+    @Override
+    public Map<String, ReplayCostEstimate> replayCosts() {
+        Map<String, FoldSpeed> speeds = Map.of();
+        HeadsQuery heads = this.heads;
+        if (heads != null) {
+            try {
+                speeds = heads.foldSpeeds();
+            } catch (HeadsQuery.TrackerUnavailableException e) {
+                LOG.debug("fold speeds not read: {}", e.getMessage());
+            }
+        }
+        Map<String, ReplayCostEstimate> estimates = new java.util.TreeMap<>();
+        for (SidecarConfig.AggregateType type : config.aggregateTypes()) {
+            SidecarConfig.Tail tail = type.policy().tail();
+            FoldSpeed speed = speeds.getOrDefault(type.name(), FoldSpeed.NONE);
+            estimates.put(type.name(), new ReplayCostEstimate(speed.microsPerEvent(tail.priorMicrosPerEvent()),
+                    speed.bytesPerEvent(), speed.measured().events(), tail.replayCostAbove()));
+        }
+        return estimates;
     }
 
     @Override

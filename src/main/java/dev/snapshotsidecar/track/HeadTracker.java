@@ -70,6 +70,9 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
     private KeyValueStore<String, StreamHead> heads;
     private KeyValueStore<String, SweepState> sweeps;
     private KeyValueStore<String, RebuildJob> rebuilds;
+    private KeyValueStore<String, FoldSpeed> foldSpeeds;
+    /** The {@code fold-speeds} store in memory: read on every event, written by a report a minute per worker. */
+    private final Map<String, FoldSpeed> speeds = new java.util.HashMap<>();
     private boolean gateOpen;
     /** Aggregate types whose change events were found to carry no event type, warned about once. */
     private final java.util.Set<String> untypedWarned = new java.util.HashSet<>();
@@ -87,6 +90,11 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         this.heads = context.getStateStore(TrackerNames.HEADS_STORE);
         this.sweeps = context.getStateStore(TrackerNames.SWEEPS_STORE);
         this.rebuilds = context.getStateStore(TrackerNames.REBUILDS_STORE);
+        this.foldSpeeds = context.getStateStore(TrackerNames.FOLD_SPEEDS_STORE);
+        try (KeyValueIterator<String, FoldSpeed> it = foldSpeeds.all()) {
+            it.forEachRemaining(kv -> speeds.put(kv.key, kv.value));
+        }
+        settings.types().forEach((type, rules) -> reportSpeed(type, rules));
         this.gateOpen = !settings.awaitBootstrap() || sweeps.get(BOOTSTRAP_KEY) != null;
         if (!gateOpen) {
             LOG.info("task {}: waiting for the first start's announcements before asking for snapshots",
@@ -431,6 +439,16 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             LOG.info("a command of a kind this version does not know was ignored");
             return;
         }
+        if (command.kind() == TrackerCommand.Kind.FOLD_SPEED) {
+            if (command.fold().isEmpty()) {
+                return;
+            }
+            FoldSpeed speed = speeds.getOrDefault(command.aggregateType(), FoldSpeed.NONE).plus(command.fold(), now);
+            speeds.put(command.aggregateType(), speed);
+            foldSpeeds.put(command.aggregateType(), speed);
+            reportSpeed(command.aggregateType(), settings.rules(command.aggregateType()));
+            return;
+        }
         if (command.kind() == TrackerCommand.Kind.REBUILD) {
             LOG.info("schema rebuild of {} requested at {}: walking this task's streams, longest first",
                     command.aggregateType(), command.requestedAt());
@@ -466,9 +484,15 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         return request(streamId, head, reason.get(), now);
     }
 
-    /** The type's estimated fold speed: the prior, until builds have measured it. */
+    /** The type's estimated cost of replaying one event: the prior, moved by what builds measured. */
     private double microsPerEvent(String aggregateType, TypeRules rules) {
-        return rules.priorMicrosPerEvent();
+        return speeds.getOrDefault(aggregateType, FoldSpeed.NONE).microsPerEvent(rules.priorMicrosPerEvent());
+    }
+
+    private void reportSpeed(String aggregateType, TypeRules rules) {
+        FoldSpeed speed = speeds.getOrDefault(aggregateType, FoldSpeed.NONE);
+        metrics.foldSpeed(aggregateType, speed.microsPerEvent(rules.priorMicrosPerEvent()), speed.bytesPerEvent(),
+                speed.measured().events());
     }
 
     /**

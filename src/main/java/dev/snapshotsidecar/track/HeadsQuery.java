@@ -12,6 +12,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -70,6 +72,26 @@ public final class HeadsQuery {
         try (KeyValueIterator<String, StreamHead> it = store().all()) {
             it.forEachRemaining(kv -> visitor.accept(kv.key, kv.value));
         }
+    }
+
+    /**
+     * What this instance's tasks know of each aggregate type's fold speed. Every task receives every worker's
+     * reports, so they hold about the same; the most recently updated is taken. Empty while no task runs here.
+     */
+    public Map<String, FoldSpeed> foldSpeeds() {
+        Map<String, FoldSpeed> speeds = new TreeMap<>();
+        ReadOnlyKeyValueStore<String, FoldSpeed> store;
+        try {
+            store = streams.store(StoreQueryParameters.fromNameAndType(TrackerNames.FOLD_SPEEDS_STORE,
+                    QueryableStoreTypes.keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            throw new TrackerUnavailableException(streams.state().toString());
+        }
+        try (KeyValueIterator<String, FoldSpeed> it = store.all()) {
+            it.forEachRemaining(kv -> speeds.merge(kv.key, kv.value,
+                    (a, b) -> a.updatedMillis() >= b.updatedMillis() ? a : b));
+        }
+        return speeds;
     }
 
     /** The other instances of this application, as host:port. */

@@ -23,6 +23,7 @@ public final class TrackerMetrics implements io.micrometer.core.instrument.binde
     private final Map<String, Counter> erasures = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Counter> inputDeadLetters = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Counter> untyped = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Level> speedGauges = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> awaitingBootstrap = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Counter staleResults;
     private Counter headsCorrected;
@@ -135,6 +136,42 @@ public final class TrackerMetrics implements io.micrometer.core.instrument.binde
                 .description("Change events without an event type, of aggregate types that snapshot after some event"
                         + " types (snapshot-after-events cannot see them)").baseUnit("events").register(registry))
                 .increment();
+    }
+
+    /**
+     * The tracker's estimate of an aggregate type's fold speed, after a worker's report (or the prior at start):
+     * what the replay-cost rule multiplies a tail by. Called from stream threads; every task holds about the same.
+     */
+    void foldSpeed(String aggregateType, double microsPerEvent, double bytesPerEvent, long measuredEvents) {
+        speedGauge(aggregateType, "sidecar.track.replay.cost.per.event", "microseconds",
+                "Estimated cost of replaying one event of the type (reading, deserialising, applying), from the"
+                        + " worker's builds; the configured prior before any").set(microsPerEvent);
+        speedGauge(aggregateType, "sidecar.track.replay.bytes.per.event", "bytes",
+                "Mean size of the type's events the worker folded (payload and metadata)").set(bytesPerEvent);
+        speedGauge(aggregateType, "sidecar.track.replay.measured.events", "events",
+                "Events the type's estimated replay cost rests on (older builds weigh less)").set(measuredEvents);
+    }
+
+    private Level speedGauge(String aggregateType, String name, String unit, String description) {
+        return speedGauges.computeIfAbsent(name + "|" + aggregateType, key -> {
+            Level level = new Level();
+            io.micrometer.core.instrument.Gauge.builder(name, level, Level::get).tag("aggregate.type", aggregateType)
+                    .description(description).baseUnit(unit).register(registry);
+            return level;
+        });
+    }
+
+    /** A gauge's value, set from the stream threads and read by a scrape. */
+    private static final class Level {
+        private volatile double value;
+
+        void set(double next) {
+            value = next;
+        }
+
+        double get() {
+            return value;
+        }
     }
 
     /** An erasure requested, confirmed, found not to be one (events remain), or failed. */
