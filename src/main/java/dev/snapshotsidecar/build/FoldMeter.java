@@ -123,5 +123,10 @@ public final class FoldMeter {
         public List<StreamLength> streamLengths(String afterStreamId, int limit) {
             return events.streamLengths(afterStreamId, limit);
         }
+
+        @Override
+        public List<StreamEnd> streamEnds(String afterStreamId, int limit) {
+            return events.streamEnds(afterStreamId, limit);
+        }
     }
 }

@@ -102,6 +102,21 @@ public final class ConfigDefinitions {
             ConfigKey.of("erasure.enabled", Type.BOOLEAN,
                     "Erase a stream's snapshots when its events are deleted (Debezium deletes and tombstones): asked again until the database confirms that no event of the stream remains, or says events remain (archiving, which keeps the snapshots). Defaults to true.")
                     .defaultsTo("true"),
+            ConfigKey.of("reconcile.enabled", Type.BOOLEAN,
+                    "Run a reconcile pass every reconcile.interval: the events table's last version of each stream is compared with the tracker's head, and heads change data capture left behind (CDC retention while a connector was down, a reset offset, topic retention) are raised, so due streams get their snapshots. The reconcile command asks for a pass whatever this says. Defaults to true.")
+                    .defaultsTo("true"),
+            ConfigKey.of("reconcile.interval", Type.DURATION,
+                    "Time between the starts of two scheduled reconcile passes; the first runs this long after start-up. Defaults to 24h.")
+                    .atLeast(60_000).defaultsTo("24h"),
+            ConfigKey.of("reconcile.streams-per-second", Type.INT,
+                    "Streams a reconcile pass compares per second at most, per instance: its reads of the events table are paced by it. Defaults to 1000.")
+                    .atLeast(1).defaultsTo("1000"),
+            ConfigKey.of("reconcile.page-size", Type.INT,
+                    "Streams a reconcile pass reads per query (one keyset page of the events table). Defaults to 1000.")
+                    .atLeast(1).atMost(10_000).defaultsTo("1000"),
+            ConfigKey.of("reconcile.grace", Type.DURATION,
+                    "A stream whose last event is younger than this is left to change data capture, whose events may be on their way. Defaults to 5m.")
+                    .atLeast(0).defaultsTo("5m"),
             ConfigKey.of("worker.concurrency", Type.INT,
                     "Snapshots built at once by one instance: the cap on builds in flight. Defaults to 4.")
                     .atLeast(1).defaultsTo("4"),

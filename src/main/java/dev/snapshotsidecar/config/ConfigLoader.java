@@ -74,6 +74,9 @@ public final class ConfigLoader {
         SidecarConfig.Database database = database(values);
         SidecarConfig.Ingest ingest = ingest(values);
         SidecarConfig.Tracker tracker = tracker(values);
+        SidecarConfig.Reconcile reconcile = new SidecarConfig.Reconcile(values.bool("reconcile.enabled"),
+                values.duration("reconcile.interval"), values.integer("reconcile.streams-per-second"),
+                values.integer("reconcile.page-size"), values.duration("reconcile.grace"));
         SidecarConfig.Worker worker = worker(values);
         SidecarConfig.Http http = http(values);
         Duration shutdownGracePeriod = values.duration("shutdown.grace-period");
@@ -84,8 +87,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
         }
-        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, http, shutdownGracePeriod,
-                logFormat, plugins, effective(raw, values));
+        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, reconcile, worker, http,
+                shutdownGracePeriod, logFormat, plugins, effective(raw, values));
     }
 
     /** The file's keys, flattened to dotted names; a file that is not YAML fails at once, alone. */

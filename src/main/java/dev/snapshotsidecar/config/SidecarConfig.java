@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  * @param effective the effective configuration as {@code key = value} lines with secrets masked, for the start-up log
  */
 public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<AggregateType> aggregateTypes,
-                            Ingest ingest, Tracker tracker, Worker worker, Http http, Duration shutdownGracePeriod,
-                            LogFormat logFormat, Optional<Path> pluginDirectory, List<String> effective) {
+                            Ingest ingest, Tracker tracker, Reconcile reconcile, Worker worker, Http http,
+                            Duration shutdownGracePeriod, LogFormat logFormat, Optional<Path> pluginDirectory,
+                            List<String> effective) {
 
     public SidecarConfig {
         aggregateTypes = List.copyOf(aggregateTypes);
@@ -166,6 +167,13 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
     /** The tracker's timings and batches, and whether deleted events erase their stream's snapshots. */
     public record Tracker(Duration requestTimeout, Duration failureBackoff, Duration scanInterval, int scanBatch,
                           int rebuildBatch, boolean erasureEnabled, Partitioning partitioning) {
+    }
+
+    /**
+     * The reconcile pass: whether it runs on a schedule and how often, how fast it reads the events table and in what
+     * pages, and how young a stream's last event may be before it is left to change data capture.
+     */
+    public record Reconcile(boolean enabled, Duration interval, int streamsPerSecond, int pageSize, Duration grace) {
     }
 
     /** The builder's concurrency, rate limit and retry timings, and how often it reports the fold speeds measured. */

@@ -41,6 +41,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import dev.snapshotsidecar.track.TopicSetup;
+import dev.snapshotsidecar.track.TrackerLag;
 import dev.snapshotsidecar.track.TrackerMetrics;
 import dev.snapshotsidecar.track.TrackerSettings;
 import dev.snapshotsidecar.track.TrackerTopology;
@@ -77,6 +78,15 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     private volatile ManualRequests manual;
     private volatile RequestQueueWatch queue;
     private volatile TrackerMetrics trackerMetrics;
+    private volatile TrackerLag lag;
+    /** Runs reconcile passes; a pass may take long, so it has a thread of its own. */
+    private final ScheduledExecutorService reconciling = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "sidecar-reconcile");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** How often the reconcile thread looks whether a pass is due (the schedule, or an operator's request). */
+    static final Duration RECONCILE_CHECK = Duration.ofSeconds(5);
     /** What start-up is doing or waiting for, until the tracker exists; for the readiness probe. */
     private volatile String starting;
     private volatile boolean started;
@@ -189,12 +199,32 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         this.heads = new HeadsQuery(streams, self, settings.placement());
         this.manual = new ManualRequests(config.kafka().properties(), config.kafka().bootstrapServers(),
                 config.topics().requests(), config.topics().results(), settings.placement(), settings.partitions());
+        TrackerLag lag = new TrackerLag(config.kafka().properties(), config.kafka().bootstrapServers(), settings,
+                config.kafka().applicationId());
+        this.lag = lag;
+        Reconciler reconciler = new Reconciler(stores.events(), new AggregateTypeResolver(config.aggregateTypes()),
+                new TrackerHeads(heads, lag), manual::reconcile, config.reconcile(), clock,
+                pause -> Thread.sleep(pause.toMillis(), pause.toNanosPart() % 1_000_000), clock.millis());
+        reconciler.bindTo(meters);
         streams.start();
         worker.start();
         started = true;
         background.scheduleWithFixedDelay(() -> refreshStatistics(metrics), 10, 30, TimeUnit.SECONDS);
+        reconciling.scheduleWithFixedDelay(() -> reconcile(reconciler), RECONCILE_CHECK.toMillis(),
+                RECONCILE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("sidecar started: tracking {} for {}", config.topics().source(),
                 config.aggregateTypes().stream().map(SidecarConfig.AggregateType::name).toList());
+    }
+
+    /** On the reconcile thread: a pass, when one is due and the tracker runs. */
+    private void reconcile(Reconciler reconciler) {
+        try {
+            if (streams.state() == KafkaStreams.State.RUNNING) {
+                reconciler.check();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("reconcile check failed: {}; checking again in {}", e.toString(), RECONCILE_CHECK);
+        }
     }
 
     private void refreshStatistics(SidecarMetrics metrics) {
@@ -386,6 +416,13 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     @Override
     public void close() {
         background.shutdownNow();
+        reconciling.shutdownNow();
+        try {
+            // a pass stops at its next page or pause; it must not read or send after what it uses is closed
+            reconciling.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (worker != null) {
             worker.close();
         }
@@ -397,6 +434,9 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         }
         if (queue != null) {
             queue.close();
+        }
+        if (lag != null) {
+            lag.close();
         }
         server.ifPresent(AdminServer::close);
         adminDatabase.ifPresent(AdminDatabase::close);

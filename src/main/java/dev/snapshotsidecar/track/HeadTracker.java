@@ -59,6 +59,11 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
     static final Duration ERASED_MARKER_TTL = Duration.ofDays(1);
     /** Key of the scan's cursor in {@code sweep-state}; no type name starts with '~'. */
     static final String SCAN_KEY = "~scan";
+    /**
+     * Key in {@code sweep-state} of the last reconcile pass an operator asked for; its start time is when the task
+     * read the command. The reconcile pass reads it through {@link HeadsQuery#reconcileRequestedMillis()}.
+     */
+    static final String RECONCILE_KEY = "~reconcile";
     /** Key present in {@code sweep-state} once this task has read its first start's announcements. */
     static final String BOOTSTRAP_KEY = "~bootstrap";
 
@@ -293,6 +298,9 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         if (result.announcement()) {
             return Optional.of(onAnnouncement(known, result, now));
         }
+        if (outcome == Outcome.HEAD_RECONCILE) {
+            return onReconcile(streamId, known, result, now);
+        }
         return known.map(head -> onResult(streamId, head, result, now)); // else not a stream this task holds
     }
 
@@ -358,6 +366,40 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             default -> head;
         };
         return requestIfDue(streamId, next, now, Trigger.EVENT);
+    }
+
+    /**
+     * A reconcile pass found the stream's last event in the database above the head, or found a stream never seen
+     * (change data capture lost its events): the head is raised to it, or started, as if that event had arrived; it
+     * is never lowered (events that arrived since the pass read the table stay), and a stream whose erasure is owed
+     * or done is left to the erasure. Then the stream is checked like after a scan.
+     */
+    private Optional<StreamHead> onReconcile(String streamId, Optional<StreamHead> known, SnapshotResult result,
+                                             long now) {
+        SnapshotResult.LastEvent last = result.lastEvent();
+        String type = known.map(StreamHead::aggregateType).filter(t -> !t.isEmpty()).orElse(result.aggregateType());
+        if (type.isEmpty() || !settings.types().containsKey(type)) {
+            return known;
+        }
+        AppendedEvent event = AppendedEvent.of(streamId, result.version(), type, last.type(),
+                last.position() < 0 ? "" : Long.toString(last.position()), Instant.ofEpochMilli(last.committedMillis()));
+        if (known.isEmpty()) {
+            metrics.reconciled(type, "started");
+            LOG.info("reconcile: {} has events up to version {} that change data capture never delivered; its head"
+                    + " starts there", streamId, result.version());
+            return Optional.of(requestIfDue(streamId, marked(StreamHead.first(type, now, result.version(),
+                    last.committedMillis(), last.position()), event), now, Trigger.SCAN));
+        }
+        StreamHead head = known.get();
+        if (head.erasure().state() != StreamHead.ErasureState.NONE || result.version() <= head.headVersion()) {
+            return known;
+        }
+        metrics.reconciled(type, "raised");
+        LOG.info("reconcile: the head of {} was behind the database; raised from {} to {}", streamId,
+                head.headVersion(), result.version());
+        StreamHead typed = head.aggregateType().isEmpty() ? head.withType(type) : head;
+        return Optional.of(requestIfDue(streamId, marked(typed.withEvent(type, result.version(),
+                last.committedMillis(), last.position()), event), now, Trigger.SCAN));
     }
 
     /**
@@ -437,6 +479,12 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
     private void onCommand(TrackerCommand command, long now) {
         if (command.kind() == TrackerCommand.Kind.UNKNOWN) {
             LOG.info("a command of a kind this version does not know was ignored");
+            return;
+        }
+        if (command.kind() == TrackerCommand.Kind.RECONCILE) {
+            // the reconcile pass runs beside the tracker, off the stream threads: it reads this through the store
+            LOG.info("reconcile pass requested at {}", command.requestedAt());
+            sweeps.put(RECONCILE_KEY, new SweepState(false, "", now));
             return;
         }
         if (command.kind() == TrackerCommand.Kind.FOLD_SPEED) {

@@ -94,6 +94,30 @@ public final class HeadsQuery {
         return speeds;
     }
 
+    /**
+     * When a reconcile pass was last asked for (the {@code reconcile} command, as this instance's tracker tasks read
+     * it); empty when never, or while no task runs here.
+     */
+    public Optional<Long> reconcileRequestedMillis() {
+        ReadOnlyKeyValueStore<String, SweepState> store;
+        try {
+            store = streams.store(StoreQueryParameters.fromNameAndType(TrackerNames.SWEEPS_STORE,
+                    QueryableStoreTypes.keyValueStore()));
+            // one entry per local task, each of which read the command at its own time: the latest counts
+            Optional<Long> latest = Optional.empty();
+            try (KeyValueIterator<String, SweepState> it = store.range(HeadTracker.RECONCILE_KEY,
+                    HeadTracker.RECONCILE_KEY)) {
+                while (it.hasNext()) {
+                    long at = it.next().value.startedMillis();
+                    latest = Optional.of(Math.max(at, latest.orElse(at)));
+                }
+            }
+            return latest;
+        } catch (InvalidStateStoreException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The other instances of this application, as host:port. */
     public List<String> others() {
         List<String> hosts = new ArrayList<>();

@@ -24,6 +24,7 @@ public final class TrackerMetrics implements io.micrometer.core.instrument.binde
     private final Map<String, Counter> inputDeadLetters = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Counter> untyped = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Level> speedGauges = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> reconciled = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> awaitingBootstrap = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Counter staleResults;
     private Counter headsCorrected;
@@ -172,6 +173,15 @@ public final class TrackerMetrics implements io.micrometer.core.instrument.binde
         double get() {
             return value;
         }
+    }
+
+    /** A head a reconcile pass raised to the database's last version, or started for a stream never seen. */
+    void reconciled(String aggregateType, String correction) {
+        reconciled.computeIfAbsent(aggregateType + "|" + correction, k -> Counter.builder("sidecar.track.reconciled")
+                .tag("aggregate.type", aggregateType).tag("correction", correction)
+                .description("Heads a reconcile pass raised to the database's last version, or started for streams"
+                        + " change data capture never delivered").baseUnit("streams").register(registry))
+                .increment();
     }
 
     /** An erasure requested, confirmed, found not to be one (events remain), or failed. */
