@@ -196,7 +196,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                 workerSettings, builder, folds, meters, clock);
         this.streams = streams;
         this.worker = worker;
-        this.heads = new HeadsQuery(streams, self, settings.placement());
+        this.heads = new HeadsQuery(streams, self, settings.placement(), settings.partitions());
         this.manual = new ManualRequests(config.kafka().properties(), config.kafka().bootstrapServers(),
                 config.topics().requests(), config.topics().results(), settings.placement(), settings.partitions());
         TrackerLag lag = new TrackerLag(config.kafka().properties(), config.kafka().bootstrapServers(), settings,

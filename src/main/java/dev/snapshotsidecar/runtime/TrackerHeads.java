@@ -21,15 +21,9 @@ final class TrackerHeads implements Reconciler.Heads {
 
     @Override
     public Reconciler.Lookup lookup(String streamId) {
-        try {
-            if (!(heads.owner(streamId) instanceof HeadsQuery.Owner.Here)) {
-                return new Reconciler.Lookup.Elsewhere();
-            }
-            return heads.local(streamId).<Reconciler.Lookup>map(Reconciler.Lookup.Known::new)
-                    .orElseGet(Reconciler.Lookup.Missing::new);
-        } catch (HeadsQuery.TrackerUnavailableException e) {
-            return new Reconciler.Lookup.Elsewhere(); // a rebalance: the stream's owner compares it next pass
-        }
+        // held elsewhere, or by no one during a rebalance: the stream's owner compares it in its own pass
+        return heads.held(streamId).map(head -> head.<Reconciler.Lookup>map(Reconciler.Lookup.Known::new)
+                .orElseGet(Reconciler.Lookup.Missing::new)).orElseGet(Reconciler.Lookup.Elsewhere::new);
     }
 
     @Override

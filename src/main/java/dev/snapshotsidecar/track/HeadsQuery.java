@@ -27,11 +27,14 @@ public final class HeadsQuery {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final StreamPlacement placement;
+    private final int partitions;
 
-    public HeadsQuery(KafkaStreams streams, HostInfo self, StreamPlacement placement) {
+    /** @param partitions the tracker's partitions, among which {@code placement} finds a stream's */
+    public HeadsQuery(KafkaStreams streams, HostInfo self, StreamPlacement placement, int partitions) {
         this.streams = streams;
         this.self = self;
         this.placement = placement;
+        this.partitions = partitions;
     }
 
     /** Where a stream lives. */
@@ -60,6 +63,22 @@ public final class HeadsQuery {
         }
         HostInfo active = metadata.activeHost();
         return active.equals(self) ? new Owner.Here() : new Owner.There(active.host(), active.port());
+    }
+
+    /**
+     * The stream's head when an active task of this instance holds its partition of the heads store: empty when that
+     * partition is held elsewhere (or by no one, during a rebalance), an empty head when the task has none. Asks the
+     * local store alone: it needs no {@code application.server}.
+     */
+    public Optional<Optional<StreamHead>> held(String streamId) {
+        try {
+            return Optional.of(Optional.ofNullable(streams.store(StoreQueryParameters
+                    .<ReadOnlyKeyValueStore<String, StreamHead>>fromNameAndType(TrackerNames.HEADS_STORE,
+                            QueryableStoreTypes.keyValueStore())
+                    .withPartition(placement.partition(streamId, partitions))).get(streamId)));
+        } catch (InvalidStateStoreException e) {
+            return Optional.empty(); // another instance's partition, or none is active here now
+        }
     }
 
     /** The head of a stream this instance owns. */
