@@ -37,8 +37,23 @@ public final class SnapshotVerifier {
         this.firstVersion = firstVersion;
     }
 
-    /** One stream whose latest snapshot is not what full replay gives. */
-    public record Mismatch(String streamId, long version, String reason) {
+    /**
+     * One stream whose latest snapshot is not what full replay gives: it differs (or the events do not reach it), or
+     * readers cannot read it at all and fall back to full replay.
+     */
+    public record Mismatch(String streamId, long version, String reason, Kind kind) {
+        /** A snapshot that differs from full replay (or that the events do not reach). */
+        public Mismatch(String streamId, long version, String reason) {
+            this(streamId, version, reason, Kind.DIFFERS);
+        }
+    }
+
+    /** What is wrong with a snapshot. */
+    public enum Kind {
+        /** It is not the fold of the events up to its version. */
+        DIFFERS,
+        /** Readers cannot read it (corrupt JSON, a state {@code fromJson} rejects): they fall back to full replay. */
+        UNREADABLE
     }
 
     /** What a verification found. */
@@ -79,6 +94,16 @@ public final class SnapshotVerifier {
             return Optional.of(new Mismatch(streamId, Long.MIN_VALUE, "no snapshot"));
         }
         long version = snapshot.get().version();
+        try {
+            if (aggregator.fromJson(snapshot.get().data()) == null) {
+                return Optional.of(new Mismatch(streamId, version, "fromJson reads no state from it; readers fall"
+                        + " back to full replay", Kind.UNREADABLE));
+            }
+        } catch (RuntimeException e) {
+            // the exception's type only: its message may quote the snapshot
+            return Optional.of(new Mismatch(streamId, version, aggregator.name() + " cannot read it ("
+                    + e.getClass().getSimpleName() + "); readers fall back to full replay", Kind.UNREADABLE));
+        }
         S state;
         try {
             Optional<SnapshottingRepository.Loaded<S>> replayed = new SnapshottingRepository<>(snapshots, events,

@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
 
 /** {@code verify --config FILE [--sample N]}: compares latest snapshots with full replay. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Folds full histories and compares them with the latest snapshots; exit 1 on any mismatch.")
+        description = "Folds full histories and compares them with the latest snapshots; reports snapshots readers "
+                + "cannot read (they fall back to full replay); exit 1 on any mismatch or unreadable snapshot.")
 final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -55,11 +56,15 @@ final class VerifyCommand implements Callable<Integer> {
             }
             SnapshotVerifier.Report report = new SnapshotVerifier(stores.snapshots(), stores.events(), aggregators,
                     Sidecar.aggregatorByType(loaded), loaded.database().firstVersion()).verify(types);
-            report.mismatches().forEach(m -> out.printf("MISMATCH %s at version %d: %s%n", m.streamId(), m.version(),
+            report.mismatches().forEach(m -> out.printf("%s %s at version %d: %s%n",
+                    m.kind() == SnapshotVerifier.Kind.UNREADABLE ? "UNREADABLE" : "MISMATCH", m.streamId(), m.version(),
                     m.reason()));
             untyped.forEach(id -> out.printf("SKIPPED %s: no configured aggregate type recognises it%n", id));
-            out.printf("verified %d streams: %d match, %d mismatch%n", report.checked(),
-                    report.checked() - report.mismatches().size(), report.mismatches().size());
+            long unreadable = report.mismatches().stream().filter(m -> m.kind() == SnapshotVerifier.Kind.UNREADABLE)
+                    .count();
+            out.printf("verified %d streams: %d match, %d mismatch, %d unreadable%n", report.checked(),
+                    report.checked() - report.mismatches().size(), report.mismatches().size() - unreadable,
+                    unreadable);
             return report.mismatches().isEmpty() ? 0 : 1;
         }
     }

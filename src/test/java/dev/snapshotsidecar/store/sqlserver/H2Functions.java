@@ -8,6 +8,25 @@ public final class H2Functions {
     private H2Functions() {
     }
 
+    /**
+     * ISJSON(text): 1 when the text is JSON, else 0 (NULL for NULL), as SQL Server 2016 and later answer it. A
+     * stand-in: SQL Server's own parser decides there, Jackson's here.
+     */
+    public static Integer isJson(String text) {
+        if (text == null) {
+            return null;
+        }
+        try (com.fasterxml.jackson.core.JsonParser parser = new com.fasterxml.jackson.databind.ObjectMapper()
+                .createParser(text)) {
+            while (parser.nextToken() != null) {
+                // reading every token is what finds an unclosed object or a trailing comma
+            }
+            return 1;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
     /** SYSUTCDATETIME(): the current UTC time. */
     public static Timestamp sysUtcDateTime() {
         return Timestamp.from(Instant.now());
