@@ -27,6 +27,11 @@ public final class H2Functions {
         }
     }
 
+    /** DATALENGTH(nvarchar): the bytes SQL Server stores, two per UTF-16 code unit (NULL for NULL). */
+    public static Long dataLength(String text) {
+        return text == null ? null : 2L * text.length();
+    }
+
     /** SYSUTCDATETIME(): the current UTC time. */
     public static Timestamp sysUtcDateTime() {
         return Timestamp.from(Instant.now());
