@@ -163,7 +163,8 @@ public final class ConfigLoader {
         long firstVersion = values.integer("database.first-version");
         SidecarConfig.Pool pool = new SidecarConfig.Pool(values.integer("database.pool-size"),
                 values.integer("database.fetch-size"));
-        return new SidecarConfig.Database(dialect, connection, tables, columns, firstVersion, pool);
+        return new SidecarConfig.Database(dialect, connection, tables, columns, firstVersion, pool,
+                values.bool("database.check-capture"));
     }
 
     private static SidecarConfig.Ingest ingest(Values values) {

@@ -47,9 +47,10 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
      * The event store and the mapping of its events table; {@link #toString()} masks the passwords in the URL.
      *
      * @param firstVersion the version of a stream's first event (0 by default)
+     * @param checkCapture whether a problem with change data capture found at start-up fails the start (SQL Server)
      */
     public record Database(Dialect dialect, Connection connection, Tables tables, Columns columns, long firstVersion,
-                           Pool pool) {
+                           Pool pool, boolean checkCapture) {
         @Override
         public String toString() {
             return "Database[" + dialect.configName() + " " + Masking.jdbcUrl(connection.jdbcUrl()) + " as "

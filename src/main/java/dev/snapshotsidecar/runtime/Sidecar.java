@@ -142,6 +142,8 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
             sidecar.starting = "checking the database";
             awaitDatabase(sidecar.stores, waitForTopics, problem -> sidecar.starting = "waiting for the database: "
                     + problem);
+            sidecar.starting = "checking the database's change data capture";
+            CaptureChecks.apply(sidecar.stores.schema().checkCapture(), config.database().checkCapture());
             sidecar.starting = "starting the tracker and the snapshot worker";
             sidecar.startPipeline(clock, metrics);
         } catch (RuntimeException e) {

@@ -32,6 +32,35 @@ public final class H2Functions {
         return text == null ? null : 2L * text.length();
     }
 
+    /** What DB_ID() answers: the current database's id in the catalog tables a test makes. */
+    public static final int DB_ID = 7;
+
+    /** DB_ID(): the current database's id. */
+    public static int dbId() {
+        return DB_ID;
+    }
+
+    /** OBJECT_ID(name): a stable id per object name, for catalog tables a test fills with the same function. */
+    public static int objectId(String name) {
+        return Math.abs(name.toLowerCase(java.util.Locale.ROOT).hashCode() % 1_000_000);
+    }
+
+    /**
+     * SERVERPROPERTY(name): the value a test put in {@code sys.server_properties (name, property_value)}, else what a SQL
+     * Server 2022 Enterprise edition answers for EngineEdition (3).
+     */
+    public static String serverProperty(java.sql.Connection connection, String name) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement s = connection.prepareStatement(
+                "SELECT property_value FROM sys.server_properties WHERE name = ?")) {
+            s.setString(1, name);
+            try (java.sql.ResultSet row = s.executeQuery()) {
+                return row.next() ? row.getString(1) : "3";
+            }
+        } catch (java.sql.SQLException e) {
+            return "3"; // no such table: the defaults
+        }
+    }
+
     /** SYSUTCDATETIME(): the current UTC time. */
     public static Timestamp sysUtcDateTime() {
         return Timestamp.from(Instant.now());
