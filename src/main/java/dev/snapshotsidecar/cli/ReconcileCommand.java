@@ -36,10 +36,10 @@ final class ReconcileCommand implements Callable<Integer> {
         SidecarConfig.Reconcile settings = loaded.reconcile();
         spec.commandLine().getOut().printf("reconcile pass requested from %d tracker tasks: each instance starts one"
                         + " within seconds once its tracker has caught up, comparing the streams it holds at most %d a"
-                        + " second in pages of %d; streams with an event in the last %s are left to change data"
+                        + " second in pages of %d; streams with an event in the last %d s are left to change data"
                         + " capture. Each page is logged (\"reconcile page ...\"), the pass ends with a summary per"
                         + " type, and corrections are counted in sidecar.reconcile.corrected.%n", tasks,
-                settings.streamsPerSecond(), settings.pageSize(), settings.grace());
+                settings.streamsPerSecond(), settings.pageSize(), settings.grace().toSeconds());
         return 0;
     }
 }

@@ -80,7 +80,7 @@ public final class ConfigDefinitions {
             ConfigKey.of("database.fetch-size", Type.INT,
                     "Rows fetched per round trip when a builder streams events. Defaults to 500.").atLeast(1).defaultsTo("500"),
             ConfigKey.of("database.check-capture", Type.BOOLEAN,
-                    "SQL Server: at start-up, check that change data capture is on for the database and the events table, that the newest capture instance captures the stream id and version columns, and that SQL Server Agent runs; what is wrong is logged with what to fix, and a problem that leaves the sidecar blind (CDC off, a column not captured) fails the start. false: only logged (a login that may not read CDC's metadata, checked by hand). Defaults to true.")
+                    "SQL Server: at start-up, check that the connection reaches a writable database (not a readable secondary), that change data capture is on for the database and the events table, that the newest capture instance captures the stream id and version columns, and that SQL Server Agent runs; what is wrong is logged with what to fix, and a problem that leaves the sidecar blind or unable to write (CDC off, a column not captured, a read-only copy) fails the start. false: only logged (a login that may not read CDC's metadata, checked by hand). Defaults to true.")
                     .defaultsTo("true"),
             ConfigKey.of("ingest.timestamp-unit", Type.ENUM,
                     "Unit of integer timestamps in change events without schemas (SQL Server datetime2): auto reads it from the magnitude; set it from the connector's time.precision.mode and column precision. Defaults to auto.")

@@ -59,7 +59,7 @@ public final class SnapshotInventory {
             for (SnapshotInfo s : snapshots) {
                 out.append(String.format("%s %10d %7d %,12d %12s  %s%n", read.filter(s::equals).isPresent() ? "*" : " ",
                         s.version(), s.schemaVersion(), s.bytes(), age(Duration.between(s.createdAt(), now)),
-                        s.createdAt()));
+                        s.createdAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
             }
             return out.toString();
         }

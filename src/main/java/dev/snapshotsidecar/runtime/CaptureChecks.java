@@ -22,9 +22,9 @@ final class CaptureChecks {
     static void apply(List<CaptureFinding> findings, boolean enforce) {
         for (CaptureFinding finding : findings) {
             switch (finding.severity()) {
-                case INFO -> LOG.info("change data capture: {}", finding);
-                case WARNING -> LOG.warn("change data capture: {}", finding);
-                case PROBLEM -> LOG.error("change data capture: {}", finding);
+                case INFO -> LOG.info("CDC check: {}", finding);
+                case WARNING -> LOG.warn("CDC check: {}", finding);
+                case PROBLEM -> LOG.error("CDC check: {}", finding);
             }
         }
         List<CaptureFinding> problems = findings.stream()

@@ -259,9 +259,9 @@ public final class Reconciler implements MeterBinder {
         if (completed) {
             passesCompleted.increment();
             lastCompletedSeconds.set(clock.millis() / 1000);
-            LOG.info("reconcile pass completed in {} s, {} pages: {}; {} streams held by other instances, {} younger"
-                    + " than {} left to change data capture", seconds, pages, describe(types), left[0], left[1],
-                    settings.grace());
+            LOG.info("reconcile pass completed in {} s, {} pages: {}; {} streams held by other instances, {} with an"
+                    + " event in the last {} s left to change data capture", seconds, pages, describe(types), left[0],
+                    left[1], settings.grace().toSeconds());
         } else {
             passesFailed.increment();
             LOG.warn("reconcile pass stopped after {} pages ({}): {}; the next one starts over", pages, why,

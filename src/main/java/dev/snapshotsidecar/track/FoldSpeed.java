@@ -12,8 +12,11 @@ import dev.snapshotsidecar.request.FoldMeasure;
  * @param updatedMillis when the last report arrived (0: never)
  */
 public record FoldSpeed(FoldMeasure measured, long updatedMillis) {
-    /** Measurements beyond this many events are halved: roughly the last one to two million events count. */
-    static final long DECAY_EVENTS = 1_000_000;
+    /**
+     * Measurements beyond this many events are halved: roughly the last hundred to two hundred thousand events count,
+     * plenty for a mean, and few enough that a type whose events or aggregator change is followed soon.
+     */
+    static final long DECAY_EVENTS = 100_000;
     /** The prior counts as this many events measured at its speed, so the first builds move it gently. */
     static final long PRIOR_EVENTS = 1_000;
     public static final FoldSpeed NONE = new FoldSpeed(FoldMeasure.NONE, 0);

@@ -87,6 +87,7 @@ class SnapshotsCommandIT {
         logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(captured);
         try {
             Run listed = run("--stream-id", "patient-s1");
+            System.out.print(listed.out()); // as an operator sees it, in the test output
             assertThat(listed.exit()).isZero();
             String[] lines = listed.out().split("\n");
             assertThat(lines[0]).isEqualTo("patient-s1: 2 snapshots, readers of schema 1 read the one marked *");
@@ -121,6 +122,7 @@ class SnapshotsCommandIT {
     @DisplayName("a type's snapshots: how many, their sizes and the age of each stream's newest, per schema version")
     void type() throws Exception {
         Run text = run("--aggregate-type", "patient");
+        System.out.print(text.out());
         assertThat(text.exit()).isZero();
         assertThat(text.out()).startsWith("patient: 3 snapshots of 2 streams").contains("schema 1      2 (what its"
                 + " aggregator reads)", "schema 2      1");

@@ -76,20 +76,25 @@ class ReplayCostTest {
     }
 
     @Test
-    @DisplayName("a new speed is applied by the next scan to streams already waiting, and kept in the fold-speeds store")
+    @DisplayName("a new speed is applied by the next scan to streams already waiting, and kept, decayed, in the"
+            + " fold-speeds store")
     void scanAppliesNewSpeed() {
         tracker.append("heavy-3", 0, 9, "E");
         tracker.tick(TrackerHarness.SCAN);
         assertThat(tracker.requested()).isEmpty();
-        report("heavy", 1_000_000, 300);
+        report("heavy", 80_000, 300);
         tracker.tick(TrackerHarness.SCAN);
         assertThat(tracker.requested()).containsExactly("heavy-3@9:REPLAY_COST");
         FoldSpeed kept = tracker.driver.<String, FoldSpeed>getKeyValueStore(TrackerNames.FOLD_SPEEDS_STORE)
                 .get("heavy");
-        assertThat(kept.measured().events()).isEqualTo(1_000_000);
-        report("heavy", 1_000_000, 300);
-        assertThat(tracker.driver.<String, FoldSpeed>getKeyValueStore(TrackerNames.FOLD_SPEEDS_STORE).get("heavy")
-                .measured().events()).as("older measurements are halved past a million events").isEqualTo(1_000_000);
+        assertThat(kept.measured().events()).isEqualTo(80_000);
+        report("heavy", 80_000, 600);
+        FoldSpeed halved = tracker.driver.<String, FoldSpeed>getKeyValueStore(TrackerNames.FOLD_SPEEDS_STORE)
+                .get("heavy");
+        assertThat(halved.measured().events()).as("older measurements are halved past 100,000 events")
+                .isEqualTo(80_000);
+        assertThat(halved.microsPerEvent(20)).as("the estimate moves to the new speed")
+                .isCloseTo((20.0 * 1000 + 36_000_000) / 81_000, within(0.01));
     }
 
     @Test

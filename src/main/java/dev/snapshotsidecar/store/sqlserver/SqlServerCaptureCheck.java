@@ -21,7 +21,8 @@ import java.util.TreeSet;
 /**
  * What SQL Server can tell at start-up about the change data capture Debezium reads: CDC on for the database and the
  * events table, the newest capture instance capturing the columns the tracker needs, SQL Server Agent running (its
- * capture job fills the change tables), and the capture and cleanup jobs' settings. Each check reads catalog views
+ * capture job fills the change tables), and the capture and cleanup jobs' settings; and that the sidecar's own
+ * connection reaches a writable database, not a readable secondary. Each check reads catalog views
  * with plain SELECTs; one the login may not read is a warning saying so, never a failure. Stateless; a call takes and
  * returns a pooled connection.
  */
@@ -45,6 +46,14 @@ final class SqlServerCaptureCheck {
             if (database.isEmpty()) {
                 return sorted(found);
             }
+            if (database.get().readOnly()) {
+                found.add(new CaptureFinding(Severity.PROBLEM, "the sidecar's connection reaches a read-only copy of"
+                        + " database " + database.get().name() + " (a readable secondary, applicationIntent=ReadOnly):"
+                        + " it writes snapshots, and a build must read every event up to the one it snapshots, which"
+                        + " a lagging copy may not have yet", "point database.jdbc-url at the primary, or at the"
+                        + " availability group listener without applicationIntent=ReadOnly; Debezium may read from a"
+                        + " secondary"));
+            }
             if (!database.get().cdcEnabled()) {
                 found.add(new CaptureFinding(Severity.PROBLEM, "change data capture is off for database "
                         + database.get().name() + ", so no change event of " + table + " is ever produced",
@@ -63,20 +72,23 @@ final class SqlServerCaptureCheck {
         return sorted(found);
     }
 
-    private record Database(String name, boolean cdcEnabled, int engineEdition) {
+    private record Database(String name, boolean cdcEnabled, int engineEdition, boolean readOnly) {
     }
 
     private Optional<Database> database(Connection connection, List<CaptureFinding> found) {
-        // SERVERPROPERTY is sql_variant: cast, as checkServer does
+        // SERVERPROPERTY and DATABASEPROPERTYEX are sql_variant: cast, as checkServer does
         try (PreparedStatement s = connection.prepareStatement("SELECT name, is_cdc_enabled,"
-                + " CAST(SERVERPROPERTY('EngineEdition') AS INT) FROM sys.databases WHERE database_id = DB_ID()");
+                + " CAST(SERVERPROPERTY('EngineEdition') AS INT),"
+                + " CAST(DATABASEPROPERTYEX(name, 'Updateability') AS NVARCHAR(32))"
+                + " FROM sys.databases WHERE database_id = DB_ID()");
              ResultSet row = s.executeQuery()) {
             if (!row.next()) {
                 found.add(new CaptureFinding(Severity.WARNING, "sys.databases shows no row for the current"
                         + " database: change data capture was not checked", ""));
                 return Optional.empty();
             }
-            return Optional.of(new Database(row.getString(1), row.getBoolean(2), row.getInt(3)));
+            return Optional.of(new Database(row.getString(1), row.getBoolean(2), row.getInt(3),
+                    "READ_ONLY".equalsIgnoreCase(row.getString(4))));
         } catch (SQLException e) {
             found.add(cannot("read sys.databases", e));
             return Optional.empty();

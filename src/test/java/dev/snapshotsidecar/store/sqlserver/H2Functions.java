@@ -61,6 +61,16 @@ public final class H2Functions {
         }
     }
 
+    /**
+     * DATABASEPROPERTYEX(database, name): the value a test put in {@code sys.server_properties} under the property's
+     * name, else what a writable database answers for Updateability (READ_WRITE).
+     */
+    public static String databasePropertyEx(java.sql.Connection connection, String database, String name)
+            throws java.sql.SQLException {
+        String value = serverProperty(connection, name);
+        return "3".equals(value) ? "READ_WRITE" : value;
+    }
+
     /** SYSUTCDATETIME(): the current UTC time. */
     public static Timestamp sysUtcDateTime() {
         return Timestamp.from(Instant.now());

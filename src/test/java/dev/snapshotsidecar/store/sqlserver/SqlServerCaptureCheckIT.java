@@ -34,6 +34,8 @@ class SqlServerCaptureCheckIT {
         execute("CREATE ALIAS IF NOT EXISTS DB_ID FOR '" + H2Functions.class.getName() + ".dbId'",
                 "CREATE ALIAS IF NOT EXISTS OBJECT_ID FOR '" + H2Functions.class.getName() + ".objectId'",
                 "CREATE ALIAS IF NOT EXISTS SERVERPROPERTY FOR '" + H2Functions.class.getName() + ".serverProperty'",
+                "CREATE ALIAS IF NOT EXISTS DATABASEPROPERTYEX FOR '" + H2Functions.class.getName()
+                        + ".databasePropertyEx'",
                 "CREATE SCHEMA sys", "CREATE SCHEMA cdc",
                 "CREATE TABLE sys.databases (database_id INT, name NVARCHAR(128), is_cdc_enabled BIT)",
                 "CREATE TABLE sys.schemas (schema_id INT, name NVARCHAR(128))",
@@ -134,6 +136,17 @@ class SqlServerCaptureCheckIT {
         assertThat(of(check(), Severity.WARNING)).anySatisfy(w -> assertThat(w)
                 .startsWith("could not read cdc.change_tables and cdc.captured_columns"));
         assertThat(of(check(), Severity.PROBLEM)).as("what could not be checked fails nothing").isEmpty();
+    }
+
+    @Test
+    @DisplayName("a connection that reaches a read-only secondary is a problem: the sidecar writes, and must read"
+            + " every event")
+    void readOnly() throws SQLException {
+        execute("CREATE TABLE sys.server_properties (name NVARCHAR(128), property_value NVARCHAR(128))",
+                "INSERT INTO sys.server_properties VALUES (N'Updateability', N'READ_ONLY')");
+        assertThat(of(check(), Severity.PROBLEM)).singleElement().asString()
+                .contains("reaches a read-only copy of database Clinical")
+                .contains("without applicationIntent=ReadOnly");
     }
 
     @Test
