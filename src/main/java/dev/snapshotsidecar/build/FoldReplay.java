@@ -136,7 +136,10 @@ public final class FoldReplay {
         }
     }
 
-    /** A fold fed by one statement: the snapshot first (its state read only once an event needs it), then events. */
+    /**
+     * A fold fed by one statement: the snapshot first (its state read as it arrives, so that the time of the events
+     * after it is theirs alone), then the events.
+     */
     private static final class OneRoundTrip {
         private final Fold fold;
         private final String streamId;
@@ -145,6 +148,7 @@ public final class FoldReplay {
         private final Runnable check;
         private Optional<FoldState> snapshot = Optional.empty();
         private Progress progress;
+        private boolean followed;
 
         OneRoundTrip(Fold fold, String streamId, long firstVersion, long positionBound, Runnable check) {
             this.fold = fold;
@@ -156,23 +160,27 @@ public final class FoldReplay {
 
         void snapshot(dev.snapshotsidecar.store.StoredSnapshot s) {
             snapshot = Optional.of(new FoldState(s.version(), s.schemaVersion(), s.data()));
+            progress = new Progress(fold.start(streamId, snapshot, firstVersion), streamId, s.version(),
+                    positionBound, check);
         }
 
         void apply(StoredEvent event) {
             if (progress == null) {
-                long start = snapshot.map(FoldState::version).orElse(firstVersion - 1);
-                if (event.version() != start + 1) {
+                progress = new Progress(fold.start(streamId, Optional.empty(), firstVersion), streamId,
+                        firstVersion - 1, positionBound, check);
+            }
+            if (!followed) {
+                if (event.version() != progress.version + 1) {
                     throw new NotFollowing();
                 }
-                progress = new Progress(fold.start(streamId, snapshot, firstVersion), streamId, start, positionBound,
-                        check);
+                followed = true;
             }
             progress.apply(event);
         }
 
         FromSnapshot result() {
             Optional<Long> from = snapshot.map(FoldState::version);
-            if (progress == null) {
+            if (progress == null || progress.count == 0) {
                 // no event after the snapshot (or none at all): nothing to fold, the snapshot's state is not read
                 return new FromSnapshot(from, new Replayed(Optional.empty(), from.orElse(firstVersion - 1), -1, 0));
             }

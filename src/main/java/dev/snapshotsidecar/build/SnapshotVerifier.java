@@ -38,8 +38,23 @@ public final class SnapshotVerifier {
         this.firstVersion = firstVersion;
     }
 
-    /** One stream whose latest snapshot is not what full replay gives, or where two folds disagree. */
-    public record Mismatch(String streamId, long version, String reason) {
+    /**
+     * One stream whose latest snapshot is not what full replay gives: it differs (or the events do not reach it), or
+     * readers cannot read it at all and fall back to full replay.
+     */
+    public record Mismatch(String streamId, long version, String reason, Kind kind) {
+        /** A snapshot that differs from full replay (or that the events do not reach). */
+        public Mismatch(String streamId, long version, String reason) {
+            this(streamId, version, reason, Kind.DIFFERS);
+        }
+    }
+
+    /** What is wrong with a snapshot. */
+    public enum Kind {
+        /** It is not the fold of the events up to its version. */
+        DIFFERS,
+        /** Readers cannot read it (corrupt JSON, a state {@code fromJson} rejects): they fall back to full replay. */
+        UNREADABLE
     }
 
     /** What a verification found. */
@@ -83,6 +98,10 @@ public final class SnapshotVerifier {
     private Optional<Mismatch> verify(StoredSnapshot snapshot, Fold fold) {
         String streamId = snapshot.streamId();
         long version = snapshot.version();
+        Optional<Mismatch> unreadable = unreadable(snapshot, fold);
+        if (unreadable.isPresent()) {
+            return unreadable;
+        }
         FoldReplay.Replayed replayed;
         try {
             replayed = FoldReplay.fromFirst(fold, events, streamId, firstVersion, version);
@@ -102,6 +121,30 @@ public final class SnapshotVerifier {
         return expected.isPresent() && expected.get().equals(actual.get()) ? Optional.empty()
                 : Optional.of(new Mismatch(streamId, version, "snapshot differs from full replay"
                 + expected.map(e -> " at " + firstDifference(e, actual.get(), "$")).orElse("")));
+    }
+
+    /** Whether readers cannot start from the snapshot at all (they then fall back to full replay). */
+    private static Optional<Mismatch> unreadable(StoredSnapshot snapshot, Fold fold) {
+        String streamId = snapshot.streamId();
+        long version = snapshot.version();
+        try {
+            if (fold instanceof dev.snapshotsidecar.fold.AggregatorFold<?> java
+                    && java.aggregator().fromJson(snapshot.data()) == null) {
+                return Optional.of(new Mismatch(streamId, version, "fromJson reads no state from it; readers fall"
+                        + " back to full replay", Kind.UNREADABLE));
+            }
+            fold.start(streamId, Optional.of(new dev.snapshotsidecar.fold.FoldState(version, snapshot.schemaVersion(),
+                    snapshot.data())), version);
+            return Optional.empty();
+        } catch (FoldUnavailableException e) {
+            return Optional.empty(); // cannot tell now: the replay below says so
+        } catch (RuntimeException e) {
+            // the exception's type only: its message may quote the snapshot
+            String reader = fold instanceof dev.snapshotsidecar.fold.AggregatorFold<?> java ? java.aggregator().name()
+                    : fold.description();
+            return Optional.of(new Mismatch(streamId, version, reader + " cannot read it ("
+                    + e.getClass().getSimpleName() + "); readers fall back to full replay", Kind.UNREADABLE));
+        }
     }
 
     /**

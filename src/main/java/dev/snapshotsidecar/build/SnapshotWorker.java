@@ -3,6 +3,7 @@ package dev.snapshotsidecar.build;
 import dev.snapshotsidecar.request.MessageSerdes;
 import dev.snapshotsidecar.request.SnapshotRequest;
 import dev.snapshotsidecar.request.SnapshotResult;
+import dev.snapshotsidecar.request.TrackerCommand;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -30,6 +31,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +87,13 @@ public final class SnapshotWorker implements AutoCloseable {
     private final Map<String, Long> buildsStarted = new ConcurrentHashMap<>();
     private final RecentBuilds recent = new RecentBuilds(RECENT_STREAMS);
     private final WorkerMetrics metrics = new WorkerMetrics();
+    private final FoldMeter folds;
+    private final Clock clock;
+    private final ScheduledExecutorService reports = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "snapshot-fold-report");
+        thread.setDaemon(true);
+        return thread;
+    });
     private long assignmentCounter;
     private int resultsPartitions;
     private long backlogMeasuredNanos;
@@ -92,9 +101,22 @@ public final class SnapshotWorker implements AutoCloseable {
     private volatile Throwable failure;
     private volatile BiConsumer<SnapshotRequest, SnapshotResult> onFinished = (request, result) -> { };
 
+    /** A worker whose builder's folds are not measured. */
     public SnapshotWorker(Map<String, String> clientProperties, String bootstrapServers, WorkerSettings settings,
                           SnapshotBuilder builder, MeterRegistry registry, Clock clock) {
+        this(clientProperties, bootstrapServers, settings, builder, new FoldMeter(), registry, clock);
+    }
+
+    /**
+     * @param folds measures the folds of {@code builder} (which reads its events and is called through it); what it
+     *              measured is reported to every tracker task as {@link WorkerSettings#foldReports()} says, and
+     *              counted in the worker's meters
+     */
+    public SnapshotWorker(Map<String, String> clientProperties, String bootstrapServers, WorkerSettings settings,
+                          SnapshotBuilder builder, FoldMeter folds, MeterRegistry registry, Clock clock) {
         this.settings = settings;
+        this.folds = folds;
+        this.clock = clock;
         // requests are small: a few hundred may wait for the build threads, so the poll loop never starves them
         this.maxInFlight = Math.max(64, settings.concurrency() * 16);
         this.retrying = new RetryingBuilder(builder, new TokenBucket(settings.maxBuildsPerSecond(),
@@ -136,6 +158,23 @@ public final class SnapshotWorker implements AutoCloseable {
 
     public void start() {
         pollThread.start();
+        long every = settings.foldReports().interval().toMillis();
+        reports.scheduleWithFixedDelay(this::reportFolds, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** On the reporting thread: what each type's folds cost since the last report, to every tracker task. */
+    void reportFolds() {
+        try {
+            metrics.observeFolds(folds);
+            String topic = settings.foldReports().commandsTopic();
+            if (topic.isEmpty()) {
+                return;
+            }
+            folds.drain().forEach((type, measure) -> publisher.command(topic,
+                    TrackerCommand.foldSpeed(type, measure, clock.instant())));
+        } catch (RuntimeException e) {
+            LOG.warn("fold speeds not reported: {}", e.toString());
+        }
     }
 
     /** The partitions of the requests topic assigned to this worker, in order. */
@@ -426,6 +465,7 @@ public final class SnapshotWorker implements AutoCloseable {
             return;
         }
         running = false;
+        reports.shutdownNow();
         consumer.wakeup();
         try {
             pollThread.join(Duration.ofSeconds(60).toMillis());

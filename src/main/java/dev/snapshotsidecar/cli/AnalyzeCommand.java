@@ -21,8 +21,9 @@ import java.util.concurrent.Callable;
 /** {@code analyze --config FILE}: measure first; do we need snapshots at all? */
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = "Measures stream lengths per aggregate type from the events table (p50/p95/p99/max, events "
-                + "since the latest snapshot, replay cost at the fold speed measured here) and says whether "
-                + "snapshots are premature (p95 < 200), a judgement, or necessary (p95 > 500).")
+                + "since the latest snapshot, replay cost at the fold speed measured here, and where a "
+                + "replay-cost-above limit would fall) and says whether snapshots are premature (p95 < 200), a "
+                + "judgement, or necessary (p95 > 500).")
 final class AnalyzeCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

@@ -31,8 +31,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Folds full histories with each type's fold (java, http or jsonata) and compares them with the "
-                + "latest snapshots; with --compare-with, folds every stream of the types the overlay refolds both "
-                + "ways and lists each one where the states differ. Exit 1 on any mismatch.")
+                + "latest snapshots, reporting snapshots readers cannot read (they fall back to full replay); with "
+                + "--compare-with, folds every stream of the types the overlay refolds both ways and lists each one "
+                + "where the states differ. Exit 1 on any mismatch or unreadable snapshot.")
 final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -96,11 +97,19 @@ final class VerifyCommand implements Callable<Integer> {
                 report = new SnapshotVerifier.Report(checked, mismatches);
                 what = "verified";
             }
-            report.mismatches().forEach(m -> out.printf("%s %s at version %d: %s%n",
-                    compareWith.isPresent() ? "DIFFERS" : "MISMATCH", m.streamId(), m.version(), m.reason()));
-            out.printf("%s %d streams: %d match, %d %s%n", what, report.checked(),
-                    report.checked() - report.mismatches().size(), report.mismatches().size(),
-                    compareWith.isPresent() ? "differ" : "mismatch");
+            report.mismatches().forEach(m -> out.printf("%s %s at version %d: %s%n", compareWith.isPresent()
+                    ? "DIFFERS" : m.kind() == SnapshotVerifier.Kind.UNREADABLE ? "UNREADABLE" : "MISMATCH",
+                    m.streamId(), m.version(), m.reason()));
+            long unreadable = report.mismatches().stream().filter(m -> m.kind() == SnapshotVerifier.Kind.UNREADABLE)
+                    .count();
+            if (compareWith.isPresent()) {
+                out.printf("%s %d streams: %d match, %d differ%n", what, report.checked(),
+                        report.checked() - report.mismatches().size(), report.mismatches().size());
+            } else {
+                out.printf("%s %d streams: %d match, %d mismatch, %d unreadable%n", what, report.checked(),
+                        report.checked() - report.mismatches().size(), report.mismatches().size() - unreadable,
+                        unreadable);
+            }
             return report.mismatches().isEmpty() ? 0 : 1;
         }
     }

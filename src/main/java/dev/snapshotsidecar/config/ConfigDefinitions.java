@@ -82,6 +82,9 @@ public final class ConfigDefinitions {
             ConfigKey.of("database.statement-timeout", Type.DURATION,
                     "A round trip to the database (a batch of events, a write, a delete) that has not answered in this long is abandoned as a lost connection (the driver's socket timeout) and retried like any transient failure; without it, a connection cut without a reset would hold a build forever. Defaults to 2m.")
                     .atLeast(1000).defaultsTo("2m"),
+            ConfigKey.of("database.check-capture", Type.BOOLEAN,
+                    "SQL Server: at start-up, check that the connection reaches a writable database (not a readable secondary), that change data capture is on for the database and the events table, that the newest capture instance captures the stream id and version columns, and that SQL Server Agent runs; what is wrong is logged with what to fix, and a problem that leaves the sidecar blind or unable to write (CDC off, a column not captured, a read-only copy) fails the start. false: only logged (a login that may not read CDC's metadata, checked by hand). Defaults to true.")
+                    .defaultsTo("true"),
             ConfigKey.of("ingest.timestamp-unit", Type.ENUM,
                     "Unit of integer timestamps in change events without schemas (SQL Server datetime2): auto reads it from the magnitude; set it from the connector's time.precision.mode and column precision. Defaults to auto.")
                     .oneOf(TimestampUnit.class).defaultsTo(TimestampUnit.AUTO),
@@ -105,6 +108,21 @@ public final class ConfigDefinitions {
             ConfigKey.of("erasure.enabled", Type.BOOLEAN,
                     "Erase a stream's snapshots when its events are deleted (Debezium deletes and tombstones): asked again until the database confirms that no event of the stream remains, or says events remain (archiving, which keeps the snapshots). Defaults to true.")
                     .defaultsTo("true"),
+            ConfigKey.of("reconcile.enabled", Type.BOOLEAN,
+                    "Run a reconcile pass every reconcile.interval: the events table's last version of each stream is compared with the tracker's head, and heads change data capture left behind (CDC retention while a connector was down, a reset offset, topic retention) are raised, so due streams get their snapshots. The reconcile command asks for a pass whatever this says. Defaults to true.")
+                    .defaultsTo("true"),
+            ConfigKey.of("reconcile.interval", Type.DURATION,
+                    "Time between the starts of two scheduled reconcile passes; the first runs this long after start-up. Defaults to 24h.")
+                    .atLeast(60_000).defaultsTo("24h"),
+            ConfigKey.of("reconcile.streams-per-second", Type.INT,
+                    "Streams a reconcile pass compares per second at most, per instance: its reads of the events table are paced by it. Defaults to 1000.")
+                    .atLeast(1).defaultsTo("1000"),
+            ConfigKey.of("reconcile.page-size", Type.INT,
+                    "Streams a reconcile pass reads per query (one keyset page of the events table). Defaults to 1000.")
+                    .atLeast(1).atMost(10_000).defaultsTo("1000"),
+            ConfigKey.of("reconcile.grace", Type.DURATION,
+                    "A stream whose last event is younger than this is left to change data capture, whose events may be on their way. Defaults to 5m.")
+                    .atLeast(0).defaultsTo("5m"),
             ConfigKey.of("worker.concurrency", Type.INT,
                     "Snapshots built at once by one instance: the cap on builds in flight. Defaults to 4.")
                     .atLeast(1).defaultsTo("4"),
@@ -120,6 +138,9 @@ public final class ConfigDefinitions {
             ConfigKey.of("worker.stuck-build-timeout", Type.DURATION,
                     "A build still running after this long is taken as hung (a fold that never returns): the worker reports itself not live, so the platform restarts the process, and the request is read again. Must exceed worker.retry-give-up-after. Defaults to 15m.")
                     .atLeast(1000).defaultsTo("15m"),
+            ConfigKey.of("worker.fold-report-interval", Type.DURATION,
+                    "How often the worker tells every tracker task what its builds measured of each type's fold speed (events, bytes, time), which the replay-cost rule and the estimates in /aggregate-types and the metrics rest on. Defaults to 30s.")
+                    .atLeast(1000).defaultsTo("30s"),
             ConfigKey.of("http.port", Type.INT,
                     "Port of the health, metrics and admin HTTP server; 0 picks a free one, -1 turns it off. Defaults to 8080.")
                     .atLeast(-1).atMost(65_535).defaultsTo("8080"),
@@ -226,6 +247,14 @@ public final class ConfigDefinitions {
             ConfigKey.of("min-interval", Type.DURATION,
                     "At least this long between two snapshots of the same stream, whatever rule makes it due. No default.")
                     .atLeast(1),
+            ConfigKey.of("snapshot-after-events", Type.LIST,
+                    "Event types after which a stream is due at once, e.g. [PatientDischarged, PrescriptionDiscontinued]: a stream that reaches a resting state gets its snapshot right away (held back only by min-interval). The change events must carry the event type column, as connect/*.json send it. No default."),
+            ConfigKey.of("replay-cost-above", Type.DURATION,
+                    "A stream is due once replaying the events after its latest snapshot would take longer than this, e.g. 50ms: events after the snapshot times the type's fold speed, measured on its builds (replay-cost-prior-micros before any). No default.")
+                    .atLeast(1),
+            ConfigKey.of("replay-cost-prior-micros", Type.LONG,
+                    "Fold speed assumed for this type, in microseconds per event, before any build has measured it; measurements replace it as builds come in. Defaults to 20.")
+                    .atLeast(1).atMost(60_000_000).defaultsTo("20"),
             ConfigKey.of("never", Type.BOOLEAN, "Never snapshot this type (its streams are still tracked). Defaults to false.")
                     .defaultsTo("false"),
             ConfigKey.of("keep-snapshots", Type.INT,

@@ -94,6 +94,9 @@ public final class ConfigLoader {
         SidecarConfig.Database database = database(values);
         SidecarConfig.Ingest ingest = ingest(values);
         SidecarConfig.Tracker tracker = tracker(values);
+        SidecarConfig.Reconcile reconcile = new SidecarConfig.Reconcile(values.bool("reconcile.enabled"),
+                values.duration("reconcile.interval"), values.integer("reconcile.streams-per-second"),
+                values.integer("reconcile.page-size"), values.duration("reconcile.grace"));
         SidecarConfig.Worker worker = worker(values);
         SidecarConfig.Http http = http(values);
         Duration shutdownGracePeriod = values.duration("shutdown.grace-period");
@@ -104,8 +107,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
         }
-        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, http, shutdownGracePeriod,
-                logFormat, plugins, effective(raw, values));
+        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, reconcile, worker, http,
+                shutdownGracePeriod, logFormat, plugins, effective(raw, values));
     }
 
     /** The file's keys, flattened to dotted names; a file that is not YAML fails at once, alone. */
@@ -195,7 +198,8 @@ public final class ConfigLoader {
         long firstVersion = values.integer("database.first-version");
         SidecarConfig.Pool pool = new SidecarConfig.Pool(values.integer("database.pool-size"),
                 values.integer("database.fetch-size"), values.duration("database.statement-timeout"));
-        return new SidecarConfig.Database(dialect, connection, tables, columns, firstVersion, pool);
+        return new SidecarConfig.Database(dialect, connection, tables, columns, firstVersion, pool,
+                values.bool("database.check-capture"));
     }
 
     private static SidecarConfig.Ingest ingest(Values values) {
@@ -220,7 +224,7 @@ public final class ConfigLoader {
         }
         return new SidecarConfig.Worker(values.integer("worker.concurrency"),
                 values.integer("worker.max-builds-per-second"), values.duration("worker.retry-initial-backoff"),
-                giveUpAfter, stuck);
+                giveUpAfter, stuck, values.duration("worker.fold-report-interval"));
     }
 
     private static SidecarConfig.Http http(Values values) {
@@ -295,14 +299,18 @@ public final class ConfigLoader {
                 values.zone(prefix + "schedule.time-zone"), values.integer(prefix + "schedule.min-events"));
         SidecarConfig.Timing timing = new SidecarConfig.Timing(values.optionalDuration(prefix + "idle-after"),
                 values.optionalDuration(prefix + "min-interval"));
-        SidecarConfig.Policy policy = new SidecarConfig.Policy(thresholds, schedule, timing,
+        SidecarConfig.Tail tail = new SidecarConfig.Tail(new LinkedHashSet<>(values.list(prefix
+                + "snapshot-after-events")), values.optionalDuration(prefix + "replay-cost-above"),
+                values.longValue(prefix + "replay-cost-prior-micros"));
+        SidecarConfig.Policy policy = new SidecarConfig.Policy(thresholds, schedule, timing, tail,
                 values.bool(prefix + "never"));
         if (schedule.interval().isPresent() && schedule.window().isPresent()) {
             values.problem(prefix + "schedule.window", schedule.window().get().toString(),
                     "set schedule.interval or schedule.window for aggregate type " + name + ", not both");
         }
         boolean anyRule = thresholds.everyNEvents() > 0 || thresholds.onEverySave() || schedule.interval().isPresent()
-                || schedule.window().isPresent() || timing.idleAfter().isPresent();
+                || schedule.window().isPresent() || timing.idleAfter().isPresent()
+                || !tail.afterEventTypes().isEmpty() || tail.replayCostAbove().isPresent();
         if (!anyRule && !policy.never()) {
             values.problem(prefix + "every-n-events", "0",
                     "no rule would ever snapshot aggregate type " + name + ": set a rule, or never: true to say so");

@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -17,8 +18,9 @@ import java.util.regex.Pattern;
  * @param effective the effective configuration as {@code key = value} lines with secrets masked, for the start-up log
  */
 public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<AggregateType> aggregateTypes,
-                            Ingest ingest, Tracker tracker, Worker worker, Http http, Duration shutdownGracePeriod,
-                            LogFormat logFormat, Optional<Path> pluginDirectory, List<String> effective) {
+                            Ingest ingest, Tracker tracker, Reconcile reconcile, Worker worker, Http http,
+                            Duration shutdownGracePeriod, LogFormat logFormat, Optional<Path> pluginDirectory,
+                            List<String> effective) {
 
     public SidecarConfig {
         aggregateTypes = List.copyOf(aggregateTypes);
@@ -45,9 +47,10 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
      * The event store and the mapping of its events table; {@link #toString()} masks the passwords in the URL.
      *
      * @param firstVersion the version of a stream's first event (0 by default)
+     * @param checkCapture whether a problem with change data capture found at start-up fails the start (SQL Server)
      */
     public record Database(Dialect dialect, Connection connection, Tables tables, Columns columns, long firstVersion,
-                           Pool pool) {
+                           Pool pool, boolean checkCapture) {
         @Override
         public String toString() {
             return "Database[" + dialect.configName() + " " + Masking.jdbcUrl(connection.jdbcUrl()) + " as "
@@ -107,9 +110,15 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
 
     /**
      * When a type's streams are due: by event counts, in a scheduled sweep, by timing (idle for long enough, held back
-     * by a minimum interval); or never, though its streams are still tracked.
+     * by a minimum interval), by what the tail holds (an event of a resting type, a replay too costly); or never,
+     * though its streams are still tracked.
      */
-    public record Policy(Thresholds thresholds, Schedule schedule, Timing timing, boolean never) {
+    public record Policy(Thresholds thresholds, Schedule schedule, Timing timing, Tail tail, boolean never) {
+        /** A policy with no rule on the tail's content. */
+        public Policy(Thresholds thresholds, Schedule schedule, Timing timing, boolean never) {
+            this(thresholds, schedule, timing, Tail.NONE, never);
+        }
+
         /** Due every {@code n} events, nothing else: the defaults apart from the threshold. */
         public static Policy everyN(int n) {
             return new Policy(new Thresholds(n, false),
@@ -138,6 +147,23 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
     public record Timing(Optional<Duration> idleAfter, Optional<Duration> minInterval) {
     }
 
+    /**
+     * Rules on what the events after the latest snapshot hold: a stream is due at once after an event of one of
+     * {@code afterEventTypes} (a resting state, the one most likely to be read for years), or once replaying its tail
+     * would take longer than {@code replayCostAbove}, at the fold speed measured on the type's builds
+     * ({@code priorMicrosPerEvent} before any build measured it).
+     */
+    public record Tail(Set<String> afterEventTypes, Optional<Duration> replayCostAbove, long priorMicrosPerEvent) {
+        /** The default prior, in µs an event: a JVM fold of JSON events of a few hundred bytes, read over a local
+         * network, costs a few to a few tens. */
+        public static final long DEFAULT_PRIOR_MICROS_PER_EVENT = 20;
+        public static final Tail NONE = new Tail(Set.of(), Optional.empty(), DEFAULT_PRIOR_MICROS_PER_EVENT);
+
+        public Tail {
+            afterEventTypes = Set.copyOf(afterEventTypes);
+        }
+    }
+
     /** How change events are read. */
     public record Ingest(TimestampUnit timestampUnit) {
     }
@@ -155,9 +181,19 @@ public record SidecarConfig(Kafka kafka, Topics topics, Database database, List<
                           int rebuildBatch, boolean erasureEnabled, Partitioning partitioning) {
     }
 
-    /** The builder's concurrency, rate limit, retry timings, and when a running build is taken as hung. */
+    /**
+     * The reconcile pass: whether it runs on a schedule and how often, how fast it reads the events table and in what
+     * pages, and how young a stream's last event may be before it is left to change data capture.
+     */
+    public record Reconcile(boolean enabled, Duration interval, int streamsPerSecond, int pageSize, Duration grace) {
+    }
+
+    /**
+     * The builder's concurrency, rate limit, retry timings, when a running build is taken as hung, and how often it
+     * reports the fold speeds measured.
+     */
     public record Worker(int concurrency, int maxBuildsPerSecond, Duration retryInitialBackoff,
-                         Duration retryGiveUpAfter, Duration stuckBuildTimeout) {
+                         Duration retryGiveUpAfter, Duration stuckBuildTimeout, Duration foldReportInterval) {
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.snapshotsidecar.track.StreamHead;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -83,6 +84,14 @@ public interface AdminOperations {
     InstanceStatus instanceStatus();
 
     Set<String> aggregateTypes();
+
+    /**
+     * Per aggregate type, the tracker's estimate of what replaying one of its events costs (the prior until builds
+     * measured it), and the type's replay-cost limit when it has one. Never waits on another instance.
+     */
+    default Map<String, ReplayCostEstimate> replayCosts() {
+        return Map.of();
+    }
 
     long firstVersion();
 

@@ -55,7 +55,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       (requests are forwarded once); {@code id} is one percent-encoded path segment ({@code +} is a plus). While
  *       the database does not answer, the head comes with {@code "database": {"available": false, "reason": ...}};</li>
  *   <li>{@code GET /aggregate-types}: per type, stream lengths, events since snapshot, snapshot age and the
- *       measure-first recommendation, over every instance;</li>
+ *       measure-first recommendation, over every instance; and this instance's estimate of the type's replay cost
+ *       (per event, and of the tails), from the worker's builds;</li>
  *   <li>{@code GET /rebuilds/{type}[?requestedAt=]}: the progress of a rebuild over every instance;</li>
  *   <li>{@code GET /[?refresh=N]}: the status page ({@link StatusPage}), HTML;</li>
  *   <li>{@code POST /streams/{id}/snapshot}, {@code POST /streams/{id}/reset-head} (the head back to the
@@ -500,6 +501,7 @@ public final class AdminServer implements AutoCloseable {
     private JsonNode render(HeadStatistics statistics, boolean raw, List<String> unreachable) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode types = root.putArray("aggregateTypes");
+        Map<String, ReplayCostEstimate> costs = sidecar.replayCosts();
         for (String type : new TreeSet<>(sidecar.aggregateTypes())) {
             LengthDistribution lengths = statistics.lengths().getOrDefault(type, new LengthDistribution(new long[0]));
             LengthDistribution tails = statistics.tails().getOrDefault(type, new LengthDistribution(new long[0]));
@@ -511,6 +513,19 @@ public final class AdminServer implements AutoCloseable {
                     .put("max", tails.max());
             node.putObject("snapshotAgeSeconds").put("p50", age.percentile(50)).put("p95", age.percentile(95))
                     .put("max", age.max());
+            ReplayCostEstimate cost = costs.get(type);
+            if (cost != null) {
+                // this instance's estimate: every tracker task hears every worker's measurements
+                ObjectNode replay = node.putObject("replayCost").put("basis", cost.basis())
+                        .put("microsPerEvent", Math.round(cost.microsPerEvent() * 100) / 100.0)
+                        .put("bytesPerEvent", Math.round(cost.bytesPerEvent()))
+                        .put("measuredEvents", cost.measuredEvents());
+                replay.putObject("eventsSinceSnapshotMillis")
+                        .put("p50", Math.round(cost.millisFor(tails.percentile(50)) * 10) / 10.0)
+                        .put("p95", Math.round(cost.millisFor(tails.percentile(95)) * 10) / 10.0)
+                        .put("max", Math.round(cost.millisFor(tails.max()) * 10) / 10.0);
+                cost.limit().ifPresent(limit -> replay.put("limitMillis", limit.toMillis()));
+            }
             Recommendation recommendation = Recommendation.forP95(lengths.percentile(95));
             node.put("recommendation", recommendation.name());
             node.put("verdict", recommendation.explain(lengths.percentile(95), Double.NaN)

@@ -96,6 +96,26 @@ public final class SidecarMetrics {
         published = Optional.of(new Published(statistics, atMillis));
     }
 
+    /**
+     * Publishes the distributions as gauges, and the estimated replay cost of each type's tails
+     * ({@code sidecar.stream.replay.cost}, milliseconds: events after the snapshot times the type's estimated cost of
+     * one event); called from a background thread.
+     */
+    public synchronized void update(HeadStatistics statistics, Map<String, ReplayCostEstimate> replayCosts) {
+        update(statistics);
+        Map<String, LengthDistribution> costs = new java.util.HashMap<>();
+        statistics.tails().forEach((type, tails) -> {
+            ReplayCostEstimate estimate = replayCosts.get(type);
+            if (estimate != null) {
+                long[] millis = java.util.Arrays.stream(tails.sorted())
+                        .map(events -> Math.round(estimate.millisFor(events))).toArray();
+                costs.put(type, new LengthDistribution(millis));
+            }
+        });
+        publish("sidecar.stream.replay.cost", "Estimated time to replay the events after each stream's latest"
+                + " snapshot, at the type's measured fold speed", "milliseconds", costs);
+    }
+
     /** Publishes the distributions as gauges. */
     public synchronized void update(HeadStatistics statistics) {
         erasuresPending.set(statistics.erasuresPending());

@@ -6,6 +6,7 @@ import dev.snapshotsidecar.build.WorkerSettings;
 import dev.snapshotsidecar.track.RequestQueueWatch;
 import dev.snapshotsidecar.build.BuildRules;
 import dev.snapshotsidecar.build.SnapshotBootstrap;
+import dev.snapshotsidecar.build.FoldMeter;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
 import dev.snapshotsidecar.build.Folds;
 import dev.snapshotsidecar.build.SchemaWatch;
@@ -23,6 +24,8 @@ import dev.snapshotsidecar.observe.AdminServer;
 import dev.snapshotsidecar.observe.BuildHistory;
 import dev.snapshotsidecar.observe.InstanceStatus;
 import dev.snapshotsidecar.observe.HeadStatistics;
+import dev.snapshotsidecar.observe.ReplayCostEstimate;
+import dev.snapshotsidecar.track.FoldSpeed;
 import dev.snapshotsidecar.observe.SidecarMetrics;
 import dev.snapshotsidecar.track.HeadsQuery;
 import dev.snapshotsidecar.track.ManualRequests;
@@ -42,6 +45,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import dev.snapshotsidecar.track.TopicSetup;
+import dev.snapshotsidecar.track.TrackerLag;
 import dev.snapshotsidecar.track.TrackerMetrics;
 import dev.snapshotsidecar.track.TrackerSettings;
 import dev.snapshotsidecar.track.TrackerTopology;
@@ -86,6 +90,15 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     private final CrashLoop threadFailures = new CrashLoop(CRASH_LOOP_FAILURES, CRASH_LOOP_WINDOW);
     private volatile Folds folds;
     private volatile SchemaWatch schemaWatch;
+    private volatile TrackerLag lag;
+    /** Runs reconcile passes; a pass may take long, so it has a thread of its own. */
+    private final ScheduledExecutorService reconciling = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "sidecar-reconcile");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** How often the reconcile thread looks whether a pass is due (the schedule, or an operator's request). */
+    static final Duration RECONCILE_CHECK = Duration.ofSeconds(5);
     /** What start-up is doing or waiting for, until the tracker exists; for the readiness probe. */
     private volatile String starting;
     private volatile boolean started;
@@ -141,6 +154,8 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
             sidecar.starting = "checking the database";
             awaitDatabase(sidecar.stores, waitForTopics, problem -> sidecar.starting = "waiting for the database: "
                     + problem);
+            sidecar.starting = "checking the database's change data capture";
+            CaptureChecks.apply(sidecar.stores.schema().checkCapture(), config.database().checkCapture());
             sidecar.starting = "starting the tracker and the snapshot worker";
             sidecar.startPipeline(clock, metrics);
         } catch (RuntimeException e) {
@@ -169,8 +184,11 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         queue.start();
         Folds folds = Folds.of(config, aggregators, meters, clock);
         this.folds = folds;
-        SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), folds,
-                BuildRules.byType(config), config.database().firstVersion(), clock);
+        // the builder reads its events through the meter, which measures each type's fold speed for the tracker
+        FoldMeter meter = new FoldMeter();
+        SnapshotBuilder builder = meter.builder(new FoldingSnapshotBuilder(stores.snapshots(),
+                meter.reader(stores.events()), folds, BuildRules.byType(config), config.database().firstVersion(),
+                clock));
         HostInfo self = new HostInfo(config.http().advertisedHost(), server.map(AdminServer::port).orElse(0));
         if (server.isPresent()) {
             streamsConfig.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
@@ -192,15 +210,23 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         SnapshotWorker worker = new SnapshotWorker(config.kafka().properties(), config.kafka().bootstrapServers(),
-                workerSettings, builder, meters, clock);
+                workerSettings, builder, meter, meters, clock);
         worker.onFinished(builds::record);
         metrics.thresholds(config.aggregateTypes().stream().collect(Collectors.toMap(
                 SidecarConfig.AggregateType::name, SidecarConfig.AggregateType::everyNEvents)));
         this.streams = streams;
         this.worker = worker;
-        this.heads = new HeadsQuery(streams, self, settings.placement(), settings.resultsTopic());
+        this.heads = new HeadsQuery(streams, self, settings.placement(), settings.partitions(),
+                settings.resultsTopic());
         this.manual = new ManualRequests(config.kafka().properties(), config.kafka().bootstrapServers(),
                 config.topics().requests(), config.topics().results(), settings.placement(), settings.partitions());
+        TrackerLag lag = new TrackerLag(config.kafka().properties(), config.kafka().bootstrapServers(), settings,
+                config.kafka().applicationId());
+        this.lag = lag;
+        Reconciler reconciler = new Reconciler(stores.events(), new AggregateTypeResolver(config.aggregateTypes()),
+                new TrackerHeads(heads, lag), manual::reconcile, config.reconcile(), clock,
+                pause -> Thread.sleep(pause.toMillis(), pause.toNanosPart() % 1_000_000), clock.millis());
+        reconciler.bindTo(meters);
         streams.start();
         worker.start();
         // a fold whose schema version changed (now, or while this instance was down) starts its type's rebuild
@@ -215,15 +241,30 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         schemaWatch.start();
         started = true;
         background.scheduleWithFixedDelay(() -> refreshStatistics(metrics), 10, 30, TimeUnit.SECONDS);
+        reconciling.scheduleWithFixedDelay(() -> reconcile(reconciler), RECONCILE_CHECK.toMillis(),
+                RECONCILE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("sidecar started: tracking {} for {}", config.topics().source(),
                 config.aggregateTypes().stream().map(SidecarConfig.AggregateType::name).toList());
+    }
+
+    /** On the reconcile thread: a pass, when one is due and the tracker runs. */
+    private void reconcile(Reconciler reconciler) {
+        try {
+            if (streams.state() == KafkaStreams.State.RUNNING) {
+                reconciler.check();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("reconcile check failed: {}; checking again in {}", e.toString(), RECONCILE_CHECK);
+        }
     }
 
     private void refreshStatistics(SidecarMetrics metrics) {
         try {
             if (streams.state() == KafkaStreams.State.RUNNING) {
                 long now = System.currentTimeMillis();
-                metrics.update(HeadStatistics.collect(heads, config.database().firstVersion(), now), now);
+                HeadStatistics statistics = HeadStatistics.collect(heads, config.database().firstVersion(), now);
+                metrics.update(statistics, now);
+                metrics.update(statistics, replayCosts());
             }
         } catch (RuntimeException e) {
             LOG.debug("stream statistics not refreshed: {}", e.toString());
@@ -381,6 +422,28 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
+    /** From this instance's tracker tasks; the configured prior for a type none has a measurement of, or before start. */
+    @Override
+    public Map<String, ReplayCostEstimate> replayCosts() {
+        Map<String, FoldSpeed> speeds = Map.of();
+        HeadsQuery heads = this.heads;
+        if (heads != null) {
+            try {
+                speeds = heads.foldSpeeds();
+            } catch (HeadsQuery.TrackerUnavailableException e) {
+                LOG.debug("fold speeds not read: {}", e.getMessage());
+            }
+        }
+        Map<String, ReplayCostEstimate> estimates = new java.util.TreeMap<>();
+        for (SidecarConfig.AggregateType type : config.aggregateTypes()) {
+            SidecarConfig.Tail tail = type.policy().tail();
+            FoldSpeed speed = speeds.getOrDefault(type.name(), FoldSpeed.NONE);
+            estimates.put(type.name(), new ReplayCostEstimate(speed.microsPerEvent(tail.priorMicrosPerEvent()),
+                    speed.bytesPerEvent(), speed.measured().events(), tail.replayCostAbove()));
+        }
+        return estimates;
+    }
+
     @Override
     public long firstVersion() {
         return config.database().firstVersion();
@@ -428,6 +491,13 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     @Override
     public void close() {
         background.shutdownNow();
+        reconciling.shutdownNow();
+        try {
+            // a pass stops at its next page or pause; it must not read or send after what it uses is closed
+            reconciling.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (schemaWatch != null) {
             schemaWatch.close();
         }
@@ -445,6 +515,9 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         }
         if (queue != null) {
             queue.close();
+        }
+        if (lag != null) {
+            lag.close();
         }
         server.ifPresent(AdminServer::close);
         adminDatabase.ifPresent(AdminDatabase::close);

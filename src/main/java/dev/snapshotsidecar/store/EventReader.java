@@ -48,6 +48,31 @@ public interface EventReader {
     record StreamLength(String streamId, long lastVersion, java.util.Optional<String> typeValue) {
     }
 
+    /**
+     * Up to {@code limit} streams after {@code afterStreamId} (exclusive), in id order, each with its last event: what
+     * a reconcile pass compares with the tracker's heads, one keyset page at a time. A dialect answers it in one
+     * query; this default asks for the lengths, then reads each stream's last event.
+     */
+    default List<StreamEnd> streamEnds(String afterStreamId, int limit) {
+        List<StreamEnd> ends = new java.util.ArrayList<>();
+        for (StreamLength stream : streamLengths(afterStreamId, limit)) {
+            read(stream.streamId(), stream.lastVersion(), stream.lastVersion(), last -> ends.add(new StreamEnd(
+                    stream.streamId(), last.version(), last.eventType(), last.createdAt(), last.position(),
+                    stream.typeValue())));
+        }
+        return ends;
+    }
+
+    /**
+     * A stream's last event as the table holds it.
+     *
+     * @param lastPosition its global position
+     * @param typeValue    the value of the aggregate-type column, when the table has one
+     */
+    record StreamEnd(String streamId, long lastVersion, String lastEventType, java.time.Instant lastEventAt,
+                     long lastPosition, java.util.Optional<String> typeValue) {
+    }
+
     /** Receives events one at a time. */
     @FunctionalInterface
     interface EventSink {

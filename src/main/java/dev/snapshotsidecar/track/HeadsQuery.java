@@ -12,6 +12,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -25,13 +27,19 @@ public final class HeadsQuery {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final StreamPlacement placement;
+    private final int partitions;
     private final String resultsTopic;
 
-    /** @param resultsTopic the results topic, an input of every task that holds heads */
-    public HeadsQuery(KafkaStreams streams, HostInfo self, StreamPlacement placement, String resultsTopic) {
+    /**
+     * @param partitions   the tracker's partitions, among which {@code placement} finds a stream's
+     * @param resultsTopic the results topic, an input of every task that holds heads
+     */
+    public HeadsQuery(KafkaStreams streams, HostInfo self, StreamPlacement placement, int partitions,
+                      String resultsTopic) {
         this.streams = streams;
         this.self = self;
         this.placement = placement;
+        this.partitions = partitions;
         this.resultsTopic = resultsTopic;
     }
 
@@ -61,6 +69,22 @@ public final class HeadsQuery {
         }
         HostInfo active = metadata.activeHost();
         return active.equals(self) ? new Owner.Here() : new Owner.There(active.host(), active.port());
+    }
+
+    /**
+     * The stream's head when an active task of this instance holds its partition of the heads store: empty when that
+     * partition is held elsewhere (or by no one, during a rebalance), an empty head when the task has none. Asks the
+     * local store alone: it needs no {@code application.server}.
+     */
+    public Optional<Optional<StreamHead>> held(String streamId) {
+        try {
+            return Optional.of(Optional.ofNullable(streams.store(StoreQueryParameters
+                    .<ReadOnlyKeyValueStore<String, StreamHead>>fromNameAndType(TrackerNames.HEADS_STORE,
+                            QueryableStoreTypes.keyValueStore())
+                    .withPartition(placement.partition(streamId, partitions))).get(streamId)));
+        } catch (InvalidStateStoreException e) {
+            return Optional.empty(); // another instance's partition, or none is active here now
+        }
     }
 
     /** The head of a stream this instance owns. */
@@ -116,6 +140,50 @@ public final class HeadsQuery {
                     }
                 }));
         return partitions;
+    }
+
+    /**
+     * What this instance's tasks know of each aggregate type's fold speed. Every task receives every worker's
+     * reports, so they hold about the same; the most recently updated is taken. Empty while no task runs here.
+     */
+    public Map<String, FoldSpeed> foldSpeeds() {
+        Map<String, FoldSpeed> speeds = new TreeMap<>();
+        ReadOnlyKeyValueStore<String, FoldSpeed> store;
+        try {
+            store = streams.store(StoreQueryParameters.fromNameAndType(TrackerNames.FOLD_SPEEDS_STORE,
+                    QueryableStoreTypes.keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            throw new TrackerUnavailableException(streams.state().toString());
+        }
+        try (KeyValueIterator<String, FoldSpeed> it = store.all()) {
+            it.forEachRemaining(kv -> speeds.merge(kv.key, kv.value,
+                    (a, b) -> a.updatedMillis() >= b.updatedMillis() ? a : b));
+        }
+        return speeds;
+    }
+
+    /**
+     * When a reconcile pass was last asked for (the {@code reconcile} command, as this instance's tracker tasks read
+     * it); empty when never, or while no task runs here.
+     */
+    public Optional<Long> reconcileRequestedMillis() {
+        ReadOnlyKeyValueStore<String, SweepState> store;
+        try {
+            store = streams.store(StoreQueryParameters.fromNameAndType(TrackerNames.SWEEPS_STORE,
+                    QueryableStoreTypes.keyValueStore()));
+            // one entry per local task, each of which read the command at its own time: the latest counts
+            Optional<Long> latest = Optional.empty();
+            try (KeyValueIterator<String, SweepState> it = store.range(HeadTracker.RECONCILE_KEY,
+                    HeadTracker.RECONCILE_KEY)) {
+                while (it.hasNext()) {
+                    long at = it.next().value.startedMillis();
+                    latest = Optional.of(Math.max(at, latest.orElse(at)));
+                }
+            }
+            return latest;
+        } catch (InvalidStateStoreException e) {
+            return Optional.empty();
+        }
     }
 
     /** The other instances of this application, as host:port. */

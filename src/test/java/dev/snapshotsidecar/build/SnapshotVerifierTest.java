@@ -43,7 +43,8 @@ class SnapshotVerifierTest {
         write("patient-2", 60);
         write("patient-3", 60);
         store.snapshots.replaceAll(s -> s.streamId().equals("patient-2")
-                ? new StoredSnapshot(s.streamId(), s.version(), s.aggregateType(), "{\"patientId\":\"x\"}", 1) : s);
+                ? new StoredSnapshot(s.streamId(), s.version(), s.aggregateType(),
+                s.data().replaceFirst("\"patientId\":\"[^\"]*\"", "\"patientId\":\"x\""), 1) : s);
         store.events.removeIf(e -> e.streamId().equals("patient-3") && e.version() > 40);
         SnapshotVerifier.Report report = verifier.verify(Map.of("patient-1", "patient", "patient-2", "patient",
                 "patient-3", "patient", "patient-4", "patient"));
@@ -103,6 +104,24 @@ class SnapshotVerifierTest {
             assertThat(m.version()).isEqualTo(59);
             assertThat(m.reason()).isEqualTo("java (aggregator clinical.patient) and jsonata (renaming)"
                     + " disagree at $.patientId (missing on one side)");
+        });
+    }
+
+    @Test
+    @DisplayName("a snapshot readers cannot read is reported as unreadable, corrupt JSON or a state fromJson rejects")
+    void unreadable() {
+        write("patient-5", 60);
+        write("patient-6", 60);
+        store.snapshots.replaceAll(s -> switch (s.streamId()) {
+            case "patient-5" -> new StoredSnapshot(s.streamId(), s.version(), s.aggregateType(), "{\"patientId\":", 1);
+            case "patient-6" -> new StoredSnapshot(s.streamId(), s.version(), s.aggregateType(), "[1, 2, 3]", 1);
+            default -> s;
+        });
+        SnapshotVerifier.Report report = verifier.verify(Map.of("patient-5", "patient", "patient-6", "patient"));
+        assertThat(report.mismatches()).hasSize(2).allSatisfy(m -> {
+            assertThat(m.kind()).isEqualTo(SnapshotVerifier.Kind.UNREADABLE);
+            assertThat(m.reason()).startsWith("clinical.patient cannot read it (")
+                    .endsWith("); readers fall back to full replay").doesNotContain("patientId");
         });
     }
 }

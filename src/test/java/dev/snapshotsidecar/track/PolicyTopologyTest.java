@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -45,8 +44,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every policy and lifecycle rule through the real topology, with a clock the test moves. */
 class PolicyTopologyTest {
-    @org.junit.jupiter.api.io.TempDir
-    java.nio.file.Path stateDir;
     static final String SOURCE = "eventstore.event_store.events";
     static final Duration SCAN = Duration.ofSeconds(10);
     static final ObjectMapper JSON = new ObjectMapper();
@@ -98,10 +95,7 @@ class PolicyTopologyTest {
         TrackerSettings settings = new TrackerSettings(new TrackerSettings.Topics(List.of(SOURCE), "requests",
                 "results", "dead-letters", "commands", 4), rules, 0, new TrackerSettings.Timing(Duration.ofMinutes(5),
                 Duration.ofSeconds(30), SCAN, scanBatch, 2), true, new StreamPlacement.ByStreamId(), awaitBootstrap);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-test");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // its own: tests may run side by side
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Properties props = DriverProperties.of("policy-test");
         driver = new TopologyTestDriver(TrackerTopology.build(settings, new ChangeEventParser(columns,
                 new AggregateTypeResolver(types)), clock, TrackerMetrics.bound(meters)), props, clock.instant());
         changes = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());
