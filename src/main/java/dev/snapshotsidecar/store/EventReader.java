@@ -25,8 +25,9 @@ public interface EventReader {
      * version order (every event from {@code firstVersion} when there is no snapshot). Where the database does not
      * read one statement at one moment (SQL Server under locking READ COMMITTED), a snapshot saved while the
      * statement runs can leave the events not following the snapshot passed: the caller checks that the first event
-     * is the snapshot's version + 1 and reads again otherwise. An exception thrown by a sink stops the read and
-     * propagates unchanged.
+     * is the snapshot's version + 1 and reads again otherwise. The rows come whole with the one round trip, not
+     * streamed (a reader's tail is short; a build, which may fold a long history, uses {@link #read}). An exception
+     * thrown by a sink stops the read and propagates unchanged.
      *
      * @return how many events were passed on
      * @throws StoreException when the database fails

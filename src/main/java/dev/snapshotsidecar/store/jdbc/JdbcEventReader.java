@@ -87,7 +87,9 @@ public abstract class JdbcEventReader implements EventReader {
     public long readFromLatestSnapshot(String streamId, int schemaVersion, long firstVersion, long toVersion,
                                        java.util.function.Consumer<StoredSnapshot> snapshot, EventSink sink) {
         long[] events = {0};
-        jdbc.stream("loading " + streamId, fromLatestSnapshot.text(), fetchSize, cursor, row -> {
+        // no cursor: a cursor's transaction costs a round trip more to end, and a reader's tail is short (the
+        // snapshot policy keeps it under its threshold), so the rows come whole with the one round trip
+        jdbc.stream("loading " + streamId, fromLatestSnapshot.text(), fetchSize, false, row -> {
             if (row.getInt(1) == 0) {
                 return new StoredSnapshot(streamId, row.getLong(2), row.getString(3), row.getString(4),
                         (int) row.getLong(7));
