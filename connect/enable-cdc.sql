@@ -58,4 +58,10 @@ GO
 IF USER_ID(N'snapshot_sidecar') IS NULL CREATE USER snapshot_sidecar FOR LOGIN snapshot_sidecar;
 GRANT SELECT ON event_store.events TO snapshot_sidecar;
 GRANT SELECT, INSERT, UPDATE, DELETE ON event_store.snapshots TO snapshot_sidecar;  -- UPDATE: the MERGE replaces a row of an older schema version
+-- The sidecar's start-up check reads which columns each capture instance records (metadata, no change data).
+GRANT SELECT ON cdc.change_tables TO snapshot_sidecar;
+GRANT SELECT ON cdc.captured_columns TO snapshot_sidecar;
 GO
+-- Optional, for the start-up check of the Agent and of the CDC jobs (without them it says it could not check):
+--   USE master; GRANT VIEW SERVER STATE TO snapshot_sidecar;
+--   USE msdb; CREATE USER snapshot_sidecar FOR LOGIN snapshot_sidecar; GRANT SELECT ON dbo.cdc_jobs TO snapshot_sidecar;

@@ -1,9 +1,9 @@
 package dev.snapshotsidecar.build;
 
-import dev.snapshotsidecar.fold.Aggregator;
-import dev.snapshotsidecar.fold.AggregatorRegistry;
+import dev.snapshotsidecar.fold.Fold;
 import dev.snapshotsidecar.fold.FoldException;
-import dev.snapshotsidecar.fold.StoredEvent;
+import dev.snapshotsidecar.fold.FoldState;
+import dev.snapshotsidecar.fold.FoldUnavailableException;
 import dev.snapshotsidecar.store.EventReader;
 import dev.snapshotsidecar.store.PermanentStoreException;
 import dev.snapshotsidecar.store.SnapshotStore;
@@ -18,8 +18,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Builds a snapshot by folding: loads the latest snapshot of the aggregator's schema version, folds the events after it up
- * to the requested version (read from the database, never from Kafka), refuses it when larger than the type's
+ * Builds a snapshot by folding: loads the latest snapshot of the type's fold's schema version, folds the events after it
+ * up to the requested version (read from the database, never from Kafka) through the type's {@link Fold}, whatever
+ * its kind (a Java aggregator, JSONata, the service over HTTP), refuses it when larger than the type's
  * maximum (TOO_LARGE), saves it idempotently, only while the event at its version is still the one folded, and prunes
  * all but the type's last K. A snapshot at version V is therefore the fold of the events first..V as the database
  * holds them.
@@ -30,21 +31,22 @@ import java.util.OptionalLong;
  *
  * <p>Thread-safe; called from the worker's build threads. Transient database failures propagate as
  * {@link dev.snapshotsidecar.store.TransientStoreException} for the worker to retry; everything else that is wrong
- * with one stream becomes a FAILED result naming the reason.
+ * with one stream becomes a FAILED result naming the reason, as does a fold that cannot be computed now (its service
+ * unreachable past its retries, {@link FoldUnavailableException}): the tracker asks again after its backoff.
  */
 public final class FoldingSnapshotBuilder implements SnapshotBuilder {
     private final SnapshotStore snapshots;
     private final EventReader events;
     private final Map<String, BuildRules> rulesByType;
-    private final AggregatorRegistry aggregators;
+    private final Folds folds;
     private final long firstVersion;
     private final Clock clock;
 
-    public FoldingSnapshotBuilder(SnapshotStore snapshots, EventReader events, AggregatorRegistry aggregators,
+    public FoldingSnapshotBuilder(SnapshotStore snapshots, EventReader events, Folds folds,
                                   Map<String, BuildRules> rulesByType, long firstVersion, Clock clock) {
         this.snapshots = snapshots;
         this.events = events;
-        this.aggregators = aggregators;
+        this.folds = folds;
         this.rulesByType = Map.copyOf(rulesByType);
         this.firstVersion = firstVersion;
         this.clock = clock;
@@ -67,50 +69,54 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
                     + " snapshots", clock.millis() - started);
         }
         Optional<BuildRules> rules = Optional.ofNullable(rulesByType.get(request.aggregateType()));
-        Optional<Aggregator<?>> aggregator = rules.map(BuildRules::aggregator).flatMap(aggregators::find);
-        if (aggregator.isEmpty()) {
-            return failed(request, "no aggregator is configured for aggregate type '" + request.aggregateType() + "'",
+        Optional<Fold> fold = rules.flatMap(r -> folds.forType(request.aggregateType()));
+        if (fold.isEmpty()) {
+            return failed(request, "no fold is configured for aggregate type '" + request.aggregateType() + "'",
                     started);
         }
         try {
-            return build(request, aggregator.get(), rules.get(), lease, started);
-        } catch (FoldException e) {
-            return failed(request, e.getMessage(), started);
-        } catch (PermanentStoreException e) {
+            return build(request, fold.get(), rules.get(), lease, started);
+        } catch (FoldException | FoldUnavailableException | PermanentStoreException e) {
             return failed(request, e.getMessage(), started);
         }
     }
 
-    private <S> SnapshotResult build(SnapshotRequest request, Aggregator<S> aggregator, BuildRules rules,
-                                     BuildLease lease, long started) {
+    private SnapshotResult build(SnapshotRequest request, Fold fold, BuildRules rules, BuildLease lease,
+                                 long started) {
         String streamId = request.streamId();
-        Optional<StoredSnapshot> latest = snapshots.latest(streamId, aggregator.schemaVersion());
+        int schemaVersion = fold.schemaVersion();
+        Optional<StoredSnapshot> latest = snapshots.latest(streamId, schemaVersion);
         if (latest.isPresent() && latest.get().version() >= request.headVersion()) {
             return request.answer(latest.get().version(), Outcome.ALREADY_CURRENT,
                     "a snapshot at version " + latest.get().version() + " exists", clock.millis() - started);
         }
-        Fold<S> fold = new Fold<>(aggregator, streamId,
-                latest.map(s -> readState(aggregator, s)).orElseGet(aggregator::initialState),
-                latest.map(StoredSnapshot::version).orElse(firstVersion - 1), request.position(), lease);
-        events.read(streamId, fold.version + 1, request.headVersion(), fold::apply);
-        if (fold.version != request.headVersion()) {
-            return endedEarly(request, fold.version, started);
+        // no event above the position the tracker had seen is folded (a new life of the id), and the lease is checked
+        // as the fold goes, so a build whose request moved to another worker stops early. The snapshot and its tail
+        // are read in two round trips: measured, one statement for both was no faster for a build's tail
+        // (BENCHMARKS.md)
+        FoldReplay.Replayed folded = FoldReplay.replay(fold, events, streamId,
+                latest.map(s -> new FoldState(s.version(), s.schemaVersion(), s.data())), firstVersion,
+                request.headVersion(), request.position(), () -> check(lease, request));
+        if (folded.version() != request.headVersion() || folded.state().isEmpty()) {
+            return endedEarly(request, folded.version(), started);
         }
-        String json = aggregator.toJson(fold.state);
-        long bytes = Utf8.length(json);
+        FoldState state = folded.state().get();
+        long bytes = Utf8.length(state.json());
         if (bytes > rules.maxSnapshotBytes()) {
-            return request.answer(fold.version, Outcome.TOO_LARGE, "the snapshot would be " + bytes
+            return request.answer(folded.version(), Outcome.TOO_LARGE, "the snapshot would be " + bytes
                     + " bytes, over the " + rules.maxSnapshotBytes() + " allowed", clock.millis() - started);
         }
         check(lease, request);
-        SnapshotStore.Saved saved = snapshots.saveAndPrune(new StoredSnapshot(streamId, fold.version,
-                request.aggregateType(), json, aggregator.schemaVersion()), fold.position, rules.keepSnapshots());
+        SnapshotStore.Saved saved = snapshots.saveAndPrune(new StoredSnapshot(streamId, folded.version(),
+                request.aggregateType(), state.json(), state.schemaVersion()), folded.position(),
+                rules.keepSnapshots());
         return switch (saved.write()) {
-            case WRITTEN -> request.answer(fold.version, Outcome.WRITTEN, "folded " + fold.count + " events, " + bytes
-                    + " bytes, pruned " + saved.pruned(), clock.millis() - started);
-            case EXISTED -> request.answer(fold.version, Outcome.ALREADY_CURRENT,
+            case WRITTEN -> request.answer(folded.version(), Outcome.WRITTEN, "folded " + folded.events()
+                    + " events, " + bytes + " bytes, pruned " + saved.pruned() + " (" + fold.kind().configName() + ")",
+                    clock.millis() - started);
+            case EXISTED -> request.answer(folded.version(), Outcome.ALREADY_CURRENT,
                     "written concurrently by another build", clock.millis() - started);
-            case EVENT_GONE -> failed(request, "the event at version " + fold.version + " was deleted or written"
+            case EVENT_GONE -> failed(request, "the event at version " + folded.version() + " was deleted or written"
                     + " again while building: not saved", started);
         };
     }
@@ -133,67 +139,7 @@ public final class FoldingSnapshotBuilder implements SnapshotBuilder {
         }
     }
 
-    private static <S> S readState(Aggregator<S> aggregator, StoredSnapshot snapshot) {
-        try {
-            return aggregator.fromJson(snapshot.data());
-        } catch (RuntimeException e) {
-            throw new FoldException(snapshot.streamId(), snapshot.version(), "(snapshot)",
-                    "the snapshot at this version cannot be read: " + e.getClass().getSimpleName(), e);
-        }
-    }
-
     private SnapshotResult failed(SnapshotRequest request, String reason, long started) {
         return request.answer(request.headVersion(), Outcome.FAILED, reason, clock.millis() - started);
-    }
-
-    /**
-     * The running fold of one build: checks that versions are contiguous, that no event was written after the
-     * request (above its position bound: a new incarnation of the id), and every {@link #LEASE_CHECK} events that
-     * the lease still holds, so a build whose request moved to another worker stops folding early.
-     */
-    private static final class Fold<S> {
-        static final int LEASE_CHECK = 256;
-        private final Aggregator<S> aggregator;
-        private final String streamId;
-        private final long positionBound;
-        private final BuildLease lease;
-        private S state;
-        private long version;
-        private long position = -1;
-        private long count;
-
-        Fold(Aggregator<S> aggregator, String streamId, S state, long version, long positionBound, BuildLease lease) {
-            this.aggregator = aggregator;
-            this.streamId = streamId;
-            this.state = state;
-            this.version = version;
-            this.positionBound = positionBound;
-            this.lease = lease;
-        }
-
-        void apply(StoredEvent event) {
-            if (event.version() != version + 1) {
-                throw new FoldException(streamId, event.version(), event.eventType(),
-                        "expected version " + (version + 1) + ": the stream has a gap", null);
-            }
-            if (positionBound >= 0 && event.position() > positionBound) {
-                throw new FoldException(streamId, event.version(), event.eventType(), "written after the request"
-                        + " (global position " + event.position() + " above " + positionBound
-                        + "): the stream was erased and written again", null);
-            }
-            if (count % LEASE_CHECK == LEASE_CHECK - 1 && !lease.held()) {
-                throw new LeaseLostException(streamId);
-            }
-            try {
-                state = aggregator.apply(state, event);
-            } catch (RuntimeException e) {
-                // the exception's message may quote the payload: only its type is reported
-                throw new FoldException(streamId, event.version(), event.eventType(),
-                        e.getClass().getSimpleName() + " in " + aggregator.name(), e);
-            }
-            version = event.version();
-            position = event.position();
-            count++;
-        }
     }
 }

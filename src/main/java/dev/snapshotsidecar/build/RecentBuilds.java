@@ -1,6 +1,7 @@
 package dev.snapshotsidecar.build;
 
 import dev.snapshotsidecar.request.Outcome;
+import dev.snapshotsidecar.request.RequestReason;
 import dev.snapshotsidecar.request.SnapshotRequest;
 import dev.snapshotsidecar.request.SnapshotResult;
 
@@ -12,7 +13,9 @@ import java.util.Optional;
  * The latest snapshot version this worker built or found, per stream and incarnation, for the most recently built
  * streams: a duplicate of a request already answered (a request sent again while the first still waited in the
  * queue) is answered from here, with no build permit and no database round trip. Forgotten on an erasure of the
- * stream and whenever partitions move (another worker may then change the stream). Thread-safe.
+ * stream and whenever partitions move (another worker may then change the stream). A schema rebuild's request is
+ * never answered from here: it exists because the fold's schema version changed, which a version here does not tell
+ * (an HTTP fold's can change while this worker runs). Thread-safe.
  */
 final class RecentBuilds {
     private final Map<String, long[]> latest;
@@ -28,7 +31,7 @@ final class RecentBuilds {
 
     /** The answer to a build request already covered by a snapshot this worker knows of. */
     synchronized Optional<SnapshotResult> answer(SnapshotRequest request) {
-        if (request.erases()) {
+        if (request.erases() || request.reason() == RequestReason.REBUILD) {
             return Optional.empty();
         }
         long[] known = latest.get(request.streamId());

@@ -3,6 +3,8 @@ package dev.snapshotsidecar.build;
 import dev.snapshotsidecar.request.DeadLetters;
 import dev.snapshotsidecar.request.MessageSerdes;
 import dev.snapshotsidecar.request.SnapshotResult;
+import dev.snapshotsidecar.request.TrackerCommand;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -71,6 +73,31 @@ final class ResultPublisher implements AutoCloseable {
     /** The partitions of the results topic (a metadata call of the producer, on the caller's thread). */
     int resultsPartitions() {
         return producer.partitionsFor(resultsTopic).size();
+    }
+
+    /**
+     * Sends a command to every partition of {@code topic}, where every tracker task reads it; not sent again if Kafka
+     * refuses it (a fold-speed report: the next one makes up for it). Blocks while the producer fetches the topic's
+     * partitions, so it is called from the worker's reporting thread, never a build thread.
+     */
+    void command(String topic, TrackerCommand command) {
+        if (!open) {
+            return;
+        }
+        byte[] value = MessageSerdes.COMMAND.serialize(topic, command);
+        try {
+            for (PartitionInfo partition : producer.partitionsFor(topic)) {
+                producer.send(new ProducerRecord<>(topic, partition.partition(), bytes(command.aggregateType()), value),
+                        (metadata, e) -> {
+                            if (e != null) {
+                                LOG.debug("a {} command to {} was not written: {}", command.kind(), topic,
+                                        e.getClass().getSimpleName());
+                            }
+                        });
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("a {} command to {} was not written: {}", command.kind(), topic, e.getClass().getSimpleName());
+        }
     }
 
     /** Sends an unreadable request to dead letters, with its coordinates and reason in headers. */

@@ -3,6 +3,7 @@ package dev.snapshotsidecar.build;
 import dev.snapshotsidecar.request.MessageSerdes;
 import dev.snapshotsidecar.request.SnapshotRequest;
 import dev.snapshotsidecar.request.SnapshotResult;
+import dev.snapshotsidecar.request.TrackerCommand;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -30,11 +31,13 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * Consumes {@code snapshot-requests} in its own consumer group and builds snapshots on a bounded pool.
@@ -84,15 +87,36 @@ public final class SnapshotWorker implements AutoCloseable {
     private final Map<String, Long> buildsStarted = new ConcurrentHashMap<>();
     private final RecentBuilds recent = new RecentBuilds(RECENT_STREAMS);
     private final WorkerMetrics metrics = new WorkerMetrics();
+    private final FoldMeter folds;
+    private final Clock clock;
+    private final ScheduledExecutorService reports = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "snapshot-fold-report");
+        thread.setDaemon(true);
+        return thread;
+    });
     private long assignmentCounter;
     private int resultsPartitions;
     private long backlogMeasuredNanos;
     private volatile boolean running = true;
     private volatile Throwable failure;
+    private volatile BiConsumer<SnapshotRequest, SnapshotResult> onFinished = (request, result) -> { };
 
+    /** A worker whose builder's folds are not measured. */
     public SnapshotWorker(Map<String, String> clientProperties, String bootstrapServers, WorkerSettings settings,
                           SnapshotBuilder builder, MeterRegistry registry, Clock clock) {
+        this(clientProperties, bootstrapServers, settings, builder, new FoldMeter(), registry, clock);
+    }
+
+    /**
+     * @param folds measures the folds of {@code builder} (which reads its events and is called through it); what it
+     *              measured is reported to every tracker task as {@link WorkerSettings#foldReports()} says, and
+     *              counted in the worker's meters
+     */
+    public SnapshotWorker(Map<String, String> clientProperties, String bootstrapServers, WorkerSettings settings,
+                          SnapshotBuilder builder, FoldMeter folds, MeterRegistry registry, Clock clock) {
         this.settings = settings;
+        this.folds = folds;
+        this.clock = clock;
         // requests are small: a few hundred may wait for the build threads, so the poll loop never starves them
         this.maxInFlight = Math.max(64, settings.concurrency() * 16);
         this.retrying = new RetryingBuilder(builder, new TokenBucket(settings.maxBuildsPerSecond(),
@@ -124,8 +148,38 @@ public final class SnapshotWorker implements AutoCloseable {
         this.pollThread = new Thread(this::pollLoop, "snapshot-worker-poll");
     }
 
+    /**
+     * Who hears of each finished build, once its result is published (the status page's recent builds); set before
+     * {@link #start()}. Called on the producer's thread: it must be quick and must not throw.
+     */
+    public void onFinished(BiConsumer<SnapshotRequest, SnapshotResult> listener) {
+        this.onFinished = listener;
+    }
+
     public void start() {
         pollThread.start();
+        long every = settings.foldReports().interval().toMillis();
+        reports.scheduleWithFixedDelay(this::reportFolds, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** On the reporting thread: what each type's folds cost since the last report, to every tracker task. */
+    void reportFolds() {
+        try {
+            metrics.observeFolds(folds);
+            String topic = settings.foldReports().commandsTopic();
+            if (topic.isEmpty()) {
+                return;
+            }
+            folds.drain().forEach((type, measure) -> publisher.command(topic,
+                    TrackerCommand.foldSpeed(type, measure, clock.instant())));
+        } catch (RuntimeException e) {
+            LOG.warn("fold speeds not reported: {}", e.toString());
+        }
+    }
+
+    /** The partitions of the requests topic assigned to this worker, in order. */
+    public List<Integer> assignedPartitions() {
+        return assignments.keySet().stream().map(TopicPartition::partition).sorted().toList();
     }
 
     /**
@@ -165,8 +219,10 @@ public final class SnapshotWorker implements AutoCloseable {
                 commit(false);
                 if (metrics.inFlight.get() >= maxInFlight) {
                     consumer.pause(consumer.assignment());
+                    metrics.paused.set(1);
                 } else if (!consumer.paused().isEmpty()) {
                     consumer.resume(consumer.paused());
+                    metrics.paused.set(0);
                 }
                 // while builds run, poll briefly so finished ones are committed and replaced without delay
                 Duration wait = metrics.inFlight.get() > 0 ? Duration.ofMillis(5) : Duration.ofMillis(100);
@@ -273,6 +329,7 @@ public final class SnapshotWorker implements AutoCloseable {
     /** On a build thread: builds the plan, publishes its results, and completes the jobs exactly once. */
     private void run(List<Job> plan, List<Job> jobs, Completion completion) {
         List<SnapshotResult> results = new ArrayList<>();
+        List<SnapshotRequest> answered = new ArrayList<>();
         String streamId = jobs.get(0).request().streamId();
         buildsStarted.put(streamId, System.nanoTime());
         try {
@@ -290,6 +347,7 @@ public final class SnapshotWorker implements AutoCloseable {
                     recent.learn(job.request(), result.get()); // a fenced build's word is not this worker's to keep
                 }
                 results.add(result.get());
+                answered.add(job.request());
                 LOG.debug("snapshot of {} at version {}: {} in {} ms ({}; request {}-{}@{})", result.get().streamId(),
                         result.get().version(), result.get().outcome(), result.get().buildMillis(),
                         result.get().detail(), job.partition().topic(), job.partition().partition(), job.offset());
@@ -311,6 +369,13 @@ public final class SnapshotWorker implements AutoCloseable {
                     completion.complete(false);
                 } else if (unpublished.decrementAndGet() == 0) {
                     results.forEach(r -> metrics.finished(r.outcome(), r.buildMillis()));
+                    for (int i = 0; i < results.size(); i++) {
+                        try {
+                            onFinished.accept(answered.get(i), results.get(i));
+                        } catch (RuntimeException e) {
+                            LOG.warn("a listener of finished builds failed: {}", e.toString());
+                        }
+                    }
                     completion.complete(true);
                 }
             });
@@ -400,6 +465,7 @@ public final class SnapshotWorker implements AutoCloseable {
             return;
         }
         running = false;
+        reports.shutdownNow();
         consumer.wakeup();
         try {
             pollThread.join(Duration.ofSeconds(60).toMillis());

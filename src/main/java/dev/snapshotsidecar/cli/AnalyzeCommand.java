@@ -1,6 +1,8 @@
 package dev.snapshotsidecar.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.snapshotsidecar.build.FoldReplay;
+import dev.snapshotsidecar.build.Folds;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.observe.StreamLengthReport;
@@ -19,8 +21,9 @@ import java.util.concurrent.Callable;
 /** {@code analyze --config FILE}: measure first; do we need snapshots at all? */
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = "Measures stream lengths per aggregate type from the events table (p50/p95/p99/max, events "
-                + "since the latest snapshot, replay cost at the fold speed measured here) and says whether "
-                + "snapshots are premature (p95 < 200), a judgement, or necessary (p95 > 500).")
+                + "since the latest snapshot, replay cost at the fold speed measured here, and where a "
+                + "replay-cost-above limit would fall) and says whether snapshots are premature (p95 < 200), a "
+                + "judgement, or necessary (p95 > 500).")
 final class AnalyzeCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -41,9 +44,15 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SidecarConfig loaded = config.load();
-        try (HikariDataSource pool = DialectStores.pool(loaded.database(), "analyze")) {
-            StreamLengthReport report = StreamLengthReport.measure(loaded, DialectStores.of(loaded.database(), pool),
-                    AggregatorRegistry.load(loaded.pluginDirectory()), sample);
+        try (HikariDataSource pool = DialectStores.pool(loaded.database(), "analyze");
+             Progress progress = Progress.forCommand(spec.commandLine().getErr(), json);
+             Folds folds = Folds.of(loaded, AggregatorRegistry.load(loaded.pluginDirectory()))) {
+            DialectStores stores = DialectStores.of(loaded.database(), pool);
+            // the fold speed of each type's own fold, whatever its kind (an HTTP fold's includes its round trips)
+            StreamLengthReport report = StreamLengthReport.measure(loaded, stores, (type, ids) -> folds.forType(type)
+                    .map(fold -> FoldReplay.microsPerEvent(fold, stores.events(), ids,
+                            loaded.database().firstVersion())).orElse(0.0), sample, progress);
+            progress.finish();
             spec.commandLine().getOut().print(json ? report.json() + "\n" : report.text());
             if (html.isPresent()) {
                 Files.writeString(html.get(), report.html());

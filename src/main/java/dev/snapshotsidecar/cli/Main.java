@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Takes snapshots of event-sourced streams beside the service, from change data capture.",
         subcommands = {RunCommand.class, InitDbCommand.class, VerifyCommand.class,
                 ConnectorConfigCommand.class, RebuildCommand.class, ResetHeadCommand.class,
-                        AnalyzeCommand.class})
+                        AnalyzeCommand.class, ReconcileCommand.class, SnapshotsCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -82,6 +82,9 @@ public final class ConfigDefinitions {
             ConfigKey.of("database.statement-timeout", Type.DURATION,
                     "A round trip to the database (a batch of events, a write, a delete) that has not answered in this long is abandoned as a lost connection (the driver's socket timeout) and retried like any transient failure; without it, a connection cut without a reset would hold a build forever. Defaults to 2m.")
                     .atLeast(1000).defaultsTo("2m"),
+            ConfigKey.of("database.check-capture", Type.BOOLEAN,
+                    "SQL Server: at start-up, check that the connection reaches a writable database (not a readable secondary), that change data capture is on for the database and the events table, that the newest capture instance captures the stream id and version columns, and that SQL Server Agent runs; what is wrong is logged with what to fix, and a problem that leaves the sidecar blind or unable to write (CDC off, a column not captured, a read-only copy) fails the start. false: only logged (a login that may not read CDC's metadata, checked by hand). Defaults to true.")
+                    .defaultsTo("true"),
             ConfigKey.of("ingest.timestamp-unit", Type.ENUM,
                     "Unit of integer timestamps in change events without schemas (SQL Server datetime2): auto reads it from the magnitude; set it from the connector's time.precision.mode and column precision. Defaults to auto.")
                     .oneOf(TimestampUnit.class).defaultsTo(TimestampUnit.AUTO),
@@ -105,6 +108,21 @@ public final class ConfigDefinitions {
             ConfigKey.of("erasure.enabled", Type.BOOLEAN,
                     "Erase a stream's snapshots when its events are deleted (Debezium deletes and tombstones): asked again until the database confirms that no event of the stream remains, or says events remain (archiving, which keeps the snapshots). Defaults to true.")
                     .defaultsTo("true"),
+            ConfigKey.of("reconcile.enabled", Type.BOOLEAN,
+                    "Run a reconcile pass every reconcile.interval: the events table's last version of each stream is compared with the tracker's head, and heads change data capture left behind (CDC retention while a connector was down, a reset offset, topic retention) are raised, so due streams get their snapshots. The reconcile command asks for a pass whatever this says. Defaults to true.")
+                    .defaultsTo("true"),
+            ConfigKey.of("reconcile.interval", Type.DURATION,
+                    "Time between the starts of two scheduled reconcile passes; the first runs this long after start-up. Defaults to 24h.")
+                    .atLeast(60_000).defaultsTo("24h"),
+            ConfigKey.of("reconcile.streams-per-second", Type.INT,
+                    "Streams a reconcile pass compares per second at most, per instance: its reads of the events table are paced by it. Defaults to 1000.")
+                    .atLeast(1).defaultsTo("1000"),
+            ConfigKey.of("reconcile.page-size", Type.INT,
+                    "Streams a reconcile pass reads per query (one keyset page of the events table). Defaults to 1000.")
+                    .atLeast(1).atMost(10_000).defaultsTo("1000"),
+            ConfigKey.of("reconcile.grace", Type.DURATION,
+                    "A stream whose last event is younger than this is left to change data capture, whose events may be on their way. Defaults to 5m.")
+                    .atLeast(0).defaultsTo("5m"),
             ConfigKey.of("worker.concurrency", Type.INT,
                     "Snapshots built at once by one instance: the cap on builds in flight. Defaults to 4.")
                     .atLeast(1).defaultsTo("4"),
@@ -120,6 +138,9 @@ public final class ConfigDefinitions {
             ConfigKey.of("worker.stuck-build-timeout", Type.DURATION,
                     "A build still running after this long is taken as hung (a fold that never returns): the worker reports itself not live, so the platform restarts the process, and the request is read again. Must exceed worker.retry-give-up-after. Defaults to 15m.")
                     .atLeast(1000).defaultsTo("15m"),
+            ConfigKey.of("worker.fold-report-interval", Type.DURATION,
+                    "How often the worker tells every tracker task what its builds measured of each type's fold speed (events, bytes, time), which the replay-cost rule and the estimates in /aggregate-types and the metrics rest on. Defaults to 30s.")
+                    .atLeast(1000).defaultsTo("30s"),
             ConfigKey.of("http.port", Type.INT,
                     "Port of the health, metrics and admin HTTP server; 0 picks a free one, -1 turns it off. Defaults to 8080.")
                     .atLeast(-1).atMost(65_535).defaultsTo("8080"),
@@ -144,8 +165,67 @@ public final class ConfigDefinitions {
                     "Regular expression a stream id of this type matches in full, e.g. `prescription-.+`."),
             ConfigKey.of("type-column-value", Type.STRING,
                     "Value of `database.columns.aggregate-type` for this type (instead of a pattern)."),
-            ConfigKey.of("aggregator", Type.STRING, "Name of the aggregator that folds this type, e.g. clinical.patient.")
-                    .requiredKey(),
+            ConfigKey.of("aggregator", Type.STRING,
+                    "Name of the Java aggregator that folds this type, e.g. clinical.patient (built in, or from plugins.directory). Set exactly one of aggregator, fold.http.url and fold.jsonata.events.*: see docs/folds.md. No default."),
+            ConfigKey.of("fold.http.url", Type.URL,
+                    "Base URL of the service's own fold (protocol v1, docs/fold-protocol/): the sidecar POSTs to `<url>/fold` and GETs `<url>/describe`. Types with the same URL share one endpoint (client, circuit breaker, concurrency limit) and must agree on its settings. No default."),
+            ConfigKey.of("fold.http.chunk-events", Type.INT,
+                    "Most events sent in one fold call; a longer tail takes several calls, each starting from the state the previous one returned. Defaults to 500.")
+                    .atLeast(1).atMost(100_000).defaultsTo("500"),
+            ConfigKey.of("fold.http.chunk-bytes", Type.LONG,
+                    "A fold call is sent once its events' data and metadata reach about this many bytes, even with fewer than chunk-events events. Defaults to 1048576.")
+                    .atLeast(1024).defaultsTo("1048576"),
+            ConfigKey.of("fold.http.call-timeout", Type.DURATION,
+                    "A fold or describe call without a complete answer after this long is a timeout (transient: retried). Defaults to 10s.")
+                    .atLeast(1).defaultsTo("10s"),
+            ConfigKey.of("fold.http.connect-timeout", Type.DURATION,
+                    "Connecting to the endpoint takes at most this long (transient: retried). Defaults to 2s.")
+                    .atLeast(1).defaultsTo("2s"),
+            ConfigKey.of("fold.http.max-concurrency", Type.INT,
+                    "Fold calls in flight to this endpoint at once, across all build threads; more wait for a slot. Defaults to 4.")
+                    .atLeast(1).defaultsTo("4"),
+            ConfigKey.of("fold.http.retry-initial-backoff", Type.DURATION,
+                    "First wait before retrying a call after a timeout, a connection error, a 5xx or a 429 without Retry-After; doubles up to 30s. Defaults to 200ms.")
+                    .atLeast(1).defaultsTo("200ms"),
+            ConfigKey.of("fold.http.retry-give-up-after", Type.DURATION,
+                    "A call still failing transiently after this long (or asked by Retry-After to wait past it) ends the build FAILED; the tracker asks again after tracker.failure-backoff. Defaults to 30s.")
+                    .atLeast(1).defaultsTo("30s"),
+            ConfigKey.of("fold.http.circuit-failures", Type.INT,
+                    "Transient failures in a row (timeouts, connection errors, 5xx) after which the endpoint's circuit opens: calls fail at once, without reaching the service. Defaults to 5.")
+                    .atLeast(1).defaultsTo("5"),
+            ConfigKey.of("fold.http.circuit-open-for", Type.DURATION,
+                    "How long an open circuit stays open before one trial call may close it again. Defaults to 30s.")
+                    .atLeast(1).defaultsTo("30s"),
+            ConfigKey.of("fold.http.describe-interval", Type.DURATION,
+                    "How often the describe call is repeated; when it reports a new schema version for a type, the sidecar starts that type's prioritised rebuild. Defaults to 1m.")
+                    .atLeast(1000).defaultsTo("1m"),
+            ConfigKey.of("fold.http.version", Type.ENUM,
+                    "HTTP version asked for: http-2 uses HTTP/2 where the server offers it over TLS (ALPN), HTTP/1.1 otherwise. Defaults to http-1.1.")
+                    .oneOf(HttpVersion.class).defaultsTo(HttpVersion.HTTP_1_1),
+            ConfigKey.of("fold.http.bearer-token", Type.STRING,
+                    "Bearer token sent as `Authorization: Bearer` on every call; set it from a secret (environment variable). Masked in logs. Refused over plain http:// to a host other than the loopback. No default.")
+                    .secretKey(),
+            ConfigKey.of("fold.http.bearer-token-file", Type.PATH,
+                    "File holding the bearer token (a mounted secret), read again when it changes; instead of bearer-token. No default."),
+            ConfigKey.of("fold.http.tls.key-store", Type.PATH,
+                    "PKCS#12 file with the client certificate and key for mutual TLS (https:// only). No default."),
+            ConfigKey.of("fold.http.tls.key-store-password", Type.STRING,
+                    "Password of tls.key-store; masked in logs. No default.").secretKey(),
+            ConfigKey.of("fold.http.tls.trust-store", Type.PATH,
+                    "PKCS#12 file with the certificates that may sign the endpoint's certificate. No default: the JDK's trusted authorities."),
+            ConfigKey.of("fold.http.tls.trust-store-password", Type.STRING,
+                    "Password of tls.trust-store; masked in logs. No default.").secretKey(),
+            ConfigKey.of("fold.jsonata.events.*", Type.JSONATA,
+                    "The JSONata expression for one event type (the key's last part, e.g. fold.jsonata.events.DoseChanged), evaluated with the event's data as input and `$state` and `$event` bound; its value is the new state. Compiled at start-up. No default."),
+            ConfigKey.of("fold.jsonata.initial-state", Type.JSON,
+                    "The state before a stream's first event, as JSON (a YAML mapping is read as one). Defaults to {}.")
+                    .defaultsTo("{}"),
+            ConfigKey.of("fold.jsonata.schema-version", Type.INT,
+                    "Version of the state's JSON form: bump it when the expressions change what they write, then rebuild. Defaults to 1.")
+                    .atLeast(1).defaultsTo("1"),
+            ConfigKey.of("fold.jsonata.unknown-events", Type.ENUM,
+                    "What an event type without an expression does: fail fails the stream's build, naming it; ignore leaves the state as it was. Defaults to fail.")
+                    .oneOf(UnknownEvents.class).defaultsTo(UnknownEvents.FAIL),
             ConfigKey.of("every-n-events", Type.INT,
                     "A snapshot is due once this many events follow the latest one; 0 turns the rule off. Defaults to 100.")
                     .atLeast(0).defaultsTo("100"),
@@ -167,6 +247,14 @@ public final class ConfigDefinitions {
             ConfigKey.of("min-interval", Type.DURATION,
                     "At least this long between two snapshots of the same stream, whatever rule makes it due. No default.")
                     .atLeast(1),
+            ConfigKey.of("snapshot-after-events", Type.LIST,
+                    "Event types after which a stream is due at once, e.g. [PatientDischarged, PrescriptionDiscontinued]: a stream that reaches a resting state gets its snapshot right away (held back only by min-interval). The change events must carry the event type column, as connect/*.json send it. No default."),
+            ConfigKey.of("replay-cost-above", Type.DURATION,
+                    "A stream is due once replaying the events after its latest snapshot would take longer than this, e.g. 50ms: events after the snapshot times the type's fold speed, measured on its builds (replay-cost-prior-micros before any). No default.")
+                    .atLeast(1),
+            ConfigKey.of("replay-cost-prior-micros", Type.LONG,
+                    "Fold speed assumed for this type, in microseconds per event, before any build has measured it; measurements replace it as builds come in. Defaults to 20.")
+                    .atLeast(1).atMost(60_000_000).defaultsTo("20"),
             ConfigKey.of("never", Type.BOOLEAN, "Never snapshot this type (its streams are still tracked). Defaults to false.")
                     .defaultsTo("false"),
             ConfigKey.of("keep-snapshots", Type.INT,
@@ -183,8 +271,9 @@ public final class ConfigDefinitions {
         return GLOBAL_KEYS.stream().filter(k -> k.name().equals(name)).findFirst();
     }
 
+    /** The definition of a per-type key; a family (ending {@code .*}) matches every key it covers. */
     public static Optional<ConfigKey> typeKey(String suffix) {
-        return TYPE_KEYS.stream().filter(k -> k.name().equals(suffix)).findFirst();
+        return TYPE_KEYS.stream().filter(k -> k.matches(suffix)).findFirst();
     }
 
     /** The configuration reference as a Markdown table, as it appears in docs/configuration.md. */
@@ -197,8 +286,11 @@ public final class ConfigDefinitions {
         }
         out.append("| `kafka.properties.*` | `SIDECAR_KAFKA_PROPERTIES_*` | | Any Kafka client property, passed through (`_` in the variable becomes `.`); values are masked in logs when a word of the key contains password, passphrase, secret or jaas, or is token, credential(s) or key (`ssl.key.password`, `ssl.keystore.key`, `sasl.jaas.config`, `sasl.oauthbearer.client.credentials.client.secret`); certificates and store locations stay visible. |\n");
         for (ConfigKey key : TYPE_KEYS) {
-            String name = TYPE_PREFIX + "<type>." + key.name();
-            row(out, name, ConfigKey.environmentVariable(TYPE_PREFIX + "<TYPE>." + key.name()), key);
+            String suffix = key.name().endsWith(".*")
+                    ? key.name().substring(0, key.name().length() - 1) + "<event-type>" : key.name();
+            String name = TYPE_PREFIX + "<type>." + suffix;
+            String env = ConfigKey.environmentVariable(TYPE_PREFIX + "<TYPE>." + suffix.replace("<event-type>", "<EVENT_TYPE>"));
+            row(out, name, env, key);
         }
         return out.toString();
     }

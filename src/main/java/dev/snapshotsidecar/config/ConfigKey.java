@@ -28,7 +28,7 @@ public record ConfigKey(String name, Type type, Optional<Default> defaultValue, 
     static final Duration LONGEST_DURATION = Duration.ofDays(365);
 
     /** How a key's text is read. */
-    public enum Type { STRING, INT, LONG, BOOLEAN, DURATION, ENUM, LIST, REGEX, PATH, ZONE, WINDOW, JDBC_URL }
+    public enum Type { STRING, INT, LONG, BOOLEAN, DURATION, ENUM, LIST, REGEX, PATH, ZONE, WINDOW, JDBC_URL, URL, JSON, JSONATA }
 
     /**
      * A key's default: a fixed value, or the value of another key with a suffix (topic names made from the
@@ -119,6 +119,15 @@ public record ConfigKey(String name, Type type, Optional<Default> defaultValue, 
         return new ConfigKey(name, Type.ENUM, defaultValue, required, secret, range, names, doc);
     }
 
+    /**
+     * Whether this definition is a family of keys, one per name the user chooses (its name ends with {@code .*}, as
+     * {@code fold.jsonata.events.*}), and {@code name} one of them.
+     */
+    public boolean matches(String name) {
+        return this.name.endsWith(".*") ? name.startsWith(this.name.substring(0, this.name.length() - 1))
+                && name.length() > this.name.length() - 1 : this.name.equals(name);
+    }
+
     /** The environment variable that overrides this key: {@code SIDECAR_} and the name in upper case, {@code _} for {@code .} and {@code -}. */
     public String environmentVariable() {
         return environmentVariable(name);
@@ -148,6 +157,9 @@ public record ConfigKey(String name, Type type, Optional<Default> defaultValue, 
             case PATH -> "must be a file system path";
             case STRING -> "must be a non-empty string";
             case JDBC_URL -> "must be a JDBC URL (jdbc:...); a password in it is masked in logs";
+            case URL -> "must be an absolute http:// or https:// URL without user info, query or fragment";
+            case JSON -> "must be a JSON value (a YAML mapping is read as one)";
+            case JSONATA -> "must be a JSONata expression";
         };
     }
 

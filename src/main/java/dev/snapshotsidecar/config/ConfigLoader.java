@@ -47,14 +47,27 @@ public final class ConfigLoader {
      */
     public static SidecarConfig load(Path file, Map<String, String> environment,
                                      Function<Optional<Path>, Set<String>> aggregatorNames) {
-        String text;
+        return parse(read(file, "--config"), environment, aggregatorNames);
+    }
+
+    /**
+     * The configuration of {@code file} with {@code overlay}'s keys laid over it: for each aggregate type the overlay
+     * gives a fold ({@code aggregator} or {@code fold.*}), the file's fold keys of that type are dropped first. How
+     * {@code verify --compare-with} and the demo fold a type another way with everything else unchanged.
+     */
+    public static SidecarConfig load(Path file, Path overlay, Map<String, String> environment,
+                                     Function<Optional<Path>, Set<String>> aggregatorNames) {
+        return parse(read(file, "--config"), Optional.of(read(overlay, overlay.toString())), environment,
+                aggregatorNames);
+    }
+
+    private static String read(Path file, String what) {
         try {
-            text = Files.readString(file);
+            return Files.readString(file);
         } catch (IOException e) {
             throw new InvalidConfigurationException(
-                    List.of(new ConfigProblem("--config", file.toString(), "cannot be read: " + e.getMessage())));
+                    List.of(new ConfigProblem(what, file.toString(), "cannot be read: " + e.getMessage())));
         }
-        return parse(text, environment, aggregatorNames);
     }
 
     /**
@@ -63,8 +76,15 @@ public final class ConfigLoader {
      */
     public static SidecarConfig parse(String yaml, Map<String, String> environment,
                                       Function<Optional<Path>, Set<String>> aggregatorNames) {
+        return parse(yaml, Optional.empty(), environment, aggregatorNames);
+    }
+
+    /** {@link #parse(String, Map, Function)} with an overlay laid over the file, as {@link #load(Path, Path, Map, Function)} describes. */
+    public static SidecarConfig parse(String yaml, Optional<String> overlay, Map<String, String> environment,
+                                      Function<Optional<Path>, Set<String>> aggregatorNames) {
         List<ConfigProblem> problems = new ArrayList<>();
         Map<String, String> raw = readYaml(yaml, problems);
+        overlay.ifPresent(text -> overlay(raw, readYaml(text, problems)));
         applyEnvironment(raw, environment);
         Values values = new Values(raw, problems);
         unknownKeys(raw, values);
@@ -74,6 +94,9 @@ public final class ConfigLoader {
         SidecarConfig.Database database = database(values);
         SidecarConfig.Ingest ingest = ingest(values);
         SidecarConfig.Tracker tracker = tracker(values);
+        SidecarConfig.Reconcile reconcile = new SidecarConfig.Reconcile(values.bool("reconcile.enabled"),
+                values.duration("reconcile.interval"), values.integer("reconcile.streams-per-second"),
+                values.integer("reconcile.page-size"), values.duration("reconcile.grace"));
         SidecarConfig.Worker worker = worker(values);
         SidecarConfig.Http http = http(values);
         Duration shutdownGracePeriod = values.duration("shutdown.grace-period");
@@ -84,8 +107,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
         }
-        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, worker, http, shutdownGracePeriod,
-                logFormat, plugins, effective(raw, values));
+        return new SidecarConfig(kafka, topics, database, types, ingest, tracker, reconcile, worker, http,
+                shutdownGracePeriod, logFormat, plugins, effective(raw, values));
     }
 
     /** The file's keys, flattened to dotted names; a file that is not YAML fails at once, alone. */
@@ -105,6 +128,21 @@ public final class ConfigLoader {
                     "is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""))));
         }
         return raw;
+    }
+
+    /** Lays {@code over} over {@code raw}; a type whose fold {@code over} sets loses the fold keys it had. */
+    private static void overlay(Map<String, String> raw, Map<String, String> over) {
+        Set<String> refolded = new LinkedHashSet<>();
+        over.keySet().forEach(key -> typeName(key).filter(type -> isFoldKey(key, type)).ifPresent(refolded::add));
+        raw.keySet().removeIf(key -> typeName(key).filter(refolded::contains).filter(type -> isFoldKey(key, type))
+                .isPresent());
+        raw.putAll(over);
+    }
+
+    /** Whether a per-type key chooses or configures the type's fold. */
+    private static boolean isFoldKey(String key, String type) {
+        String suffix = key.substring(ConfigDefinitions.TYPE_PREFIX.length() + type.length() + 1);
+        return suffix.equals("aggregator") || suffix.startsWith("fold.");
     }
 
     /** A key set that no definition knows is a problem (a typo must not pass for a default). */
@@ -160,7 +198,8 @@ public final class ConfigLoader {
         long firstVersion = values.integer("database.first-version");
         SidecarConfig.Pool pool = new SidecarConfig.Pool(values.integer("database.pool-size"),
                 values.integer("database.fetch-size"), values.duration("database.statement-timeout"));
-        return new SidecarConfig.Database(dialect, connection, tables, columns, firstVersion, pool);
+        return new SidecarConfig.Database(dialect, connection, tables, columns, firstVersion, pool,
+                values.bool("database.check-capture"));
     }
 
     private static SidecarConfig.Ingest ingest(Values values) {
@@ -185,7 +224,7 @@ public final class ConfigLoader {
         }
         return new SidecarConfig.Worker(values.integer("worker.concurrency"),
                 values.integer("worker.max-builds-per-second"), values.duration("worker.retry-initial-backoff"),
-                giveUpAfter, stuck);
+                giveUpAfter, stuck, values.duration("worker.fold-report-interval"));
     }
 
     private static SidecarConfig.Http http(Values values) {
@@ -222,8 +261,10 @@ public final class ConfigLoader {
             values.problem("aggregate-types", "",
                     "must define at least one aggregate type, e.g. aggregate-types.patient.aggregator");
         }
-        return names.stream()
+        List<SidecarConfig.AggregateType> types = names.stream()
                 .map(name -> aggregateType(name, values, columns.aggregateType().isPresent(), aggregators)).toList();
+        FoldDefinitions.checkSharedEndpoints(types, values);
+        return types;
     }
 
     private static SidecarConfig.AggregateType aggregateType(String name, Values values, boolean hasTypeColumn,
@@ -243,12 +284,8 @@ public final class ConfigLoader {
             values.problem(prefix + "type-column-value", columnValue.get(),
                     "needs database.columns.aggregate-type to name the column it is read from");
         }
-        String aggregator = values.string(prefix + "aggregator");
-        if (!aggregator.isEmpty() && !knownAggregators.contains(aggregator)) {
-            values.problem(prefix + "aggregator", aggregator,
-                    "must name a known aggregator: " + String.join(", ", knownAggregators));
-        }
-        return new SidecarConfig.AggregateType(name, pattern, columnValue, aggregator, policy(name, values),
+        SidecarConfig.FoldDefinition fold = FoldDefinitions.parse(name, values, knownAggregators);
+        return new SidecarConfig.AggregateType(name, pattern, columnValue, fold, policy(name, values),
                 values.integer(prefix + "keep-snapshots"), values.longValue(prefix + "max-snapshot-bytes"));
     }
 
@@ -262,14 +299,18 @@ public final class ConfigLoader {
                 values.zone(prefix + "schedule.time-zone"), values.integer(prefix + "schedule.min-events"));
         SidecarConfig.Timing timing = new SidecarConfig.Timing(values.optionalDuration(prefix + "idle-after"),
                 values.optionalDuration(prefix + "min-interval"));
-        SidecarConfig.Policy policy = new SidecarConfig.Policy(thresholds, schedule, timing,
+        SidecarConfig.Tail tail = new SidecarConfig.Tail(new LinkedHashSet<>(values.list(prefix
+                + "snapshot-after-events")), values.optionalDuration(prefix + "replay-cost-above"),
+                values.longValue(prefix + "replay-cost-prior-micros"));
+        SidecarConfig.Policy policy = new SidecarConfig.Policy(thresholds, schedule, timing, tail,
                 values.bool(prefix + "never"));
         if (schedule.interval().isPresent() && schedule.window().isPresent()) {
             values.problem(prefix + "schedule.window", schedule.window().get().toString(),
                     "set schedule.interval or schedule.window for aggregate type " + name + ", not both");
         }
         boolean anyRule = thresholds.everyNEvents() > 0 || thresholds.onEverySave() || schedule.interval().isPresent()
-                || schedule.window().isPresent() || timing.idleAfter().isPresent();
+                || schedule.window().isPresent() || timing.idleAfter().isPresent()
+                || !tail.afterEventTypes().isEmpty() || tail.replayCostAbove().isPresent();
         if (!anyRule && !policy.never()) {
             values.problem(prefix + "every-n-events", "0",
                     "no rule would ever snapshot aggregate type " + name + ": set a rule, or never: true to say so");
@@ -278,7 +319,9 @@ public final class ConfigLoader {
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
-        if (node.isObject()) {
+        if ((node.isObject() || node.isArray()) && isJsonKey(prefix)) {
+            out.put(prefix, node.toString());
+        } else if (node.isObject()) {
             Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
@@ -291,6 +334,12 @@ public final class ConfigLoader {
         } else if (!node.isNull()) {
             out.put(prefix, node.asText());
         }
+    }
+
+    /** Whether a key's value is JSON (a YAML mapping or list under it is its value, not more keys). */
+    private static boolean isJsonKey(String key) {
+        return typeName(key).map(type -> key.substring(ConfigDefinitions.TYPE_PREFIX.length() + type.length() + 1))
+                .flatMap(ConfigDefinitions::typeKey).map(k -> k.type() == Type.JSON).orElse(false);
     }
 
     private static void applyEnvironment(Map<String, String> raw, Map<String, String> environment) {
@@ -306,6 +355,9 @@ public final class ConfigLoader {
             if (key.startsWith(ConfigDefinitions.TYPE_PREFIX)) {
                 String type = key.substring(ConfigDefinitions.TYPE_PREFIX.length()).split("\\.", 2)[0];
                 for (ConfigKey typeKey : ConfigDefinitions.TYPE_KEYS) {
+                    if (typeKey.name().endsWith(".*")) {
+                        continue; // a family's keys are overridden only when the file names them
+                    }
                     String full = ConfigDefinitions.TYPE_PREFIX + type + "." + typeKey.name();
                     byVariable.putIfAbsent(ConfigKey.environmentVariable(full), full);
                 }
@@ -337,7 +389,8 @@ public final class ConfigLoader {
      * ({@link Masking}) masked entirely, a JDBC URL with its passwords masked.
      */
     private static String shown(String key, String value) {
-        Optional<ConfigKey> global = ConfigDefinitions.global(key);
+        Optional<ConfigKey> global = ConfigDefinitions.global(key).or(() -> typeName(key).flatMap(type ->
+                ConfigDefinitions.typeKey(key.substring(ConfigDefinitions.TYPE_PREFIX.length() + type.length() + 1))));
         if (global.map(ConfigKey::secret).orElse(false)) {
             return Masking.MASK;
         }
@@ -352,7 +405,7 @@ public final class ConfigLoader {
     }
 
     /** Typed reads of raw values; each read that fails adds a problem and returns a harmless placeholder. */
-    private static final class Values {
+    static final class Values {
         private final Map<String, String> raw;
         private final List<ConfigProblem> problems;
 

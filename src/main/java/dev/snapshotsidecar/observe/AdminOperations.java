@@ -3,9 +3,12 @@ package dev.snapshotsidecar.observe;
 import dev.snapshotsidecar.store.StoredSnapshot;
 import dev.snapshotsidecar.track.HeadsQuery;
 import dev.snapshotsidecar.request.SnapshotRequest;
+import dev.snapshotsidecar.track.RebuildProgress;
 import dev.snapshotsidecar.track.StreamHead;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -58,10 +61,37 @@ public interface AdminOperations {
      */
     long resetHead(String streamId) throws Exception;
 
-    /** @return how many tracker tasks the rebuild command reached */
-    int requestRebuild(String aggregateType) throws Exception;
+    /**
+     * Sends a rebuild command to every tracker task.
+     *
+     * @param requestedAt the command's time, which identifies the rebuild when its progress is asked for
+     * @return how many tracker tasks the rebuild command reached
+     */
+    int requestRebuild(String aggregateType, Instant requestedAt) throws Exception;
+
+    /**
+     * This instance's share of the progress of the rebuild of a type asked for at {@code requestedAt}
+     * ({@link Instant#EPOCH}: whichever each task holds); read from the tracker's stores on the calling thread.
+     *
+     * @throws HeadsQuery.TrackerUnavailableException while the tracker's stores cannot be queried
+     */
+    RebuildProgress rebuildProgress(String aggregateType, Instant requestedAt);
+
+    /** How many tasks the tracker has over all instances: the partitions of its topics. */
+    int trackerTasks();
+
+    /** What the status page shows of this instance beyond its meters; from state kept by other threads. */
+    InstanceStatus instanceStatus();
 
     Set<String> aggregateTypes();
+
+    /**
+     * Per aggregate type, the tracker's estimate of what replaying one of its events costs (the prior until builds
+     * measured it), and the type's replay-cost limit when it has one. Never waits on another instance.
+     */
+    default Map<String, ReplayCostEstimate> replayCosts() {
+        return Map.of();
+    }
 
     long firstVersion();
 

@@ -55,9 +55,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       (requests are forwarded once); {@code id} is one percent-encoded path segment ({@code +} is a plus). While
  *       the database does not answer, the head comes with {@code "database": {"available": false, "reason": ...}};</li>
  *   <li>{@code GET /aggregate-types}: per type, stream lengths, events since snapshot, snapshot age and the
- *       measure-first recommendation, over every instance;</li>
+ *       measure-first recommendation, over every instance; and this instance's estimate of the type's replay cost
+ *       (per event, and of the tails), from the worker's builds;</li>
+ *   <li>{@code GET /rebuilds/{type}[?requestedAt=]}: the progress of a rebuild over every instance;</li>
+ *   <li>{@code GET /[?refresh=N]}: the status page ({@link StatusPage}), HTML;</li>
  *   <li>{@code POST /streams/{id}/snapshot}, {@code POST /streams/{id}/reset-head} (the head back to the
- *       database's last version of the stream) and {@code POST /rebuilds} ({@code {"aggregateType": "patient"}}).</li>
+ *       database's last version of the stream) and {@code POST /rebuilds} ({@code {"aggregateType": "patient"}},
+ *       answered with the {@code requestedAt} that names the rebuild).</li>
  * </ul>
  * Every error is JSON: {@code {"error": "...", "message": "..."}}.
  *
@@ -85,7 +89,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>Authentication</h2>
  * Probes and {@code /metrics} are open. Writes need {@code Authorization: Bearer <http.admin-token>} and are off
  * (403 {@code disabled}) without a token configured; reads need it too unless {@code http.reads-open} is true, and
- * are off when they are closed and no token is configured. A wrong or missing token is 401. The caller's
+ * are off when they are closed and no token is configured. A wrong or missing token is 401. The status page, which
+ * the reads' rules cover, also takes the token as the password of HTTP Basic authentication, so that a browser can
+ * ask for it. The caller's
  * credential is never passed on: a forwarded request carries an HMAC signature over its method, raw target and
  * time, keyed by the shared token ({@link ForwardSignature}), which the receiving instance checks instead of a
  * bearer token (401 when missing, wrong or older than {@link ForwardSignature#WINDOW}). Without a token configured,
@@ -104,6 +110,8 @@ public final class AdminServer implements AutoCloseable {
     static final int FORWARDED_QUEUE = 16;
     static final int FORWARDS_IN_FLIGHT = 32;
     static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(10);
+    /** How old this instance's statistics may be on the status page before they are computed again. */
+    static final Duration PAGE_STATISTICS_MAX_AGE = Duration.ofSeconds(5);
     private static final int MAX_BODY_BYTES = 64 * 1024;
 
     private final HttpServer server;
@@ -152,7 +160,11 @@ public final class AdminServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private record Reply(int status, String contentType, String body) {
+    private record Reply(int status, String contentType, String body, Map<String, String> headers) {
+        Reply(int status, String contentType, String body) {
+            this(status, contentType, body, Map.of());
+        }
+
         static Reply json(int status, JsonNode body) {
             return new Reply(status, "application/json; charset=utf-8", body.toString());
         }
@@ -166,9 +178,9 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    /** An admin endpoint, parsed from the raw path. */
-    private record Endpoint(Kind kind, String streamId) {
-        enum Kind { LOOKUP, SNAPSHOT, RESET_HEAD, AGGREGATE_TYPES, REBUILD }
+    /** An admin endpoint, parsed from the raw path; {@code name} is the stream id, or the type of a rebuild. */
+    private record Endpoint(Kind kind, String name) {
+        enum Kind { LOOKUP, SNAPSHOT, RESET_HEAD, AGGREGATE_TYPES, REBUILD, REBUILD_PROGRESS, STATUS_PAGE }
 
         boolean write() {
             return kind == Kind.SNAPSHOT || kind == Kind.RESET_HEAD || kind == Kind.REBUILD;
@@ -203,7 +215,7 @@ public final class AdminServer implements AutoCloseable {
                 Optional<Endpoint> parsed = endpoint(method, path);
                 if (parsed.isEmpty()) {
                     respond(exchange, Reply.error(404, "not_found", "no such endpoint: " + method + " " + path
-                            + "; try /health/ready, /metrics, /streams/{id}, /aggregate-types"));
+                            + "; try /, /health/ready, /metrics, /streams/{id}, /aggregate-types, /rebuilds/{type}"));
                     return;
                 }
                 endpoint = parsed.get();
@@ -214,7 +226,7 @@ public final class AdminServer implements AutoCloseable {
             }
             boolean fromInstance = exchange.getRequestHeaders().containsKey(FORWARDED);
             Optional<Reply> refused = fromInstance ? authorizeInstance(exchange, endpoint.write())
-                    : authorizeClient(exchange, endpoint.write());
+                    : authorizeClient(exchange, endpoint.write(), endpoint.kind() == Endpoint.Kind.STATUS_PAGE);
             if (refused.isPresent()) {
                 respond(exchange, refused.get());
                 return;
@@ -233,12 +245,21 @@ public final class AdminServer implements AutoCloseable {
 
     /** The admin endpoint a raw path names, if any. */
     private static Optional<Endpoint> endpoint(String method, String rawPath) {
+        if (rawPath.equals("/")) {
+            return method.equals("GET") ? Optional.of(new Endpoint(Endpoint.Kind.STATUS_PAGE, "")) : Optional.empty();
+        }
         if (rawPath.equals("/aggregate-types")) {
             return method.equals("GET") ? Optional.of(new Endpoint(Endpoint.Kind.AGGREGATE_TYPES, ""))
                     : Optional.empty();
         }
         if (rawPath.equals("/rebuilds")) {
             return method.equals("POST") ? Optional.of(new Endpoint(Endpoint.Kind.REBUILD, "")) : Optional.empty();
+        }
+        if (rawPath.startsWith("/rebuilds/")) {
+            String rawType = rawPath.substring("/rebuilds/".length());
+            return method.equals("GET") && !rawType.isEmpty() && !rawType.contains("/")
+                    ? Optional.of(new Endpoint(Endpoint.Kind.REBUILD_PROGRESS, PathSegment.decode(rawType)))
+                    : Optional.empty();
         }
         if (!rawPath.startsWith("/streams/")) {
             return Optional.empty();
@@ -258,7 +279,11 @@ public final class AdminServer implements AutoCloseable {
         return Optional.of(new Endpoint(kind, PathSegment.decode(rawId)));
     }
 
-    private Optional<Reply> authorizeClient(HttpExchange exchange, boolean write) {
+    /**
+     * @param page the status page, for browsers: the token is also taken as the password of HTTP Basic
+     *             authentication (any user name), and a refusal asks the browser for it
+     */
+    private Optional<Reply> authorizeClient(HttpExchange exchange, boolean write, boolean page) {
         if (!write && config.readsOpen()) {
             return Optional.empty();
         }
@@ -266,12 +291,30 @@ public final class AdminServer implements AutoCloseable {
             return Optional.of(disabled(write));
         }
         String header = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization")).orElse("");
+        String presented = header;
+        if (page && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            presented = "Bearer " + basicPassword(header.substring(6).trim());
+        }
         byte[] expected = ("Bearer " + config.adminToken().get()).getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8))) {
-            return Optional.of(Reply.error(401, "unauthorized",
-                    "send the admin token as 'Authorization: Bearer <token>'"));
+        if (!MessageDigest.isEqual(expected, presented.getBytes(StandardCharsets.UTF_8))) {
+            Reply refused = Reply.error(401, "unauthorized", page
+                    ? "the status page needs the admin token: as the password when the browser asks, or as"
+                    + " 'Authorization: Bearer <token>'" : "send the admin token as 'Authorization: Bearer <token>'");
+            return Optional.of(page ? new Reply(refused.status(), refused.contentType(), refused.body(),
+                    Map.of("WWW-Authenticate", "Basic realm=\"snapshot-sidecar\", charset=\"UTF-8\"")) : refused);
         }
         return Optional.empty();
+    }
+
+    /** The password of HTTP Basic credentials ({@code base64(user:password)}); empty when they are not that. */
+    private static String basicPassword(String encoded) {
+        try {
+            String decoded = new String(java.util.Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? "" : decoded.substring(colon + 1);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
     }
 
     /** A forwarded request: the HMAC of the forwarding instance stands in for the caller's credential. */
@@ -313,6 +356,8 @@ public final class AdminServer implements AutoCloseable {
                     case LOOKUP, SNAPSHOT, RESET_HEAD -> stream(exchange, endpoint, fromInstance);
                     case AGGREGATE_TYPES -> aggregateTypes(exchange, fromInstance);
                     case REBUILD -> Reply.now(rebuild(exchange));
+                    case REBUILD_PROGRESS -> rebuildProgress(exchange, endpoint.name(), fromInstance);
+                    case STATUS_PAGE -> statusPage(exchange);
                 };
             }
         } catch (HeadsQuery.TrackerUnavailableException e) {
@@ -325,7 +370,7 @@ public final class AdminServer implements AutoCloseable {
 
     private CompletableFuture<Reply> stream(HttpExchange exchange, Endpoint endpoint, boolean fromInstance)
             throws Exception {
-        String streamId = endpoint.streamId();
+        String streamId = endpoint.name();
         HeadsQuery.Owner owner = sidecar.owner(streamId);
         if (owner instanceof HeadsQuery.Owner.Unknown) {
             return Reply.now(Reply.error(503, "unavailable", "no instance owns " + streamId + " right now (starting"
@@ -392,44 +437,62 @@ public final class AdminServer implements AutoCloseable {
         if (localOnly) {
             return Reply.now(Reply.json(200, render(local, true, List.of())));
         }
-        List<String> others = sidecar.otherInstances();
-        List<CompletableFuture<Optional<HeadStatistics>>> shares = others.stream().map(this::localShareOf).toList();
-        return CompletableFuture.allOf(shares.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
+        return gather("/aggregate-types?scope=local", AdminServer::parse).thenApply(gathered -> {
             HeadStatistics all = local;
+            for (HeadStatistics share : gathered.shares()) {
+                all = all.merge(share);
+            }
+            return Reply.json(200, render(all, false, gathered.unreachable()));
+        });
+    }
+
+    /** The shares the other instances answered with, and the instances that did not answer. */
+    private record Gathered<T>(List<T> shares, List<String> unreachable) {
+    }
+
+    /** Asks every other instance for its share at {@code target}; never completes exceptionally. */
+    private <T> CompletableFuture<Gathered<T>> gather(String target, java.util.function.Function<JsonNode, T> read) {
+        List<String> others = sidecar.otherInstances();
+        List<CompletableFuture<Optional<T>>> shares = others.stream().map(other -> shareOf(other, target, read))
+                .toList();
+        return CompletableFuture.allOf(shares.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
+            List<T> answered = new ArrayList<>();
             List<String> unreachable = new ArrayList<>();
             for (int i = 0; i < others.size(); i++) {
-                Optional<HeadStatistics> share = shares.get(i).join();
+                Optional<T> share = shares.get(i).join();
                 if (share.isPresent()) {
-                    all = all.merge(share.get());
+                    answered.add(share.get());
                 } else {
                     unreachable.add(others.get(i));
                 }
             }
-            return Reply.json(200, render(all, false, unreachable));
+            return new Gathered<>(answered, unreachable);
         });
     }
 
-    /** Another instance's heads, or empty when it cannot be asked now; never completes exceptionally. */
-    private CompletableFuture<Optional<HeadStatistics>> localShareOf(String hostPort) {
+    /** Another instance's share, or empty when it cannot be asked now; never completes exceptionally. */
+    private <T> CompletableFuture<Optional<T>> shareOf(String hostPort, String target,
+                                                       java.util.function.Function<JsonNode, T> read) {
+        String what = target.substring(0, target.indexOf('?'));
         if (!forwards.tryAcquire()) {
-            LOG.warn("aggregate-types: {} not asked, {} requests to other instances are in flight already", hostPort,
+            LOG.warn("{}: {} not asked, {} requests to other instances are in flight already", what, hostPort,
                     FORWARDS_IN_FLIGHT);
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        return send(hostPort, "GET", "/aggregate-types?scope=local").handle((response, error) -> {
+        return send(hostPort, "GET", target).handle((response, error) -> {
             forwards.release();
             if (error != null) {
-                LOG.warn("aggregate-types: {} did not answer ({})", hostPort, cause(error).getClass().getSimpleName());
+                LOG.warn("{}: {} did not answer ({})", what, hostPort, cause(error).getClass().getSimpleName());
                 return Optional.empty();
             }
             if (response.statusCode() != 200) {
-                LOG.warn("aggregate-types: {} answered HTTP {}", hostPort, response.statusCode());
+                LOG.warn("{}: {} answered HTTP {}", what, hostPort, response.statusCode());
                 return Optional.empty();
             }
             try {
-                return Optional.of(parse(JSON.readTree(response.body())));
-            } catch (IOException e) {
-                LOG.warn("aggregate-types: {} answered with JSON this instance cannot read", hostPort);
+                return Optional.of(read.apply(JSON.readTree(response.body())));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("{}: {} answered with JSON this instance cannot read", what, hostPort);
                 return Optional.empty();
             }
         });
@@ -438,6 +501,7 @@ public final class AdminServer implements AutoCloseable {
     private JsonNode render(HeadStatistics statistics, boolean raw, List<String> unreachable) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode types = root.putArray("aggregateTypes");
+        Map<String, ReplayCostEstimate> costs = sidecar.replayCosts();
         for (String type : new TreeSet<>(sidecar.aggregateTypes())) {
             LengthDistribution lengths = statistics.lengths().getOrDefault(type, new LengthDistribution(new long[0]));
             LengthDistribution tails = statistics.tails().getOrDefault(type, new LengthDistribution(new long[0]));
@@ -449,6 +513,19 @@ public final class AdminServer implements AutoCloseable {
                     .put("max", tails.max());
             node.putObject("snapshotAgeSeconds").put("p50", age.percentile(50)).put("p95", age.percentile(95))
                     .put("max", age.max());
+            ReplayCostEstimate cost = costs.get(type);
+            if (cost != null) {
+                // this instance's estimate: every tracker task hears every worker's measurements
+                ObjectNode replay = node.putObject("replayCost").put("basis", cost.basis())
+                        .put("microsPerEvent", Math.round(cost.microsPerEvent() * 100) / 100.0)
+                        .put("bytesPerEvent", Math.round(cost.bytesPerEvent()))
+                        .put("measuredEvents", cost.measuredEvents());
+                replay.putObject("eventsSinceSnapshotMillis")
+                        .put("p50", Math.round(cost.millisFor(tails.percentile(50)) * 10) / 10.0)
+                        .put("p95", Math.round(cost.millisFor(tails.percentile(95)) * 10) / 10.0)
+                        .put("max", Math.round(cost.millisFor(tails.max()) * 10) / 10.0);
+                cost.limit().ifPresent(limit -> replay.put("limitMillis", limit.toMillis()));
+            }
             Recommendation recommendation = Recommendation.forP95(lengths.percentile(95));
             node.put("recommendation", recommendation.name());
             node.put("verdict", recommendation.explain(lengths.percentile(95), Double.NaN)
@@ -487,6 +564,63 @@ public final class AdminServer implements AutoCloseable {
         return values;
     }
 
+    /**
+     * {@code GET /[?refresh=N]}: the status page ({@link StatusPage}). This instance's statistics are the ones its
+     * gauges show, computed again when older than {@link #PAGE_STATISTICS_MAX_AGE} (and published to the gauges
+     * then), so that the page and {@code /metrics} agree; the other instances' shares are asked for as
+     * {@code /aggregate-types} asks for them.
+     */
+    private CompletableFuture<Reply> statusPage(HttpExchange exchange) {
+        long now = System.currentTimeMillis();
+        int refresh = refreshSeconds(QueryString.parse(exchange.getRequestURI().getRawQuery()).get("refresh"));
+        List<String> types = List.copyOf(new TreeSet<>(sidecar.aggregateTypes()));
+        Map<String, dev.snapshotsidecar.track.RebuildProgress> rebuilds = new TreeMap<>();
+        List<String> notReady = new ArrayList<>(sidecar.notReadyBecause());
+        SidecarMetrics.Published local;
+        try {
+            local = metrics.published().filter(p -> now - p.atMillis() <= PAGE_STATISTICS_MAX_AGE.toMillis())
+                    .orElseGet(() -> {
+                        HeadStatistics statistics = sidecar.localStatistics(now);
+                        metrics.update(statistics, now);
+                        return new SidecarMetrics.Published(statistics, now);
+                    });
+            types.forEach(type -> rebuilds.put(type, sidecar.rebuildProgress(type, Instant.EPOCH)));
+        } catch (HeadsQuery.TrackerUnavailableException e) {
+            // starting or rebalancing: the page still shows the rest, and the last statistics there are
+            notReady.add(e.getMessage());
+            local = metrics.published().orElse(new SidecarMetrics.Published(new HeadStatistics(Map.of(), Map.of(),
+                    Map.of()), 0));
+        }
+        InstanceStatus status = sidecar.instanceStatus();
+        SidecarMetrics.Published shown = local;
+        return gather("/aggregate-types?scope=local", AdminServer::parse).thenApply(gathered -> {
+            HeadStatistics all = shown.statistics();
+            for (HeadStatistics share : gathered.shares()) {
+                all = all.merge(share);
+            }
+            List<String> instances = new ArrayList<>();
+            instances.add(status.instance());
+            sidecar.otherInstances().stream().filter(i -> !gathered.unreachable().contains(i))
+                    .forEach(instances::add);
+            String html = StatusPage.render(new StatusPage.Model(types, all, shown, instances,
+                    gathered.unreachable(), rebuilds, status, notReady, metrics.registry(), refresh));
+            return new Reply(200, "text/html; charset=utf-8", html, Map.of(
+                    // nothing but this document and its inline styles: no script, no request elsewhere
+                    "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none';"
+                            + " form-action 'none'; frame-ancestors 'none'",
+                    "X-Content-Type-Options", "nosniff", "Cache-Control", "no-store"));
+        });
+    }
+
+    /** The page's reload interval: {@code refresh} seconds between 5 and 3600, or 0 (none) when absent or bad. */
+    private static int refreshSeconds(String refresh) {
+        try {
+            return refresh == null ? 0 : Math.max(5, Math.min(3600, Integer.parseInt(refresh)));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private Reply rebuild(HttpExchange exchange) throws Exception {
         JsonNode body;
         try {
@@ -499,8 +633,45 @@ public final class AdminServer implements AutoCloseable {
             return Reply.error(400, "bad_request", "aggregateType must be one of " + new TreeSet<>(
                     sidecar.aggregateTypes()) + ", was '" + type + "'");
         }
-        int tasks = sidecar.requestRebuild(type);
-        return Reply.json(202, JSON.createObjectNode().put("aggregateType", type).put("trackerTasks", tasks));
+        Instant requestedAt = Instant.now();
+        int tasks = sidecar.requestRebuild(type, requestedAt);
+        return Reply.json(202, JSON.createObjectNode().put("aggregateType", type).put("trackerTasks", tasks)
+                .put("requestedAt", requestedAt.toString())
+                .put("progress", "/rebuilds/" + PathSegment.encode(type) + "?requestedAt=" + requestedAt));
+    }
+
+    /**
+     * {@code GET /rebuilds/{type}[?requestedAt=<ISO-8601 instant>]}: the progress of the rebuild of the type asked
+     * for then (without it: of whichever rebuild each task holds), over every instance unless {@code scope=local}.
+     */
+    private CompletableFuture<Reply> rebuildProgress(HttpExchange exchange, String type, boolean fromInstance) {
+        if (!sidecar.aggregateTypes().contains(type)) {
+            return Reply.now(Reply.error(404, "unknown_type", "no aggregate type " + type + "; the types are "
+                    + new TreeSet<>(sidecar.aggregateTypes())));
+        }
+        Map<String, String> query = QueryString.parse(exchange.getRequestURI().getRawQuery());
+        Instant requestedAt;
+        try {
+            requestedAt = query.containsKey("requestedAt") ? Instant.parse(query.get("requestedAt")) : Instant.EPOCH;
+        } catch (java.time.format.DateTimeParseException e) {
+            return Reply.now(Reply.error(400, "bad_request", "requestedAt must be an ISO-8601 instant such as"
+                    + " 2026-11-28T09:30:00.123Z, as POST /rebuilds answers it"));
+        }
+        dev.snapshotsidecar.track.RebuildProgress local = sidecar.rebuildProgress(type, requestedAt);
+        if (fromInstance || "local".equals(query.get("scope"))) {
+            return Reply.now(Reply.json(200, new RebuildProgressView(local, requestedAt, sidecar.trackerTasks(),
+                    List.of()).json()));
+        }
+        String target = "/rebuilds/" + PathSegment.encode(type) + "?scope=local"
+                + (query.containsKey("requestedAt") ? "&requestedAt=" + requestedAt : "");
+        return gather(target, RebuildProgressView::share).thenApply(gathered -> {
+            dev.snapshotsidecar.track.RebuildProgress all = local;
+            for (dev.snapshotsidecar.track.RebuildProgress share : gathered.shares()) {
+                all = all.plus(share);
+            }
+            return Reply.json(200, new RebuildProgressView(all, requestedAt, sidecar.trackerTasks(),
+                    gathered.unreachable()).json());
+        });
     }
 
     /** Relays the request to the owner; the returned reply completes when the owner answers or the forward fails. */
@@ -562,6 +733,7 @@ public final class AdminServer implements AutoCloseable {
         byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
         try (exchange) {
             exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+            reply.headers().forEach(exchange.getResponseHeaders()::set);
             exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
             if (body.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {

@@ -11,24 +11,29 @@ import java.util.Map;
 /**
  * Per aggregate type, from the heads this instance holds: stream lengths, events since the latest snapshot, and how
  * long ago the latest snapshot was written; and the erasures owed (deleted streams whose snapshots the database has
- * not yet confirmed gone). Computed on demand from the store (off the stream threads).
+ * not yet confirmed gone), with how long the oldest of them has been owed. Computed on demand from the store (off
+ * the stream threads).
+ *
+ * @param oldestErasureSeconds how long the oldest erasure owed has been owed, in seconds; 0 when none is
  */
 public record HeadStatistics(Map<String, LengthDistribution> lengths, Map<String, LengthDistribution> tails,
-                             Map<String, LengthDistribution> stalenessSeconds, long erasuresPending) {
+                             Map<String, LengthDistribution> stalenessSeconds, long erasuresPending,
+                             long oldestErasureSeconds) {
 
     public HeadStatistics(Map<String, LengthDistribution> lengths, Map<String, LengthDistribution> tails,
                           Map<String, LengthDistribution> stalenessSeconds) {
-        this(lengths, tails, stalenessSeconds, 0);
+        this(lengths, tails, stalenessSeconds, 0, 0);
     }
 
     public static HeadStatistics collect(HeadsQuery heads, long firstVersion, long nowMillis) {
         Map<String, List<Long>> lengths = new HashMap<>();
         Map<String, List<Long>> tails = new HashMap<>();
         Map<String, List<Long>> staleness = new HashMap<>();
-        long[] erasing = {0};
+        long[] erasing = {0, 0}; // how many, the oldest's age in seconds
         heads.forEachLocal((id, head) -> {
             if (head.erasing()) {
                 erasing[0]++;
+                erasing[1] = Math.max(erasing[1], (nowMillis - head.erasure().sinceMillis()) / 1000);
             }
             if (head.erasure().state() != StreamHead.ErasureState.NONE || head.aggregateType().isEmpty()) {
                 return;
@@ -41,7 +46,8 @@ public record HeadStatistics(Map<String, LengthDistribution> lengths, Map<String
                         .add((nowMillis - head.lastSnapshotMillis()) / 1000);
             }
         });
-        return new HeadStatistics(distributions(lengths), distributions(tails), distributions(staleness), erasing[0]);
+        return new HeadStatistics(distributions(lengths), distributions(tails), distributions(staleness), erasing[0],
+                erasing[1]);
     }
 
     static Map<String, LengthDistribution> distributions(Map<String, List<Long>> values) {
@@ -54,7 +60,8 @@ public record HeadStatistics(Map<String, LengthDistribution> lengths, Map<String
     /** This instance's statistics and others', merged. */
     public HeadStatistics merge(HeadStatistics other) {
         return new HeadStatistics(concat(lengths, other.lengths), concat(tails, other.tails),
-                concat(stalenessSeconds, other.stalenessSeconds), erasuresPending + other.erasuresPending);
+                concat(stalenessSeconds, other.stalenessSeconds), erasuresPending + other.erasuresPending,
+                Math.max(oldestErasureSeconds, other.oldestErasureSeconds));
     }
 
     private static Map<String, LengthDistribution> concat(Map<String, LengthDistribution> a,

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * Decodes one segment of a raw URI path, as RFC 3986 defines it: each {@code %XX} becomes the byte XX, the bytes are
  * read as UTF-8, everything else stays as it is. A {@code +} stays a {@code +} (it means a space only in HTML form
  * data, which a path is not), so {@code /streams/patient-a+b} names {@code patient-a+b}, {@code /streams/patient-50%25}
- * names {@code patient-50%} and {@code /streams/patient%20c} names {@code patient c}. Stateless.
+ * names {@code patient-50%} and {@code /streams/patient%20c} names {@code patient c}; {@link #encode} writes the
+ * inverse. Stateless.
  */
 final class PathSegment {
     private PathSegment() {
@@ -48,5 +49,20 @@ final class PathSegment {
             }
         }
         return decoded.toString();
+    }
+
+    /** One path segment that {@link #decode} reads back as {@code value}: unreserved characters as they are. */
+    static String encode(String value) {
+        StringBuilder encoded = new StringBuilder(value.length());
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+                encoded.append(c);
+            } else {
+                encoded.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+            }
+        }
+        return encoded.toString();
     }
 }

@@ -13,13 +13,17 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Prometheus registry every stage's meters go to, with the JVM and process binders, and the stream-length
  * gauges per aggregate type ({@code sidecar.stream.length}, {@code sidecar.stream.events.since.snapshot},
- * {@code sidecar.stream.snapshot.age}, each with a {@code quantile} tag), refreshed from {@link HeadStatistics}.
+ * {@code sidecar.stream.snapshot.age}, each with a {@code quantile} tag), refreshed from {@link HeadStatistics}
+ * together with the erasure gauges and {@code sidecar.stream.statistics.timestamp}, the time they were computed.
+ * Also each type's snapshot threshold ({@code sidecar.stream.snapshot.threshold}), so that an alert can compare the
+ * events since a snapshot with it. Thread-safe.
  */
 public final class SidecarMetrics {
     private static final double[] QUANTILES = {50, 95, 99, 100};
@@ -27,11 +31,25 @@ public final class SidecarMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
     private final AtomicLong erasuresPending = new AtomicLong();
+    private final AtomicLong oldestErasure = new AtomicLong();
+    private final AtomicLong statisticsMillis = new AtomicLong();
+    private volatile Optional<Published> published = Optional.empty();
+
+    /** The statistics the gauges show, and when they were computed (epoch milliseconds). */
+    public record Published(HeadStatistics statistics, long atMillis) {
+    }
 
     public SidecarMetrics() {
         Gauge.builder("sidecar.erasures.pending", erasuresPending, AtomicLong::get)
                 .description("Streams whose events were deleted and whose erasure the database has not confirmed yet,"
                         + " among the heads this instance holds").baseUnit("streams").register(registry);
+        Gauge.builder("sidecar.erasures.oldest.pending", oldestErasure, AtomicLong::get)
+                .description("How long the oldest erasure owed among the heads this instance holds has been owed; 0"
+                        + " when none is").baseUnit("seconds").register(registry);
+        Gauge.builder("sidecar.stream.statistics.timestamp", statisticsMillis, millis -> millis.get() / 1000.0)
+                .description("When the per-type stream gauges and the erasure gauges were last computed from the"
+                        + " tracker's heads (seconds since the epoch; 0 before the first time)").baseUnit("seconds")
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -49,9 +67,59 @@ public final class SidecarMetrics {
         return registry.scrape();
     }
 
-    /** Publishes the distributions as gauges; called from a background thread. */
-    public void update(HeadStatistics statistics) {
+    /**
+     * Publishes each type's snapshot threshold (every-n-events): {@code sidecar.stream.snapshot.threshold}. Types
+     * without one (due by schedule, idle time or never) have no gauge. Called once, at start-up.
+     */
+    public void thresholds(Map<String, Integer> everyNEventsByType) {
+        everyNEventsByType.forEach((type, n) -> {
+            if (n > 0) {
+                Gauge.builder("sidecar.stream.snapshot.threshold", () -> n)
+                        .description("Events after a stream's latest snapshot that make it due (every-n-events)")
+                        .baseUnit("events").tags(Tags.of("aggregate.type", type)).register(registry);
+            }
+        });
+    }
+
+    /** What the gauges show now, when they have been computed at all. */
+    public Optional<Published> published() {
+        return published;
+    }
+
+    /**
+     * Publishes the distributions as gauges, as computed at {@code atMillis}; called from a background thread and
+     * from the status page. One publication at a time, so that the gauges always come from one computation.
+     */
+    public synchronized void update(HeadStatistics statistics, long atMillis) {
+        update(statistics);
+        statisticsMillis.set(atMillis);
+        published = Optional.of(new Published(statistics, atMillis));
+    }
+
+    /**
+     * Publishes the distributions as gauges, and the estimated replay cost of each type's tails
+     * ({@code sidecar.stream.replay.cost}, milliseconds: events after the snapshot times the type's estimated cost of
+     * one event); called from a background thread.
+     */
+    public synchronized void update(HeadStatistics statistics, Map<String, ReplayCostEstimate> replayCosts) {
+        update(statistics);
+        Map<String, LengthDistribution> costs = new java.util.HashMap<>();
+        statistics.tails().forEach((type, tails) -> {
+            ReplayCostEstimate estimate = replayCosts.get(type);
+            if (estimate != null) {
+                long[] millis = java.util.Arrays.stream(tails.sorted())
+                        .map(events -> Math.round(estimate.millisFor(events))).toArray();
+                costs.put(type, new LengthDistribution(millis));
+            }
+        });
+        publish("sidecar.stream.replay.cost", "Estimated time to replay the events after each stream's latest"
+                + " snapshot, at the type's measured fold speed", "milliseconds", costs);
+    }
+
+    /** Publishes the distributions as gauges. */
+    public synchronized void update(HeadStatistics statistics) {
         erasuresPending.set(statistics.erasuresPending());
+        oldestErasure.set(statistics.oldestErasureSeconds());
         publish("sidecar.stream.length", "Stream length per aggregate type, from the tracker's heads", "events",
                 statistics.lengths());
         publish("sidecar.stream.events.since.snapshot", "Events after each stream's latest snapshot", "events",

@@ -4,15 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.snapshotsidecar.config.SidecarConfig;
-import dev.snapshotsidecar.fold.Aggregator;
-import dev.snapshotsidecar.fold.AggregatorRegistry;
 import dev.snapshotsidecar.ingest.AggregateTypeResolver;
 import dev.snapshotsidecar.store.DialectStores;
 import dev.snapshotsidecar.store.EventReader;
 import dev.snapshotsidecar.store.SnapshotStore;
-import dev.snapshotsidecar.store.SnapshottingRepository;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,14 +34,47 @@ public record StreamLengthReport(List<TypeReport> types) {
      * @param replayP95Millis    estimated full replay of a p95-long stream at that cost
      */
     public record TypeReport(String type, LengthDistribution lengths, long tailP95, int sampled,
-                             double microsPerEvent, double replayP95Millis, Recommendation recommendation) {
+                             double microsPerEvent, double replayP95Millis, Recommendation recommendation,
+                             TailCost tailCost) {
         public String verdict() {
             return recommendation.explain(lengths.percentile(95), replayP95Millis);
         }
     }
 
-    public static StreamLengthReport measure(SidecarConfig config, DialectStores stores, AggregatorRegistry aggregators,
+    /**
+     * Measures how fast a type's fold runs: the microseconds per event of reading and folding the sampled streams
+     * from their first event (0 when nothing was folded). Whatever the fold's kind; supplied by the command.
+     */
+    @FunctionalInterface
+    public interface FoldSpeed {
+        double microsPerEvent(String aggregateType, List<String> streamIds);
+    }
+
+    /**
+     * What replaying the tails costs at the fold speed measured here, and what the type's replay-cost rule would do
+     * with it.
+     *
+     * @param bytesPerEvent    mean size of the events folded to measure the speed (payload and metadata)
+     * @param p95Millis        p95 of the estimated replay of the events after each stream's latest snapshot
+     * @param limit            the type's replay-cost-above, when it has one
+     * @param eventsAtLimit    events after a snapshot that reach the limit at this speed (0 without a limit)
+     * @param streamsOverLimit streams whose tail is over the limit now: due at once under that rule
+     */
+    public record TailCost(double bytesPerEvent, double p95Millis, Optional<Duration> limit, long eventsAtLimit,
+                           int streamsOverLimit) {
+    }
+
+    public static StreamLengthReport measure(SidecarConfig config, DialectStores stores, FoldSpeed foldSpeed,
                                              int samplePerType) {
+        return measure(config, stores, foldSpeed, samplePerType, WorkProgress.NONE);
+    }
+
+    /**
+     * As {@link #measure(SidecarConfig, DialectStores, FoldSpeed, int)}, reporting its three phases to
+     * {@code progress}: streams read from the events table, latest snapshots read, each type's sample folded.
+     */
+    public static StreamLengthReport measure(SidecarConfig config, DialectStores stores, FoldSpeed foldSpeed,
+                                             int samplePerType, WorkProgress progress) {
         AggregateTypeResolver resolver = new AggregateTypeResolver(config.aggregateTypes());
         long first = config.database().firstVersion();
         Map<String, String> typeOf = new HashMap<>();
@@ -50,7 +83,9 @@ public record StreamLengthReport(List<TypeReport> types) {
         config.aggregateTypes().forEach(t -> lengths.put(t.name(), new ArrayList<>()));
         String after = "";
         List<EventReader.StreamLength> page;
+        progress.phase("reading stream lengths", WorkProgress.UNKNOWN);
         while (!(page = stores.events().streamLengths(after, PAGE)).isEmpty()) {
+            progress.advance(page.size());
             for (EventReader.StreamLength stream : page) {
                 Optional<String> type = resolver.resolve(stream.streamId(), stream.typeValue());
                 type.ifPresent(t -> {
@@ -64,7 +99,9 @@ public record StreamLengthReport(List<TypeReport> types) {
         Map<String, Long> snapshotOf = new HashMap<>();
         after = "";
         List<SnapshotStore.StreamVersion> snapshots;
+        progress.phase("reading latest snapshots", WorkProgress.UNKNOWN);
         while (!(snapshots = stores.snapshots().latestVersions(after, PAGE)).isEmpty()) {
+            progress.advance(snapshots.size());
             snapshots.forEach(s -> snapshotOf.put(s.streamId(), s.version()));
             after = snapshots.get(snapshots.size() - 1).streamId();
         }
@@ -73,6 +110,8 @@ public record StreamLengthReport(List<TypeReport> types) {
                 .add(last - Math.max(snapshotOf.getOrDefault(id, first - 1), first - 1)));
 
         List<TypeReport> reports = new ArrayList<>();
+        progress.phase("folding a sample of streams", config.aggregateTypes().stream()
+                .mapToLong(t -> Math.min(samplePerType, lengths.get(t.name()).size())).sum());
         for (SidecarConfig.AggregateType type : config.aggregateTypes()) {
             LengthDistribution distribution = new LengthDistribution(
                     lengths.get(type.name()).stream().mapToLong(Long::longValue).toArray());
@@ -80,35 +119,44 @@ public record StreamLengthReport(List<TypeReport> types) {
                     tails.getOrDefault(type.name(), List.of()).stream().mapToLong(Long::longValue).toArray());
             List<String> ids = typeOf.entrySet().stream().filter(e -> e.getValue().equals(type.name()))
                     .map(Map.Entry::getKey).sorted().toList();
-            Speed speed = aggregators.find(type.aggregator())
-                    .map(a -> speed(a, stores, first, sample(ids, samplePerType)))
-                    .orElse(new Speed(0, 0));
+            List<String> sample = sample(ids, samplePerType);
+            Speed speed = new Speed(sample.size(), sample.isEmpty() ? 0
+                    : foldSpeed.microsPerEvent(type.name(), sample), bytesPerEvent(stores, sample, first));
+            progress.advance(sample.size());
             double replayP95 = speed.microsPerEvent() * distribution.percentile(95) / 1000.0;
             reports.add(new TypeReport(type.name(), distribution, tail.percentile(95), speed.streams(),
-                    speed.microsPerEvent(), replayP95, Recommendation.forP95(distribution.percentile(95))));
+                    speed.microsPerEvent(), replayP95, Recommendation.forP95(distribution.percentile(95)),
+                    tailCost(speed, tail, type.policy().tail().replayCostAbove())));
         }
         return new StreamLengthReport(reports);
     }
 
-    private record Speed(int streams, double microsPerEvent) {
+    private record Speed(int streams, double microsPerEvent, double bytesPerEvent) {
     }
 
-    private static <S> Speed speed(Aggregator<S> aggregator, DialectStores stores, long first, List<String> sample) {
-        SnapshottingRepository<S> repository = new SnapshottingRepository<>(stores.snapshots(), stores.events(),
-                aggregator, first);
-        long events = 0;
-        long nanos = 0;
-        // the first pass warms the JIT and the database's caches; the second is measured
-        for (int pass = 0; pass < 2; pass++) {
-            events = 0;
-            nanos = 0;
-            for (String id : sample) {
-                long started = System.nanoTime();
-                events += repository.replay(id).map(SnapshottingRepository.Loaded::eventsReplayed).orElse(0L);
-                nanos += System.nanoTime() - started;
-            }
+    private static TailCost tailCost(Speed speed, LengthDistribution tails, Optional<Duration> limit) {
+        double p95 = speed.microsPerEvent() * tails.percentile(95) / 1000.0;
+        if (limit.isEmpty() || speed.microsPerEvent() <= 0) {
+            return new TailCost(speed.bytesPerEvent(), p95, limit, 0, 0);
         }
-        return new Speed(sample.size(), events == 0 ? 0 : nanos / 1000.0 / events);
+        long eventsAtLimit = (long) Math.ceil(limit.get().toMillis() * 1000.0 / speed.microsPerEvent());
+        int over = (int) Arrays.stream(tails.sorted()).filter(events -> events >= eventsAtLimit).count();
+        return new TailCost(speed.bytesPerEvent(), p95, limit, eventsAtLimit, over);
+    }
+
+    /** The mean size of the sampled streams' events, payload and metadata; read apart from the timed folds. */
+    private static double bytesPerEvent(DialectStores stores, List<String> sample, long first) {
+        long[] bytes = {0};
+        long events = 0;
+        for (String id : sample) {
+            events += stores.events().read(id, first, Long.MAX_VALUE, event -> bytes[0] += utf8(event.data())
+                    + event.metadata().map(StreamLengthReport::utf8).orElse(0));
+        }
+        return events == 0 ? 0 : (double) bytes[0] / events;
+    }
+
+    private static int utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static List<String> sample(List<String> ids, int n) {
@@ -125,8 +173,13 @@ public record StreamLengthReport(List<TypeReport> types) {
             out.append(String.format("%s: %,d streams   length p50 %,d  p95 %,d  p99 %,d  max %,d   events since "
                             + "latest snapshot p95 %,d%n", t.type(), d.count(), d.percentile(50), d.percentile(95),
                     d.percentile(99), d.max(), t.tailP95()));
-            out.append(String.format("  fold speed %.1f µs/event (%d streams sampled): a p95 replay costs about %.1f ms%n",
-                    t.microsPerEvent(), t.sampled(), t.replayP95Millis()));
+            out.append(String.format("  fold speed %.1f µs/event, %.0f bytes/event (%d streams sampled): a p95 replay"
+                            + " costs about %.1f ms; the tail after the latest snapshot p95 %.1f ms%n",
+                    t.microsPerEvent(), t.tailCost().bytesPerEvent(), t.sampled(), t.replayP95Millis(),
+                    t.tailCost().p95Millis()));
+            t.tailCost().limit().ifPresent(limit -> out.append(String.format("  replay-cost-above %d ms: due about"
+                            + " %,d events after a snapshot at this speed; %,d streams are over it now%n",
+                    limit.toMillis(), t.tailCost().eventsAtLimit(), t.tailCost().streamsOverLimit())));
             long most = d.histogram().stream().mapToLong(LengthDistribution.Bucket::count).max().orElse(1);
             for (LengthDistribution.Bucket b : d.histogram()) {
                 int width = most == 0 ? 0 : (int) Math.round(40.0 * b.count() / most);
@@ -153,6 +206,11 @@ public record StreamLengthReport(List<TypeReport> types) {
             node.put("eventsSinceSnapshotP95", t.tailP95());
             node.put("microsPerEvent", Math.round(t.microsPerEvent() * 100) / 100.0);
             node.put("replayP95Millis", Math.round(t.replayP95Millis() * 100) / 100.0);
+            node.put("bytesPerEvent", Math.round(t.tailCost().bytesPerEvent()));
+            node.put("eventsSinceSnapshotReplayP95Millis", Math.round(t.tailCost().p95Millis() * 100) / 100.0);
+            t.tailCost().limit().ifPresent(limit -> node.put("replayCostAboveMillis", limit.toMillis())
+                    .put("eventsAtLimit", t.tailCost().eventsAtLimit())
+                    .put("streamsOverLimit", t.tailCost().streamsOverLimit()));
             node.put("recommendation", t.recommendation().name());
             node.put("verdict", t.verdict());
             ArrayNode histogram = node.putArray("histogram");

@@ -1,5 +1,5 @@
 /**
  * Seeing the sidecar and the data it serves: the "measure first" stream-length report, the metrics, the health
- * probes and the admin HTTP API.
+ * probes, the admin HTTP API and the status page.
  */
 package dev.snapshotsidecar.observe;

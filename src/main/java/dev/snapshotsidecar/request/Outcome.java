@@ -35,6 +35,12 @@ public enum Outcome {
      * -1 when it has none), applied whatever it was before. Not a build result.
      */
     HEAD_RESET,
+    /**
+     * A reconcile pass found the stream's last event in the database ({@code version}, with {@code lastEvent}) above
+     * the tracker's head, or found a stream the tracker never saw: the head is raised to it, or started, never
+     * lowered, whatever its incarnation. Not a build result.
+     */
+    HEAD_RECONCILE,
     /** Marks the end of a first start's announcements on one results partition (key ""); not a build result. */
     BOOTSTRAP_COMPLETE,
     /** An outcome this version does not know. */

@@ -6,7 +6,10 @@ import dev.snapshotsidecar.build.WorkerSettings;
 import dev.snapshotsidecar.track.RequestQueueWatch;
 import dev.snapshotsidecar.build.BuildRules;
 import dev.snapshotsidecar.build.SnapshotBootstrap;
+import dev.snapshotsidecar.build.FoldMeter;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
+import dev.snapshotsidecar.build.Folds;
+import dev.snapshotsidecar.build.SchemaWatch;
 import dev.snapshotsidecar.build.SnapshotBuilder;
 import dev.snapshotsidecar.build.SnapshotWorker;
 import dev.snapshotsidecar.config.Partitioning;
@@ -19,7 +22,11 @@ import dev.snapshotsidecar.store.DialectStores;
 import dev.snapshotsidecar.observe.AdminDatabase;
 import dev.snapshotsidecar.observe.AdminOperations;
 import dev.snapshotsidecar.observe.AdminServer;
+import dev.snapshotsidecar.observe.BuildHistory;
+import dev.snapshotsidecar.observe.InstanceStatus;
 import dev.snapshotsidecar.observe.HeadStatistics;
+import dev.snapshotsidecar.observe.ReplayCostEstimate;
+import dev.snapshotsidecar.track.FoldSpeed;
 import dev.snapshotsidecar.observe.SidecarMetrics;
 import dev.snapshotsidecar.track.HeadsQuery;
 import dev.snapshotsidecar.track.ManualRequests;
@@ -41,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 import dev.snapshotsidecar.track.PlacementDecision;
 import dev.snapshotsidecar.track.PlacementProbe;
 import dev.snapshotsidecar.track.TopicSetup;
+import dev.snapshotsidecar.track.TrackerLag;
 import dev.snapshotsidecar.track.TrackerMetrics;
 import dev.snapshotsidecar.track.TrackerSettings;
 import dev.snapshotsidecar.track.TrackerTopology;
@@ -71,6 +79,7 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     private final Optional<AdminDatabase> adminDatabase;
     private final Optional<AdminServer> server;
     private final ScheduledExecutorService background;
+    private final BuildHistory builds = new BuildHistory(Clock.systemUTC());
     private volatile KafkaStreams streams;
     private volatile SnapshotWorker worker;
     private volatile HeadsQuery heads;
@@ -83,6 +92,17 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     static final Duration CRASH_LOOP_WINDOW = Duration.ofMinutes(10);
     /** Tracker thread failures: a thread replaced again and again is a tracker that cannot go on. */
     private final CrashLoop threadFailures = new CrashLoop(CRASH_LOOP_FAILURES, CRASH_LOOP_WINDOW);
+    private volatile Folds folds;
+    private volatile SchemaWatch schemaWatch;
+    private volatile TrackerLag lag;
+    /** Runs reconcile passes; a pass may take long, so it has a thread of its own. */
+    private final ScheduledExecutorService reconciling = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "sidecar-reconcile");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** How often the reconcile thread looks whether a pass is due (the schedule, or an operator's request). */
+    static final Duration RECONCILE_CHECK = Duration.ofSeconds(5);
     /** What start-up is doing or waiting for, until the tracker exists; for the readiness probe. */
     private volatile String starting;
     private volatile boolean started;
@@ -150,6 +170,8 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
             sidecar.starting = "checking the database";
             awaitDatabase(sidecar.stores, waitForTopics, problem -> sidecar.starting = "waiting for the database: "
                     + problem);
+            sidecar.starting = "checking the database's change data capture";
+            CaptureChecks.apply(sidecar.stores.schema().checkCapture(), config.database().checkCapture());
             sidecar.starting = "starting the tracker and the snapshot worker";
             sidecar.startPipeline(clock, metrics, placement.chosen());
         } catch (RuntimeException e) {
@@ -177,8 +199,13 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
                 settings.partitions(), clock);
         this.queue = queue;
         queue.start();
-        SnapshotBuilder builder = new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), aggregators,
-                BuildRules.byType(config), config.database().firstVersion(), clock);
+        Folds folds = Folds.of(config, aggregators, meters, clock);
+        this.folds = folds;
+        // the builder reads its events through the meter, which measures each type's fold speed for the tracker
+        FoldMeter meter = new FoldMeter();
+        SnapshotBuilder builder = meter.builder(new FoldingSnapshotBuilder(stores.snapshots(),
+                meter.reader(stores.events()), folds, BuildRules.byType(config), config.database().firstVersion(),
+                clock));
         HostInfo self = new HostInfo(config.http().advertisedHost(), server.map(AdminServer::port).orElse(0));
         if (server.isPresent()) {
             streamsConfig.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
@@ -200,25 +227,61 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         SnapshotWorker worker = new SnapshotWorker(config.kafka().properties(), config.kafka().bootstrapServers(),
-                workerSettings, builder, meters, clock);
+                workerSettings, builder, meter, meters, clock);
+        worker.onFinished(builds::record);
+        metrics.thresholds(config.aggregateTypes().stream().collect(Collectors.toMap(
+                SidecarConfig.AggregateType::name, SidecarConfig.AggregateType::everyNEvents)));
         this.streams = streams;
         this.worker = worker;
-        this.heads = new HeadsQuery(streams, self, settings.placement());
+        this.heads = new HeadsQuery(streams, self, settings.placement(), settings.partitions(),
+                settings.resultsTopic());
         this.manual = new ManualRequests(config.kafka().properties(), config.kafka().bootstrapServers(),
                 config.topics().requests(), config.topics().results(), settings.placement(), settings.partitions());
+        TrackerLag lag = new TrackerLag(config.kafka().properties(), config.kafka().bootstrapServers(), settings,
+                config.kafka().applicationId());
+        this.lag = lag;
+        Reconciler reconciler = new Reconciler(stores.events(), new AggregateTypeResolver(config.aggregateTypes()),
+                new TrackerHeads(heads, lag), manual::reconcile, config.reconcile(), clock,
+                pause -> Thread.sleep(pause.toMillis(), pause.toNanosPart() % 1_000_000), clock.millis());
+        reconciler.bindTo(meters);
         streams.start();
         worker.start();
+        // a fold whose schema version changed (now, or while this instance was down) starts its type's rebuild
+        this.schemaWatch = new SchemaWatch(folds, stores.snapshots(), type -> {
+            try {
+                TrackerCommands.broadcast(config.kafka().properties(), config.kafka().bootstrapServers(),
+                        config.topics().commands(), TrackerCommand.rebuild(type, java.time.Instant.now()));
+            } catch (Exception e) {
+                throw new SidecarException("cannot send the rebuild command of " + type + ": " + e.getMessage(), e);
+            }
+        });
+        schemaWatch.start();
         started = true;
         background.scheduleWithFixedDelay(() -> refreshStatistics(metrics), 10, 30, TimeUnit.SECONDS);
+        reconciling.scheduleWithFixedDelay(() -> reconcile(reconciler), RECONCILE_CHECK.toMillis(),
+                RECONCILE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("sidecar started: tracking {} for {}", config.topics().source(),
                 config.aggregateTypes().stream().map(SidecarConfig.AggregateType::name).toList());
+    }
+
+    /** On the reconcile thread: a pass, when one is due and the tracker runs. */
+    private void reconcile(Reconciler reconciler) {
+        try {
+            if (streams.state() == KafkaStreams.State.RUNNING) {
+                reconciler.check();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("reconcile check failed: {}; checking again in {}", e.toString(), RECONCILE_CHECK);
+        }
     }
 
     private void refreshStatistics(SidecarMetrics metrics) {
         try {
             if (streams.state() == KafkaStreams.State.RUNNING) {
-                metrics.update(HeadStatistics.collect(heads, config.database().firstVersion(),
-                        System.currentTimeMillis()));
+                long now = System.currentTimeMillis();
+                HeadStatistics statistics = HeadStatistics.collect(heads, config.database().firstVersion(), now);
+                metrics.update(statistics, now);
+                metrics.update(statistics, replayCosts());
             }
         } catch (RuntimeException e) {
             LOG.debug("stream statistics not refreshed: {}", e.toString());
@@ -316,8 +379,9 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     /** Read on the admin API's own pool, never the builders'. */
     @Override
     public LatestSnapshot latestSnapshot(String streamId, String aggregateType) {
-        int schema = config.aggregateTypes().stream().filter(t -> t.name().equals(aggregateType)).findFirst()
-                .flatMap(t -> aggregators.find(t.aggregator())).map(a -> a.schemaVersion()).orElse(1);
+        // an HTTP fold's version as last described: an admin request never waits for a fold service
+        Folds folds = this.folds;
+        int schema = folds == null ? 1 : folds.knownSchemaVersion(aggregateType).orElse(1);
         return adminDatabase.map(database -> database.latest(streamId, schema)).orElseGet(() ->
                 new LatestSnapshot.Unavailable("the admin API is off (http.port -1)"));
     }
@@ -339,16 +403,67 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     }
 
     @Override
-    public int requestRebuild(String aggregateType) throws Exception {
+    public int requestRebuild(String aggregateType, java.time.Instant requestedAt) throws Exception {
         LOG.info("schema rebuild of {} requested over HTTP", aggregateType);
         return TrackerCommands.broadcast(config.kafka().properties(), config.kafka().bootstrapServers(),
-                config.topics().commands(), TrackerCommand.rebuild(aggregateType, java.time.Instant.now()));
+                config.topics().commands(), TrackerCommand.rebuild(aggregateType, requestedAt));
+    }
+
+    @Override
+    public dev.snapshotsidecar.track.RebuildProgress rebuildProgress(String aggregateType,
+                                                                     java.time.Instant requestedAt) {
+        return heads.rebuildProgress(aggregateType, requestedAt.toEpochMilli(), config.database().firstVersion());
+    }
+
+    @Override
+    public int trackerTasks() {
+        return config.topics().partitions();
+    }
+
+    @Override
+    public InstanceStatus instanceStatus() {
+        HeadsQuery heads = this.heads;
+        SnapshotWorker worker = this.worker;
+        KafkaStreams streams = this.streams;
+        InstanceStatus.Partitions partitions = new InstanceStatus.Partitions(
+                heads == null ? List.of() : List.copyOf(heads.localPartitions()),
+                heads == null ? List.of() : List.copyOf(heads.standbyPartitions()), config.topics().requests(),
+                worker == null ? List.of() : worker.assignedPartitions());
+        Map<String, Integer> thresholds = new java.util.HashMap<>();
+        config.aggregateTypes().stream().filter(t -> t.everyNEvents() > 0)
+                .forEach(t -> thresholds.put(t.name(), t.everyNEvents()));
+        return new InstanceStatus(config.http().advertisedHost() + ":" + httpPort().orElse(0),
+                streams == null ? "CREATED" : streams.state().toString(), partitions,
+                new InstanceStatus.Limits(config.worker().concurrency(), config.worker().maxBuildsPerSecond()),
+                thresholds, builds.view());
     }
 
     @Override
     public Set<String> aggregateTypes() {
         return config.aggregateTypes().stream().map(SidecarConfig.AggregateType::name)
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
+    }
+
+    /** From this instance's tracker tasks; the configured prior for a type none has a measurement of, or before start. */
+    @Override
+    public Map<String, ReplayCostEstimate> replayCosts() {
+        Map<String, FoldSpeed> speeds = Map.of();
+        HeadsQuery heads = this.heads;
+        if (heads != null) {
+            try {
+                speeds = heads.foldSpeeds();
+            } catch (HeadsQuery.TrackerUnavailableException e) {
+                LOG.debug("fold speeds not read: {}", e.getMessage());
+            }
+        }
+        Map<String, ReplayCostEstimate> estimates = new java.util.TreeMap<>();
+        for (SidecarConfig.AggregateType type : config.aggregateTypes()) {
+            SidecarConfig.Tail tail = type.policy().tail();
+            FoldSpeed speed = speeds.getOrDefault(type.name(), FoldSpeed.NONE);
+            estimates.put(type.name(), new ReplayCostEstimate(speed.microsPerEvent(tail.priorMicrosPerEvent()),
+                    speed.bytesPerEvent(), speed.measured().events(), tail.replayCostAbove()));
+        }
+        return estimates;
     }
 
     @Override
@@ -382,11 +497,6 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         }
     }
 
-    public static Map<String, String> aggregatorByType(SidecarConfig config) {
-        return config.aggregateTypes().stream()
-                .collect(Collectors.toMap(SidecarConfig.AggregateType::name, SidecarConfig.AggregateType::aggregator));
-    }
-
     /** Whether every tracker task of this instance may ask for snapshots (a first start's announcements are read). */
     public boolean bootstrapped() {
         return trackerMetrics != null && trackerMetrics.tasksAwaitingBootstrap() == 0;
@@ -403,8 +513,21 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
     @Override
     public void close() {
         background.shutdownNow();
+        reconciling.shutdownNow();
+        try {
+            // a pass stops at its next page or pause; it must not read or send after what it uses is closed
+            reconciling.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (schemaWatch != null) {
+            schemaWatch.close();
+        }
         if (worker != null) {
             worker.close();
+        }
+        if (folds != null) {
+            folds.close();
         }
         if (streams != null) {
             streams.close(Duration.ofSeconds(30));
@@ -414,6 +537,9 @@ public final class Sidecar implements AutoCloseable, AdminOperations {
         }
         if (queue != null) {
             queue.close();
+        }
+        if (lag != null) {
+            lag.close();
         }
         server.ifPresent(AdminServer::close);
         adminDatabase.ifPresent(AdminDatabase::close);

@@ -25,8 +25,9 @@ public interface EventReader {
      * version order (every event from {@code firstVersion} when there is no snapshot). Where the database does not
      * read one statement at one moment (SQL Server under locking READ COMMITTED), a snapshot saved while the
      * statement runs can leave the events not following the snapshot passed: the caller checks that the first event
-     * is the snapshot's version + 1 and reads again otherwise. An exception thrown by a sink stops the read and
-     * propagates unchanged.
+     * is the snapshot's version + 1 and reads again otherwise. The rows come whole with the one round trip, not
+     * streamed (a reader's tail is short; a build, which may fold a long history, uses {@link #read}). An exception
+     * thrown by a sink stops the read and propagates unchanged.
      *
      * @return how many events were passed on
      * @throws StoreException when the database fails
@@ -46,6 +47,31 @@ public interface EventReader {
 
     /** A stream, its last version and, when the table has a type column, its type value. */
     record StreamLength(String streamId, long lastVersion, java.util.Optional<String> typeValue) {
+    }
+
+    /**
+     * Up to {@code limit} streams after {@code afterStreamId} (exclusive), in id order, each with its last event: what
+     * a reconcile pass compares with the tracker's heads, one keyset page at a time. A dialect answers it in one
+     * query; this default asks for the lengths, then reads each stream's last event.
+     */
+    default List<StreamEnd> streamEnds(String afterStreamId, int limit) {
+        List<StreamEnd> ends = new java.util.ArrayList<>();
+        for (StreamLength stream : streamLengths(afterStreamId, limit)) {
+            read(stream.streamId(), stream.lastVersion(), stream.lastVersion(), last -> ends.add(new StreamEnd(
+                    stream.streamId(), last.version(), last.eventType(), last.createdAt(), last.position(),
+                    stream.typeValue())));
+        }
+        return ends;
+    }
+
+    /**
+     * A stream's last event as the table holds it.
+     *
+     * @param lastPosition its global position
+     * @param typeValue    the value of the aggregate-type column, when the table has one
+     */
+    record StreamEnd(String streamId, long lastVersion, String lastEventType, java.time.Instant lastEventAt,
+                     long lastPosition, java.util.Optional<String> typeValue) {
     }
 
     /** Receives events one at a time. */

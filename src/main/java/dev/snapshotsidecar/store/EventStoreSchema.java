@@ -11,6 +11,17 @@ public interface EventStoreSchema {
      */
     void checkServer();
 
+    /**
+     * Checks, where the database can say, that its change data capture delivers what the sidecar needs; called at
+     * start-up, after {@link #checkServer()}. A dialect that has nothing to check finds nothing.
+     *
+     * @return what was found, problems first; never throws for what it could not check (that is a warning)
+     * @throws StoreException when the database cannot be asked at all
+     */
+    default java.util.List<CaptureFinding> checkCapture() {
+        return java.util.List.of();
+    }
+
     /** Creates the schema and the snapshots table with its index. */
     void createSnapshotsTable();
 

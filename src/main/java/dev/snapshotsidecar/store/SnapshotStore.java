@@ -53,6 +53,30 @@ public interface SnapshotStore {
      */
     Erased erase(String streamId, long position);
 
+    /** Every snapshot of the stream, newest first, without its data: what an operator looks at. */
+    List<SnapshotInfo> list(String streamId);
+
+    /** The snapshot of the stream at {@code version}, data included, whatever its schema version. */
+    Optional<StoredSnapshot> read(String streamId, long version);
+
+    /**
+     * Up to {@code limit} snapshots of the aggregate type after ({@code afterStreamId}, {@code afterVersion}), in
+     * (stream, version) order, without their data: one keyset page of the primary key, so a report over a type's
+     * snapshots reads the table in bounded queries.
+     */
+    List<SnapshotInfo> ofType(String aggregateType, String afterStreamId, long afterVersion, int limit);
+
+    /**
+     * One snapshot as an operator sees it, its data left out.
+     *
+     * @param bytes     the size of its data as the database stores it (UTF-8 on PostgreSQL, UTF-16 in SQL Server's
+     *                  NVARCHAR)
+     * @param createdAt when the database wrote it
+     */
+    record SnapshotInfo(String streamId, long version, int schemaVersion, String aggregateType, long bytes,
+                        java.time.Instant createdAt) {
+    }
+
     /** How a save ended. */
     enum Write {
         /** The row was written (or replaced one of another schema version). */

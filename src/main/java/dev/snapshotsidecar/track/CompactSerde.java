@@ -16,12 +16,15 @@ import java.time.Instant;
  * topic) and {@link StreamHead} (the {@code stream-heads} store and its changelog). JSON cost the tracker a third of
  * its stream thread (profile in BENCHMARKS.md); this format is a format byte, then zig-zag varints and
  * length-prefixed UTF-8 strings in the records' field order. Format 2 is written; format 1 and values that start with
- * {@code '{'} (the JSON written before) are read, so state and topics of an earlier version stay readable.
- * Thread-safe.
+ * {@code '{'} (the JSON written before) are read, so state and topics of an earlier version stay readable. A head
+ * that carries a marked event (snapshot-after-events) is written as format 3, format 2 with the marked version after
+ * it: a deployment that marks no event type writes nothing an earlier version cannot read. Thread-safe.
  */
 abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     static final byte FORMAT = 2;
     static final byte FORMAT_1 = 1;
+    /** Format 2 and one more field; only heads with a marked event are written so. */
+    static final byte FORMAT_3 = 3;
     private static final byte JSON_START = '{';
 
     static final CompactSerde<StreamHead> HEADS = new Heads();
@@ -29,8 +32,18 @@ abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deseri
 
     abstract void write(Out out, T value);
 
-    /** Reads a record of {@code format} (1 or 2). */
+    /** The format {@code value} is written in. */
+    byte format(T value) {
+        return FORMAT;
+    }
+
+    /** Reads a record of {@code format} (1, 2 or 3). */
     abstract T read(In in, byte format);
+
+    /** Writes what format 3 adds to format 2. */
+    void writeFormat3(Out out, T value) {
+        throw new IllegalStateException(getClass().getSimpleName() + " writes no format 3");
+    }
 
     /** Reads the JSON an earlier version wrote. */
     abstract T readJson(String topic, byte[] data);
@@ -41,8 +54,12 @@ abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deseri
             return null;
         }
         Out out = new Out();
-        out.buffer.write(FORMAT);
+        byte format = format(data);
+        out.buffer.write(format);
         write(out, data);
+        if (format == FORMAT_3) {
+            writeFormat3(out, data);
+        }
         return out.buffer.toByteArray();
     }
 
@@ -54,7 +71,7 @@ abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deseri
         if (data.length > 0 && data[0] == JSON_START) {
             return readJson(topic, data);
         }
-        if (data.length == 0 || (data[0] != FORMAT && data[0] != FORMAT_1)) {
+        if (data.length == 0 || (data[0] != FORMAT && data[0] != FORMAT_1 && data[0] != FORMAT_3)) {
             throw new SerializationException("unknown format " + (data.length == 0 ? "(empty)" : data[0])
                     + " of a record read from " + topic);
         }
@@ -92,6 +109,16 @@ abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deseri
 
     private static final class Heads extends CompactSerde<StreamHead> {
         private static final JsonSerde<LegacyHead> LEGACY = new JsonSerde<>(LegacyHead.class);
+
+        @Override
+        byte format(StreamHead h) {
+            return h.markedVersion() == StreamHead.NONE ? FORMAT : FORMAT_3;
+        }
+
+        @Override
+        void writeFormat3(Out out, StreamHead h) {
+            out.number(h.markedVersion());
+        }
 
         @Override
         void write(Out out, StreamHead h) {
@@ -137,8 +164,9 @@ abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deseri
             }
             StreamHead.Erasure erasure = new StreamHead.Erasure(StreamHead.ErasureState.values()[state], in.number(),
                     in.number(), in.number(), in.number());
+            long marked = format == FORMAT_3 ? in.number() : StreamHead.NONE;
             return new StreamHead(type, incarnation, head, snapshot, lastEvent, lastSnapshot, maxPosition, pending,
-                    retry, erasure);
+                    retry, erasure, marked);
         }
 
         @Override
@@ -192,6 +220,9 @@ abstract sealed class CompactSerde<T> implements Serde<T>, Serializer<T>, Deseri
 
         @Override
         StreamChange read(In in, byte format) {
+            if (format == FORMAT_3) {
+                throw new SerializationException("a change event record of format 3, which only heads have");
+            }
             String streamId = in.string();
             Instant at = in.instant();
             if (in.number() == 0) {

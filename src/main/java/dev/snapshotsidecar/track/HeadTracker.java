@@ -60,6 +60,11 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
     static final Duration ERASED_MARKER_TTL = Duration.ofDays(1);
     /** Key of the scan's cursor in {@code sweep-state}; no type name starts with '~'. */
     static final String SCAN_KEY = "~scan";
+    /**
+     * Key in {@code sweep-state} of the last reconcile pass an operator asked for; its start time is when the task
+     * read the command. The reconcile pass reads it through {@link HeadsQuery#reconcileRequestedMillis()}.
+     */
+    static final String RECONCILE_KEY = "~reconcile";
     /** Key present in {@code sweep-state} once this task has read its first start's announcements. */
     static final String BOOTSTRAP_KEY = "~bootstrap";
     /**
@@ -78,12 +83,17 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
     private KeyValueStore<String, StreamHead> heads;
     private KeyValueStore<String, SweepState> sweeps;
     private KeyValueStore<String, RebuildJob> rebuilds;
+    private KeyValueStore<String, FoldSpeed> foldSpeeds;
+    /** The {@code fold-speeds} store in memory: read on every event, written by a report a minute per worker. */
+    private final Map<String, FoldSpeed> speeds = new java.util.HashMap<>();
     private boolean gateOpen;
     /** Whether requests go out in transactions, which need a commit to be seen. */
     private boolean transactional;
     /** A request was sent and no commit asked for since. */
     private boolean uncommitted;
     private long commitAskedMillis = Long.MIN_VALUE / 2;
+    /** Aggregate types whose change events were found to carry no event type, warned about once. */
+    private final java.util.Set<String> untypedWarned = new java.util.HashSet<>();
 
     HeadTracker(TrackerSettings settings, java.time.Clock clock, TrackerMetrics metrics, RequestQueue queue) {
         this.settings = settings;
@@ -98,6 +108,11 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         this.heads = context.getStateStore(TrackerNames.HEADS_STORE);
         this.sweeps = context.getStateStore(TrackerNames.SWEEPS_STORE);
         this.rebuilds = context.getStateStore(TrackerNames.REBUILDS_STORE);
+        this.foldSpeeds = context.getStateStore(TrackerNames.FOLD_SPEEDS_STORE);
+        try (KeyValueIterator<String, FoldSpeed> it = foldSpeeds.all()) {
+            it.forEachRemaining(kv -> speeds.put(kv.key, kv.value));
+        }
+        settings.types().forEach((type, rules) -> reportSpeed(type, rules));
         this.gateOpen = !settings.awaitBootstrap() || sweeps.get(BOOTSTRAP_KEY) != null;
         if (!gateOpen) {
             LOG.info("task {}: waiting for the first start's announcements before asking for snapshots",
@@ -176,8 +191,8 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         long eventMillis = event.committedAt().toEpochMilli();
         long position = event.globalPosition();
         if (known.isEmpty()) {
-            return requestIfDue(streamId, StreamHead.first(event.aggregateType(), now, event.version(), eventMillis,
-                    position), now, Trigger.EVENT);
+            return requestIfDue(streamId, marked(StreamHead.first(event.aggregateType(), now, event.version(),
+                    eventMillis, position), event), now, Trigger.EVENT);
         }
         StreamHead stored = known.get();
         // a head learnt from a snapshot learns its type from any event, a duplicate included
@@ -189,8 +204,8 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         }
         if (head.isErased()) {
             LOG.info("events of {} are written again after its erasure: a new incarnation", streamId);
-            return requestIfDue(streamId, StreamHead.first(event.aggregateType(), newIncarnation(head, now),
-                    event.version(), eventMillis, position), now, Trigger.EVENT);
+            return requestIfDue(streamId, marked(StreamHead.first(event.aggregateType(), newIncarnation(head, now),
+                    event.version(), eventMillis, position), event), now, Trigger.EVENT);
         }
         if (head.erasing() && head.incarnation() == erasure.incarnation() && event.version() <= head.headVersion()) {
             // written again from a low version while the erasure is owed: a new incarnation, which inherits the
@@ -198,23 +213,54 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             LOG.info("events of {} are written again before its erasure was confirmed: a new incarnation", streamId);
             StreamHead next = StreamHead.first(event.aggregateType(), newIncarnation(head, now), event.version(),
                     eventMillis, position);
-            return boundedBy(streamId, new StreamHead(next.aggregateType(), next.incarnation(), next.headVersion(),
-                    next.snapshotVersion(), next.lastEventMillis(), next.lastSnapshotMillis(), next.maxPosition(),
-                    head.pendingRequest(), head.retry(), erasure), position, now);
+            return boundedBy(streamId, marked(new StreamHead(next.aggregateType(), next.incarnation(),
+                    next.headVersion(), next.snapshotVersion(), next.lastEventMillis(), next.lastSnapshotMillis(),
+                    next.maxPosition(), head.pendingRequest(), head.retry(), erasure), event), position, now);
         }
         if (head.erasing() && event.version() > head.headVersion()) {
             // events after the deletion (the stream lives on, or its new incarnation grows)
-            return boundedBy(streamId, head.withEvent(event.aggregateType(), event.version(), eventMillis, position),
-                    position, now);
+            return boundedBy(streamId, marked(head.withEvent(event.aggregateType(), event.version(), eventMillis,
+                    position), event), position, now);
         }
         if (event.version() <= head.headVersion()) {
             metrics.duplicate();
             // its position still counts: a head learnt from a snapshot gets the positions of its replayed events
-            return position > head.maxPosition() ? head.withEvent(head.aggregateType(), head.headVersion(),
+            StreamHead seen = position > head.maxPosition() ? head.withEvent(head.aggregateType(), head.headVersion(),
                     head.lastEventMillis(), position) : head;
+            // an event of a marked type seen late (reordered, or below a head a reconcile raised) still counts
+            StreamHead marked = marked(seen, event);
+            return marked.equals(seen) ? seen : requestIfDue(streamId, marked, now, Trigger.EVENT);
         }
-        return requestIfDue(streamId, head.withEvent(event.aggregateType(), event.version(), eventMillis, position),
-                now, Trigger.EVENT);
+        return requestIfDue(streamId, marked(head.withEvent(event.aggregateType(), event.version(), eventMillis,
+                position), event), now, Trigger.EVENT);
+    }
+
+    /**
+     * The head with {@code event} marked when its type is one the aggregate type snapshots after and no snapshot or
+     * mark covers it yet. A type that marks events but whose change events carry no event type is counted, and
+     * warned about once per task: the connector must send the event type column.
+     */
+    private StreamHead marked(StreamHead head, AppendedEvent event) {
+        String type = head.aggregateType().isEmpty() ? event.aggregateType() : head.aggregateType();
+        TypeRules rules = settings.rules(type);
+        if (rules.markedEventTypes().isEmpty()) {
+            return head;
+        }
+        if (event.eventType().isEmpty()) {
+            metrics.untypedEvent(type);
+            if (untypedWarned.add(type)) {
+                LOG.warn("change events of {} streams carry no event type (first seen: {} at version {}), so "
+                        + "snapshot-after-events cannot see {}: send the event type column in the connector's change "
+                        + "events (connect/*.json exclude only the payload columns)", type, event.streamId(),
+                        event.version(), rules.markedEventTypes());
+            }
+            return head;
+        }
+        if (!rules.marks(event.eventType())
+                || event.version() <= Math.max(head.snapshotVersion(), head.markedVersion())) {
+            return head;
+        }
+        return head.withMark(event.version());
     }
 
     /**
@@ -294,7 +340,7 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         StreamHead owed = new StreamHead(head.aggregateType(), head.incarnation(), head.headVersion(),
                 head.snapshotVersion(), head.lastEventMillis(), head.lastSnapshotMillis(), head.maxPosition(),
                 StreamHead.Pending.NONE, StreamHead.Retry.NONE, new StreamHead.Erasure(StreamHead.ErasureState.PENDING,
-                head.incarnation(), position, head.headVersion(), now));
+                head.incarnation(), position, head.headVersion(), now), head.markedVersion());
         return sendErase(streamId, owed, now);
     }
 
@@ -315,6 +361,9 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         }
         if (result.announcement()) {
             return Optional.of(onAnnouncement(known, result, now));
+        }
+        if (outcome == Outcome.HEAD_RECONCILE) {
+            return onReconcile(streamId, known, result, now);
         }
         return known.map(head -> onResult(streamId, head, result, now)); // else not a stream this task holds
     }
@@ -390,6 +439,40 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
     }
 
     /**
+     * A reconcile pass found the stream's last event in the database above the head, or found a stream never seen
+     * (change data capture lost its events): the head is raised to it, or started, as if that event had arrived; it
+     * is never lowered (events that arrived since the pass read the table stay), and a stream whose erasure is owed
+     * or done is left to the erasure. Then the stream is checked like after a scan.
+     */
+    private Optional<StreamHead> onReconcile(String streamId, Optional<StreamHead> known, SnapshotResult result,
+                                             long now) {
+        SnapshotResult.LastEvent last = result.lastEvent();
+        String type = known.map(StreamHead::aggregateType).filter(t -> !t.isEmpty()).orElse(result.aggregateType());
+        if (type.isEmpty() || !settings.types().containsKey(type)) {
+            return known;
+        }
+        AppendedEvent event = AppendedEvent.of(streamId, result.version(), type, last.type(),
+                last.position() < 0 ? "" : Long.toString(last.position()), Instant.ofEpochMilli(last.committedMillis()));
+        if (known.isEmpty()) {
+            metrics.reconciled(type, "started");
+            LOG.info("reconcile: {} has events up to version {} that change data capture never delivered; its head"
+                    + " starts there", streamId, result.version());
+            return Optional.of(requestIfDue(streamId, marked(StreamHead.first(type, now, result.version(),
+                    last.committedMillis(), last.position()), event), now, Trigger.SCAN));
+        }
+        StreamHead head = known.get();
+        if (head.erasure().state() != StreamHead.ErasureState.NONE || result.version() <= head.headVersion()) {
+            return known;
+        }
+        metrics.reconciled(type, "raised");
+        LOG.info("reconcile: the head of {} was behind the database; raised from {} to {}", streamId,
+                head.headVersion(), result.version());
+        StreamHead typed = head.aggregateType().isEmpty() ? head.withType(type) : head;
+        return Optional.of(requestIfDue(streamId, marked(typed.withEvent(type, result.version(),
+                last.committedMillis(), last.position()), event), now, Trigger.SCAN));
+    }
+
+    /**
      * A snapshot a first start found in the table: the database's word, so it is taken whatever the head's
      * incarnation (there is no erasure history before a first start) and may stand above the events seen so far.
      */
@@ -405,7 +488,7 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
                 ? head.withType(result.aggregateType()) : head;
         return new StreamHead(typed.aggregateType(), typed.incarnation(), typed.headVersion(), result.version(),
                 typed.lastEventMillis(), now, typed.maxPosition(), typed.pendingRequest(), typed.retry(),
-                typed.erasure());
+                typed.erasure(), typed.markedVersion());
     }
 
     private StreamHead onErasureResult(String streamId, StreamHead head, SnapshotResult result, long now) {
@@ -486,10 +569,27 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             LOG.info("a command of a kind this version does not know was ignored");
             return;
         }
+        if (command.kind() == TrackerCommand.Kind.RECONCILE) {
+            // the reconcile pass runs beside the tracker, off the stream threads: it reads this through the store
+            LOG.info("reconcile pass requested at {}", command.requestedAt());
+            sweeps.put(RECONCILE_KEY, new SweepState(false, "", now));
+            return;
+        }
+        if (command.kind() == TrackerCommand.Kind.FOLD_SPEED) {
+            if (command.fold().isEmpty()) {
+                return;
+            }
+            FoldSpeed speed = speeds.getOrDefault(command.aggregateType(), FoldSpeed.NONE).plus(command.fold(), now);
+            speeds.put(command.aggregateType(), speed);
+            foldSpeeds.put(command.aggregateType(), speed);
+            reportSpeed(command.aggregateType(), settings.rules(command.aggregateType()));
+            return;
+        }
         if (command.kind() == TrackerCommand.Kind.REBUILD) {
             LOG.info("schema rebuild of {} requested at {}: walking this task's streams, longest first",
                     command.aggregateType(), command.requestedAt());
-            rebuilds.put(command.aggregateType(), RebuildJob.start(command.aggregateType(), now));
+            rebuilds.put(command.aggregateType(), RebuildJob.start(command.aggregateType(),
+                    command.requestedAt().toEpochMilli(), now));
         }
     }
 
@@ -507,9 +607,10 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
                 || (head.retryAfterVersion() != StreamHead.NONE && head.headVersion() < head.retryAfterVersion())) {
             return head;
         }
-        Optional<RequestReason> reason = settings.rules(head.aggregateType()).policy()
-                .due(new StreamView(head.eventsSinceSnapshot(settings.firstVersion()), head.lastEventMillis(),
-                        head.lastSnapshotMillis()), now, trigger);
+        TypeRules rules = settings.rules(head.aggregateType());
+        Optional<RequestReason> reason = rules.policy().due(new StreamView(
+                head.eventsSinceSnapshot(settings.firstVersion()), head.lastEventMillis(), head.lastSnapshotMillis(),
+                head.markedSinceSnapshot(), microsPerEvent(head.aggregateType(), rules)), now, trigger);
         if (reason.isEmpty()) {
             return head;
         }
@@ -518,6 +619,17 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
                     streamId, head.pendingVersion(), settings.requestTimeout());
         }
         return request(streamId, head, reason.get(), now);
+    }
+
+    /** The type's estimated cost of replaying one event: the prior, moved by what builds measured. */
+    private double microsPerEvent(String aggregateType, TypeRules rules) {
+        return speeds.getOrDefault(aggregateType, FoldSpeed.NONE).microsPerEvent(rules.priorMicrosPerEvent());
+    }
+
+    private void reportSpeed(String aggregateType, TypeRules rules) {
+        FoldSpeed speed = speeds.getOrDefault(aggregateType, FoldSpeed.NONE);
+        metrics.foldSpeed(aggregateType, speed.microsPerEvent(rules.priorMicrosPerEvent()), speed.bytesPerEvent(),
+                speed.measured().events());
     }
 
     /**
@@ -571,7 +683,13 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
         try (KeyValueIterator<String, RebuildJob> it = rebuilds.all()) {
             it.forEachRemaining(kv -> jobs.add(kv.value));
         }
-        jobs.forEach(job -> rebuild(job, now));
+        for (RebuildJob job : jobs) {
+            if (!job.finished()) {
+                rebuild(job, now);
+            } else if (now - job.finishedMillis() > ERASED_MARKER_TTL.toMillis()) {
+                rebuilds.delete(job.aggregateType()); // kept a day for its progress to be read, as erasure markers
+            }
+        }
     }
 
     /**
@@ -629,18 +747,15 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             return new Step.Keep(request(id, head, RequestReason.REBUILD, now));
         });
         if (!walk.finished) {
-            rebuilds.put(job.aggregateType(), new RebuildJob(job.aggregateType(), job.requestedMillis(), job.band(),
-                    walk.last, longest[0]));
+            rebuilds.put(job.aggregateType(), job.walking(job.band(), walk.last, longest[0]));
         } else if (job.band() == RebuildJob.MEASURING && longest[0] > 0) {
             int top = 63 - Long.numberOfLeadingZeros(longest[0]);
-            rebuilds.put(job.aggregateType(), new RebuildJob(job.aggregateType(), job.requestedMillis(), top, "",
-                    longest[0]));
+            rebuilds.put(job.aggregateType(), job.walking(top, "", longest[0]));
         } else if (job.band() > 0) {
-            rebuilds.put(job.aggregateType(), new RebuildJob(job.aggregateType(), job.requestedMillis(),
-                    job.band() - 1, "", longest[0]));
+            rebuilds.put(job.aggregateType(), job.walking(job.band() - 1, "", longest[0]));
         } else {
             LOG.info("schema rebuild of {} finished in this task", job.aggregateType());
-            rebuilds.delete(job.aggregateType());
+            rebuilds.put(job.aggregateType(), job.finishedAt(now));
         }
     }
 

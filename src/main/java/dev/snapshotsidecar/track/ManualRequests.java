@@ -67,6 +67,22 @@ public final class ManualRequests implements AutoCloseable {
                 .get(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * Sends a reconcile pass's corrections ({@link SnapshotResult#reconciled}), each to the results partition the
+     * task holding the stream's head reads, and waits until the broker has them all.
+     */
+    public void reconcile(java.util.List<SnapshotResult> corrections)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        java.util.List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+        for (SnapshotResult correction : corrections) {
+            sent.add(producer.send(new ProducerRecord<>(resultsTopic, placement.partition(correction.streamId(),
+                    partitions), correction.streamId(), MessageSerdes.RESULT.serialize(resultsTopic, correction))));
+        }
+        for (java.util.concurrent.Future<?> f : sent) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+    }
+
     @Override
     public void close() {
         producer.close();

@@ -18,10 +18,12 @@ package dev.snapshotsidecar.track;
  * @param pendingRequest     the request in flight (a build, or the ERASE while {@link #erasing()}), or none
  * @param retry              failures since the last success and when to ask again
  * @param erasure            whether the stream's events were deleted and its snapshots are being, or were, erased
+ * @param markedVersion      the version of the newest event seen of a type its aggregate type snapshots after
+ *                           (snapshot-after-events), or NONE; a snapshot at or above it answers it
  */
 public record StreamHead(String aggregateType, long incarnation, long headVersion, long snapshotVersion,
                          long lastEventMillis, long lastSnapshotMillis, long maxPosition, Pending pendingRequest,
-                         Retry retry, Erasure erasure) {
+                         Retry retry, Erasure erasure, long markedVersion) {
     public static final long NONE = -1;
 
     /** The request in flight: the head version it asked for (NONE for an erasure's) and when it was sent. */
@@ -68,6 +70,14 @@ public record StreamHead(String aggregateType, long incarnation, long headVersio
         java.util.Objects.requireNonNull(pendingRequest, "pendingRequest");
         java.util.Objects.requireNonNull(retry, "retry");
         java.util.Objects.requireNonNull(erasure, "erasure");
+    }
+
+    /** A head with no marked event. */
+    public StreamHead(String aggregateType, long incarnation, long headVersion, long snapshotVersion,
+                      long lastEventMillis, long lastSnapshotMillis, long maxPosition, Pending pendingRequest,
+                      Retry retry, Erasure erasure) {
+        this(aggregateType, incarnation, headVersion, snapshotVersion, lastEventMillis, lastSnapshotMillis,
+                maxPosition, pendingRequest, retry, erasure, NONE);
     }
 
     /** The head of an incarnation started by its first event seen. */
@@ -125,15 +135,26 @@ public record StreamHead(String aggregateType, long incarnation, long headVersio
         return headVersion - Math.max(snapshotVersion, firstVersion - 1);
     }
 
+    /** Whether an event of a marked type (snapshot-after-events) follows the latest snapshot. */
+    public boolean markedSinceSnapshot() {
+        return markedVersion != NONE && markedVersion > snapshotVersion;
+    }
+
+    /** The same head, with an event of a marked type seen at {@code version}. */
+    StreamHead withMark(long version) {
+        return new StreamHead(aggregateType, incarnation, headVersion, snapshotVersion, lastEventMillis,
+                lastSnapshotMillis, maxPosition, pendingRequest, retry, erasure, Math.max(markedVersion, version));
+    }
+
     StreamHead withType(String type) {
         return new StreamHead(type, incarnation, headVersion, snapshotVersion, lastEventMillis, lastSnapshotMillis,
-                maxPosition, pendingRequest, retry, erasure);
+                maxPosition, pendingRequest, retry, erasure, markedVersion);
     }
 
     StreamHead withEvent(String type, long version, long eventMillis, long position) {
         return new StreamHead(aggregateType.isEmpty() ? type : aggregateType, incarnation,
                 Math.max(headVersion, version), snapshotVersion, Math.max(lastEventMillis, eventMillis),
-                lastSnapshotMillis, Math.max(maxPosition, position), pendingRequest, retry, erasure);
+                lastSnapshotMillis, Math.max(maxPosition, position), pendingRequest, retry, erasure, markedVersion);
     }
 
     StreamHead withPending(long version, long nowMillis) {
@@ -142,31 +163,32 @@ public record StreamHead(String aggregateType, long incarnation, long headVersio
 
     StreamHead withPending(Pending next) {
         return new StreamHead(aggregateType, incarnation, headVersion, snapshotVersion, lastEventMillis,
-                lastSnapshotMillis, maxPosition, next, retry, erasure);
+                lastSnapshotMillis, maxPosition, next, retry, erasure, markedVersion);
     }
 
     /** A snapshot at {@code version} exists: the pending request is answered and failures are forgotten. */
     StreamHead withSnapshot(long version, long nowMillis) {
         return new StreamHead(aggregateType, incarnation, headVersion, Math.max(snapshotVersion, version),
-                lastEventMillis, nowMillis, maxPosition, Pending.NONE, Retry.NONE, erasure);
+                lastEventMillis, nowMillis, maxPosition, Pending.NONE, Retry.NONE, erasure, markedVersion);
     }
 
     StreamHead withFailure(long nextRetryAtMillis) {
         return new StreamHead(aggregateType, incarnation, headVersion, snapshotVersion, lastEventMillis,
                 lastSnapshotMillis, maxPosition, Pending.NONE,
-                new Retry(retry.failures() + 1, nextRetryAtMillis, retry.afterVersion()), erasure);
+                new Retry(retry.failures() + 1, nextRetryAtMillis, retry.afterVersion()), erasure, markedVersion);
     }
 
     StreamHead withTooLarge(long retryAtVersion) {
         return new StreamHead(aggregateType, incarnation, headVersion, snapshotVersion, lastEventMillis,
                 lastSnapshotMillis, maxPosition, Pending.NONE,
-                new Retry(retry.failures(), retry.nextMillis(), retryAtVersion), erasure);
+                new Retry(retry.failures(), retry.nextMillis(), retryAtVersion), erasure, markedVersion);
     }
 
     /** The database's events end at {@code lastVersion}: the head (and a snapshot above it) come down to it. */
     StreamHead correctedTo(long lastVersion) {
         return new StreamHead(aggregateType, incarnation, lastVersion, Math.min(snapshotVersion, lastVersion),
-                lastEventMillis, lastSnapshotMillis, maxPosition, Pending.NONE, Retry.NONE, erasure);
+                lastEventMillis, lastSnapshotMillis, maxPosition, Pending.NONE, Retry.NONE, erasure,
+                markedVersion > lastVersion ? NONE : markedVersion);
     }
 
     /**
@@ -176,19 +198,19 @@ public record StreamHead(String aggregateType, long incarnation, long headVersio
     StreamHead resetTo(long lastVersion) {
         return new StreamHead(aggregateType, incarnation, lastVersion, Math.min(snapshotVersion, lastVersion),
                 lastEventMillis, lastSnapshotMillis, lastVersion > headVersion ? NONE : maxPosition, Pending.NONE,
-                Retry.NONE, erasure);
+                Retry.NONE, erasure, markedVersion > lastVersion ? NONE : markedVersion);
     }
 
     StreamHead withErasure(Erasure next) {
         return new StreamHead(aggregateType, incarnation, headVersion, snapshotVersion, lastEventMillis,
-                lastSnapshotMillis, maxPosition, pendingRequest, retry, next);
+                lastSnapshotMillis, maxPosition, pendingRequest, retry, next, markedVersion);
     }
 
     /** The same head with its erasure owed again after a failure, asked for after {@code nextRetryAtMillis}. */
     StreamHead withErasureFailure(long nextRetryAtMillis) {
         return new StreamHead(aggregateType, incarnation, headVersion, snapshotVersion, lastEventMillis,
                 lastSnapshotMillis, maxPosition, Pending.NONE,
-                new Retry(retry.failures() + 1, nextRetryAtMillis, retry.afterVersion()), erasure);
+                new Retry(retry.failures() + 1, nextRetryAtMillis, retry.afterVersion()), erasure, markedVersion);
     }
 
     /** The marker of a confirmed erasure: versions forgotten, the erased incarnation and its position kept. */

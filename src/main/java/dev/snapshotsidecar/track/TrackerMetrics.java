@@ -22,6 +22,9 @@ public final class TrackerMetrics implements io.micrometer.core.instrument.binde
     private final Map<Outcome, Counter> results = new EnumMap<>(Outcome.class);
     private final Map<String, Counter> erasures = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Counter> inputDeadLetters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> untyped = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Level> speedGauges = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> reconciled = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> awaitingBootstrap = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Counter staleResults;
     private Counter recordsFailed;
@@ -130,6 +133,63 @@ public final class TrackerMetrics implements io.micrometer.core.instrument.binde
 
     void headCorrected() {
         headsCorrected.increment();
+    }
+
+    /**
+     * A change event without an event type, of an aggregate type that snapshots after some event types: the
+     * connector does not send the event type column.
+     */
+    void untypedEvent(String aggregateType) {
+        untyped.computeIfAbsent(aggregateType, t -> Counter.builder("sidecar.track.untyped.events")
+                .tag("aggregate.type", t)
+                .description("Change events without an event type, of aggregate types that snapshot after some event"
+                        + " types (snapshot-after-events cannot see them)").baseUnit("events").register(registry))
+                .increment();
+    }
+
+    /**
+     * The tracker's estimate of an aggregate type's fold speed, after a worker's report (or the prior at start):
+     * what the replay-cost rule multiplies a tail by. Called from stream threads; every task holds about the same.
+     */
+    void foldSpeed(String aggregateType, double microsPerEvent, double bytesPerEvent, long measuredEvents) {
+        speedGauge(aggregateType, "sidecar.track.replay.cost.per.event", "microseconds",
+                "Estimated cost of replaying one event of the type (reading, deserialising, applying), from the"
+                        + " worker's builds; the configured prior before any").set(microsPerEvent);
+        speedGauge(aggregateType, "sidecar.track.replay.bytes.per.event", "bytes",
+                "Mean size of the type's events the worker folded (payload and metadata)").set(bytesPerEvent);
+        speedGauge(aggregateType, "sidecar.track.replay.measured.events", "events",
+                "Events the type's estimated replay cost rests on (older builds weigh less)").set(measuredEvents);
+    }
+
+    private Level speedGauge(String aggregateType, String name, String unit, String description) {
+        return speedGauges.computeIfAbsent(name + "|" + aggregateType, key -> {
+            Level level = new Level();
+            io.micrometer.core.instrument.Gauge.builder(name, level, Level::get).tag("aggregate.type", aggregateType)
+                    .description(description).baseUnit(unit).register(registry);
+            return level;
+        });
+    }
+
+    /** A gauge's value, set from the stream threads and read by a scrape. */
+    private static final class Level {
+        private volatile double value;
+
+        void set(double next) {
+            value = next;
+        }
+
+        double get() {
+            return value;
+        }
+    }
+
+    /** A head a reconcile pass raised to the database's last version, or started for a stream never seen. */
+    void reconciled(String aggregateType, String correction) {
+        reconciled.computeIfAbsent(aggregateType + "|" + correction, k -> Counter.builder("sidecar.track.reconciled")
+                .tag("aggregate.type", aggregateType).tag("correction", correction)
+                .description("Heads a reconcile pass raised to the database's last version, or started for streams"
+                        + " change data capture never delivered").baseUnit("streams").register(registry))
+                .increment();
     }
 
     /** An erasure requested, confirmed, found not to be one (events remain), or failed. */

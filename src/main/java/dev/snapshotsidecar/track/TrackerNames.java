@@ -33,6 +33,8 @@ final class TrackerNames {
     public static final String SWEEPS_STORE = "sweep-state";
     /** Per aggregate type, the schema rebuild under way ({@link RebuildJob}). */
     public static final String REBUILDS_STORE = "rebuild-jobs";
+    /** Per aggregate type, what the workers measured of its folds ({@link FoldSpeed}). */
+    public static final String FOLD_SPEEDS_STORE = "fold-speeds";
 
 
     private TrackerNames() {

@@ -34,7 +34,8 @@ import java.util.Properties;
  *                                               └─▶ key-by-stream-id ─▶ appended-by-stream (repartition)
  *                                                       ─▶ merge-tracker-inputs ◀─┬─ results-source ─▶ decode-results
  *                                                                                  └─ commands-source ─▶ decode-commands
- *                                                       ─▶ track-heads [stream-heads, sweep-state, rebuild-jobs]
+ *                                                       ─▶ track-heads [stream-heads, sweep-state, rebuild-jobs,
+ *                                                                       fold-speeds]
  *                                                       ─▶ requests-sink (partition chosen from the stream id)
  * </pre>
  * Results and commands are read as bytes and decoded by a processor that sends what it cannot read to dead letters
@@ -50,6 +51,7 @@ public final class TrackerTopology {
     static final long COMMIT_INTERVAL_MS = 1000;
     static final JsonSerde<SweepState> SWEEP_SERDE = new JsonSerde<>(SweepState.class);
     static final JsonSerde<RebuildJob> REBUILD_SERDE = new JsonSerde<>(RebuildJob.class);
+    static final JsonSerde<FoldSpeed> FOLD_SPEED_SERDE = new JsonSerde<>(FoldSpeed.class);
 
     private TrackerTopology() {
     }
@@ -71,6 +73,8 @@ public final class TrackerTopology {
                 Stores.persistentKeyValueStore(TrackerNames.SWEEPS_STORE), Serdes.String(), SWEEP_SERDE));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(TrackerNames.REBUILDS_STORE), Serdes.String(), REBUILD_SERDE));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TrackerNames.FOLD_SPEEDS_STORE), Serdes.String(), FOLD_SPEED_SERDE));
 
         KStream<byte[], byte[]> changeEvents = builder.stream(settings.sourceTopics(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(TrackerNames.CHANGE_EVENTS_SOURCE));
@@ -110,7 +114,8 @@ public final class TrackerTopology {
         changes.merge(results, Named.as(TrackerNames.MERGE_INPUTS))
                 .merge(commands, Named.as(TrackerNames.MERGE_INPUTS + "-commands"))
                 .process(() -> new HeadTracker(settings, clock, metrics, queue), Named.as(TrackerNames.TRACK_HEADS),
-                        TrackerNames.HEADS_STORE, TrackerNames.SWEEPS_STORE, TrackerNames.REBUILDS_STORE)
+                        TrackerNames.HEADS_STORE, TrackerNames.SWEEPS_STORE, TrackerNames.REBUILDS_STORE,
+                        TrackerNames.FOLD_SPEEDS_STORE)
                 .to(settings.requestsTopic(), Produced.with(Serdes.String(), MessageSerdes.REQUEST)
                         .withName(TrackerNames.REQUESTS_SINK)
                         .withStreamPartitioner((topic, streamId, request, partitions) -> java.util.Optional.of(

@@ -9,6 +9,8 @@ import dev.snapshotsidecar.build.BuildRules;
 import dev.snapshotsidecar.build.BuildLease;
 import dev.snapshotsidecar.build.FoldingSnapshotBuilder;
 import dev.snapshotsidecar.config.Partitioning;
+import dev.snapshotsidecar.build.Folds;
+import dev.snapshotsidecar.fold.AggregatorFold;
 import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.testkit.ClinicalEvents;
 import dev.snapshotsidecar.clinical.PatientAggregator;
@@ -111,8 +113,9 @@ class SidecarBench {
     }
 
     static FoldingSnapshotBuilder builder(DialectStores stores) {
-        return new FoldingSnapshotBuilder(stores.snapshots(), stores.events(), AggregatorRegistry.load(Optional.empty()),
-                Map.of("patient", new BuildRules(PatientAggregator.NAME, 3, 16L << 20)), 0, Clock.systemUTC());
+        return new FoldingSnapshotBuilder(stores.snapshots(), stores.events(),
+                Folds.of(Map.of("patient", new AggregatorFold<>(new PatientAggregator()))),
+                Map.of("patient", new BuildRules(3, 16L << 20)), 0, Clock.systemUTC());
     }
 
     static SnapshotRequest request(String streamId, long head) {
@@ -1224,6 +1227,13 @@ class SidecarBench {
     static long crossings(Map<String, Long> committed, int threshold) {
         return committed.keySet().stream().filter(k -> (Long.parseLong(k.substring(k.indexOf('@') + 1)) + 1)
                 % threshold == 0).count();
+    }
+
+    /** A build from a 500-event tail through each fold kind against the same floor: {@link FoldKindBenchmark}. */
+    @Test
+    @Order(8)
+    void foldKinds() throws Exception {
+        FoldKindBenchmark.run(stores("bench_folds", "bench-folds"), RESULTS, TABLE);
     }
 
     @AfterAll

@@ -2,7 +2,7 @@ package dev.snapshotsidecar.build;
 
 import dev.snapshotsidecar.clinical.PatientAggregator;
 import dev.snapshotsidecar.clinical.PrescriptionAggregator;
-import dev.snapshotsidecar.fold.AggregatorRegistry;
+import dev.snapshotsidecar.fold.AggregatorFold;
 import dev.snapshotsidecar.fold.StoredEvent;
 import dev.snapshotsidecar.store.StoredSnapshot;
 import dev.snapshotsidecar.store.TransientStoreException;
@@ -26,8 +26,8 @@ class FoldingSnapshotBuilderTest {
     final InMemoryStore store = new InMemoryStore();
     final PrescriptionAggregator aggregator = new PrescriptionAggregator();
     final SnapshotBuilder builder = new FoldingSnapshotBuilder(store, store,
-            AggregatorRegistry.of(List.of(aggregator, new PatientAggregator())),
-            Map.of("prescription", new BuildRules(PrescriptionAggregator.NAME, 2, 4096)), 0, Clock.systemUTC());
+            Folds.of(Map.of("prescription", new AggregatorFold<>(aggregator))),
+            Map.of("prescription", new BuildRules(2, 4096)), 0, Clock.systemUTC());
 
     long position;
 
@@ -91,8 +91,9 @@ class FoldingSnapshotBuilderTest {
     @DisplayName("a snapshot over the size limit is not written and says TOO_LARGE with its size")
     void tooLarge() {
         write("prescription-1", 20);
-        SnapshotBuilder tiny = new FoldingSnapshotBuilder(store, store, AggregatorRegistry.of(List.of(aggregator)),
-                Map.of("prescription", new BuildRules(PrescriptionAggregator.NAME, 3, 100)), 0, Clock.systemUTC());
+        SnapshotBuilder tiny = new FoldingSnapshotBuilder(store, store,
+                Folds.of(Map.of("prescription", new AggregatorFold<>(aggregator))),
+                Map.of("prescription", new BuildRules(3, 100)), 0, Clock.systemUTC());
         SnapshotResult result = tiny.build(request("prescription-1", 19), BuildLease.ALWAYS);
         assertThat(result.outcome()).isEqualTo(Outcome.TOO_LARGE);
         assertThat(result.detail()).contains("bytes, over the 100 allowed");
@@ -281,10 +282,10 @@ class FoldingSnapshotBuilderTest {
     }
 
     @Test
-    @DisplayName("a type without an aggregator fails with a reason; a database outage propagates to be retried")
+    @DisplayName("a type without a fold fails with a reason; a database outage propagates to be retried")
     void configurationAndOutage() {
         assertThat(builder.build(SnapshotRequest.of("x-1", "invoice", 3, -1, RequestReason.THRESHOLD, Instant.EPOCH),
-                BuildLease.ALWAYS).detail()).contains("no aggregator is configured for aggregate type 'invoice'");
+                BuildLease.ALWAYS).detail()).contains("no fold is configured for aggregate type 'invoice'");
         write("prescription-1", 10);
         store.failuresToInject.set(1);
         assertThatThrownBy(() -> builder.build(request("prescription-1", 9), BuildLease.ALWAYS))

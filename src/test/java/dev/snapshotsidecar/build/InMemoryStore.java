@@ -132,6 +132,31 @@ final class InMemoryStore implements EventReader, SnapshotStore {
         return before - snapshots.size();
     }
 
+    @Override
+    public List<SnapshotInfo> list(String streamId) {
+        return snapshots.stream().filter(s -> s.streamId().equals(streamId))
+                .sorted(Comparator.comparingLong(StoredSnapshot::version).reversed()).map(InMemoryStore::info).toList();
+    }
+
+    @Override
+    public Optional<StoredSnapshot> read(String streamId, long version) {
+        return snapshots.stream().filter(s -> s.streamId().equals(streamId) && s.version() == version).findFirst();
+    }
+
+    @Override
+    public List<SnapshotInfo> ofType(String aggregateType, String afterStreamId, long afterVersion, int limit) {
+        return snapshots.stream().filter(s -> s.aggregateType().equals(aggregateType))
+                .filter(s -> s.streamId().compareTo(afterStreamId) > 0
+                        || (s.streamId().equals(afterStreamId) && s.version() > afterVersion))
+                .sorted(Comparator.comparing(StoredSnapshot::streamId).thenComparingLong(StoredSnapshot::version))
+                .limit(limit).map(InMemoryStore::info).toList();
+    }
+
+    private static SnapshotInfo info(StoredSnapshot s) {
+        return new SnapshotInfo(s.streamId(), s.version(), s.schemaVersion(), s.aggregateType(),
+                s.data().getBytes(java.nio.charset.StandardCharsets.UTF_8).length, java.time.Instant.EPOCH);
+    }
+
     private void maybeFail() {
         if (failuresToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new TransientStoreException("test", Optional.of("08006"), 0,

@@ -347,6 +347,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("rules on the tail parse into the policy: resting event types, a replay-cost limit and its prior")
+    void tailRules() {
+        SidecarConfig config = parse(VALID, Map.of(
+                "SIDECAR_AGGREGATE_TYPES_PATIENT_SNAPSHOT_AFTER_EVENTS", "PatientDischarged, PatientDeceased",
+                "SIDECAR_AGGREGATE_TYPES_PATIENT_REPLAY_COST_ABOVE", "50ms",
+                "SIDECAR_AGGREGATE_TYPES_PATIENT_REPLAY_COST_PRIOR_MICROS", "35"));
+        SidecarConfig.Tail tail = config.aggregateTypes().get(0).policy().tail();
+        assertThat(tail.afterEventTypes()).containsExactlyInAnyOrder("PatientDischarged", "PatientDeceased");
+        assertThat(tail.replayCostAbove()).contains(Duration.ofMillis(50));
+        assertThat(tail.priorMicrosPerEvent()).isEqualTo(35);
+        assertThat(config.aggregateTypes().get(1).policy().tail()).as("the defaults").isEqualTo(SidecarConfig.Tail.NONE);
+
+        SidecarConfig costOnly = parse(VALID, Map.of("SIDECAR_AGGREGATE_TYPES_PATIENT_EVERY_N_EVENTS", "0",
+                "SIDECAR_AGGREGATE_TYPES_PATIENT_REPLAY_COST_ABOVE", "2s"));
+        assertThat(costOnly.aggregateTypes().get(0).everyNEvents()).as("a replay-cost limit is a rule of its own")
+                .isZero();
+        assertThatThrownBy(() -> parse(VALID, Map.of("SIDECAR_AGGREGATE_TYPES_PATIENT_REPLAY_COST_ABOVE", "0ms",
+                "SIDECAR_AGGREGATE_TYPES_PATIENT_REPLAY_COST_PRIOR_MICROS", "0")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("aggregate-types.patient.replay-cost-above")
+                .hasMessageContaining("aggregate-types.patient.replay-cost-prior-micros");
+    }
+
+    @Test
     @DisplayName("durations accept short and ISO-8601 forms")
     void durations() {
         assertThat(Durations.parse("250ms")).contains(Duration.ofMillis(250));

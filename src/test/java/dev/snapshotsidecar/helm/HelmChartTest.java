@@ -2,6 +2,7 @@ package dev.snapshotsidecar.helm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.marcnuri.helm.Helm;
@@ -11,6 +12,7 @@ import dev.snapshotsidecar.config.ConfigLoader;
 import dev.snapshotsidecar.config.SidecarConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,13 +28,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Helm chart, linted and rendered offline with helm-java (helm 3 in-process), and its objects checked. */
-class HelmChartTest {
+public class HelmChartTest {
     static final Path CHART = Path.of("helm", "snapshot-sidecar");
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    static List<JsonNode> render(UnaryOperator<TemplateCommand> options) throws IOException {
-        String manifest = options.apply(new Helm(CHART).template().withName("clinical").withKubeVersion("1.30.0"))
-                .call();
+    /** The chart rendered as `helm template clinical` renders it, with {@code options} applied; its objects. */
+    public static List<JsonNode> render(UnaryOperator<TemplateCommand> options) throws IOException {
+        return render(CHART, options);
+    }
+
+    static List<JsonNode> render(Path chart, UnaryOperator<TemplateCommand> options) throws IOException {
+        String manifest = options.apply(new Helm(chart).template().withName("clinical").withNamespace("default")
+                .withKubeVersion("1.30.0")).call();
         List<JsonNode> objects = new ArrayList<>();
         try (YAMLParser parser = new YAMLFactory().createParser(manifest)) {
             YAML.readValues(parser, JsonNode.class).forEachRemaining(node -> {
@@ -44,14 +51,15 @@ class HelmChartTest {
         return objects;
     }
 
-    static JsonNode only(List<JsonNode> objects, String kind) {
+    public static JsonNode only(List<JsonNode> objects, String kind) {
         List<JsonNode> found = objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
         assertThat(found).as("one %s", kind).hasSize(1);
         return found.get(0);
     }
 
-    static TemplateCommand everythingOn(TemplateCommand t) {
+    public static TemplateCommand everythingOn(TemplateCommand t) {
         return t.set("serviceMonitor.enabled", "true").set("networkPolicy.enabled", "true")
+                .set("prometheusRule.enabled", "true")
                 .set("kafkaConnector.enabled", "true").set("kafkaConnector.config.topic\\.prefix", "eventstore")
                 .set("grafanaDashboard.enabled", "true").set("persistence.enabled", "false")
                 .set("secrets.existingSecret", "clinical-secrets").set("podDisruptionBudget.enabled", "true");
@@ -59,9 +67,111 @@ class HelmChartTest {
 
     @Test
     @DisplayName("helm lint --strict passes, with defaults and with every optional part on")
-    void lint() {
+    void lint(@TempDir Path copy) throws IOException {
         LintResult result = new Helm(CHART).lint().strict().call();
         assertThat(result.isFailed()).as("%s", result.getMessages()).isFalse();
+        // lint takes no --set: a copy of the chart whose values switch every optional part on
+        copyChart(copy);
+        ObjectNode values = (ObjectNode) YAML.readTree(CHART.resolve("values.yaml").toFile());
+        for (String part : List.of("serviceMonitor", "networkPolicy", "kafkaConnector", "grafanaDashboard",
+                "prometheusRule", "podDisruptionBudget")) {
+            ((ObjectNode) values.path(part)).put("enabled", true);
+        }
+        ((ObjectNode) values.path("prometheusRule")).put("runbookUrl",
+                "https://git.example/snapshot-sidecar/blob/main/docs/operations.md");
+        ((ObjectNode) values.path("secrets")).put("existingSecret", "clinical-secrets");
+        YAML.writeValue(copy.resolve("values.yaml").toFile(), values);
+        LintResult everything = new Helm(copy).lint().strict().call();
+        assertThat(everything.isFailed()).as("%s", everything.getMessages()).isFalse();
+    }
+
+    private static void copyChart(Path target) throws IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(CHART)) {
+            for (Path file : files.toList()) {
+                Path to = target.resolve(CHART.relativize(file).toString());
+                if (java.nio.file.Files.isDirectory(file)) {
+                    java.nio.file.Files.createDirectories(to);
+                } else {
+                    java.nio.file.Files.copy(file, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the PrometheusRule, off by default, carries every alert with a severity, a summary, a description"
+            + " and, once runbookUrl is set, a link to its runbook section in docs/operations.md")
+    void prometheusRule() throws IOException {
+        assertThat(render(t -> t)).noneMatch(o -> o.path("kind").asText().equals("PrometheusRule"));
+        JsonNode rule = only(render(t -> t.set("prometheusRule.enabled", "true")
+                .set("prometheusRule.labels.release", "kube-prometheus-stack")
+                .set("prometheusRule.runbookUrl", "https://git.example/docs/operations.md")), "PrometheusRule");
+        assertThat(rule.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(rule.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
+        List<JsonNode> alerts = new ArrayList<>();
+        rule.at("/spec/groups/0/rules").forEach(alerts::add);
+        assertThat(alerts).extracting(a -> a.path("alert").asText()).containsExactly(ALERTS.toArray(String[]::new));
+        String operations = java.nio.file.Files.readString(Path.of("docs", "operations.md"));
+        Set<String> anchors = new java.util.HashSet<>();
+        operations.lines().filter(l -> l.startsWith("#")).forEach(l -> anchors.add(anchor(l)));
+        for (JsonNode alert : alerts) {
+            String name = alert.path("alert").asText();
+            assertThat(alert.at("/labels/severity").asText()).as(name).isIn("warning", "critical");
+            assertThat(alert.at("/annotations/summary").asText()).as(name).isNotBlank();
+            assertThat(alert.at("/annotations/description").asText()).as(name).hasSizeGreaterThan(80);
+            assertThat(alert.path("expr").asText()).as(name)
+                    .contains("namespace=\"default\", job=\"clinical-snapshot-sidecar\"");
+            String runbook = alert.at("/annotations/runbook_url").asText();
+            assertThat(runbook).as(name).isEqualTo("https://git.example/docs/operations.md#" + name.toLowerCase());
+            assertThat(anchors).as("a section of docs/operations.md for " + name).contains(name.toLowerCase());
+        }
+        JsonNode withoutRunbook = only(render(t -> t.set("prometheusRule.enabled", "true")), "PrometheusRule");
+        assertThat(withoutRunbook.at("/spec/groups/0/rules/0/annotations/runbook_url").isMissingNode()).isTrue();
+        assertThatThrownBy(() -> render(t -> t.set("prometheusRule.thresholds.backlogGrowingFor", "15 minutes")))
+                .hasMessageContaining("backlogGrowingFor");
+    }
+
+    /** The alerts the chart ships, in order. */
+    public static final List<String> ALERTS = List.of("SnapshotSidecarBuildsFailing", "SnapshotSidecarBacklogGrowing",
+            "SnapshotSidecarSnapshotsBehind", "SnapshotSidecarErasureNotConfirmed", "SnapshotSidecarDeadLetters",
+            "SnapshotSidecarTrackerLagGrowing", "SnapshotSidecarWorkerPaused");
+
+    /** The anchor GitHub gives a Markdown heading. */
+    static String anchor(String heading) {
+        return heading.replaceFirst("^#+\\s*", "").trim().toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
+    }
+
+    @Test
+    @DisplayName("helm test: a hook pod asks every instance for /health/ready on the port it listens on, is selected"
+            + " by neither Service nor PodDisruptionBudget, and may pass the NetworkPolicy")
+    void helmTest(@TempDir Path copy) throws IOException {
+        // helm template leaves hooks out: render a copy in which the test pod is no hook (lint checks the hook itself)
+        copyChart(copy);
+        Path hook = copy.resolve("templates/tests/test-ready.yaml");
+        String template = java.nio.file.Files.readString(hook);
+        assertThat(template).contains("    helm.sh/hook: test\n");
+        java.nio.file.Files.writeString(hook, template.replace("helm.sh/hook: test", "helm.sh/hook-as-rendered: test"));
+        List<JsonNode> objects = render(copy, t -> t.set("replicas", "3").set("networkPolicy.enabled", "true"));
+        JsonNode pod = objects.stream().filter(o -> o.path("kind").asText().equals("Pod")).findFirst().orElseThrow();
+        assertThat(pod.at("/metadata/annotations/helm.sh~1hook-as-rendered").asText()).isEqualTo("test");
+        String script = pod.at("/spec/containers/0/args/0").asText();
+        SidecarConfig config = sidecarConfig(objects);
+        assertThat(script).contains("$(seq 0 2)", "http://clinical-snapshot-sidecar-$i.clinical-snapshot-sidecar-headless:"
+                + config.http().port() + "/health/ready", "wget");
+        assertThat(pod.at("/spec/containers/0/image").asText()).isEqualTo("busybox:1.36");
+        assertThat(pod.at("/spec/securityContext/runAsNonRoot").asBoolean()).isTrue();
+        assertThat(pod.at("/spec/containers/0/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(pod.at("/spec/restartPolicy").asText()).isEqualTo("Never");
+        JsonNode selector = only(objects, "StatefulSet").at("/spec/selector/matchLabels");
+        java.util.Map<String, String> podLabels = YAML.convertValue(pod.at("/metadata/labels"),
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, String>>() { });
+        java.util.Map<String, String> selected = YAML.convertValue(selector,
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, String>>() { });
+        assertThat(podLabels.entrySet().containsAll(selected.entrySet())).as("the test pod is one of the instances")
+                .isFalse();
+        JsonNode allowed = only(objects, "NetworkPolicy").at("/spec/ingress/0/from");
+        assertThat(allowed.toString()).contains("\"app.kubernetes.io/component\":\"helm-test\"");
     }
 
     @Test

@@ -88,6 +88,22 @@ class AdminDatabaseTest {
             public int deleteAll(String streamId) {
                 throw new UnsupportedOperationException();
             }
+
+            @Override
+            public List<SnapshotInfo> list(String streamId) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Optional<StoredSnapshot> read(String streamId, long version) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<SnapshotInfo> ofType(String aggregateType, String afterStreamId, long afterVersion,
+                                             int limit) {
+                throw new UnsupportedOperationException();
+            }
         };
     }
 

@@ -7,6 +7,7 @@ import dev.snapshotsidecar.config.SidecarConfig;
 import dev.snapshotsidecar.store.StoredSnapshot;
 import dev.snapshotsidecar.testing.Poll;
 import dev.snapshotsidecar.track.HeadsQuery;
+import dev.snapshotsidecar.track.RebuildProgress;
 import dev.snapshotsidecar.request.RequestReason;
 import dev.snapshotsidecar.request.SnapshotRequest;
 import dev.snapshotsidecar.track.StreamHead;
@@ -130,9 +131,30 @@ class AdminServerIT {
             return 41;
         }
 
+        final List<Instant> rebuildsAskedAbout = new CopyOnWriteArrayList<>();
+
         @Override
-        public int requestRebuild(String aggregateType) {
+        public int requestRebuild(String aggregateType, Instant requestedAt) {
             return 4;
+        }
+
+        @Override
+        public RebuildProgress rebuildProgress(String aggregateType, Instant requestedAt) {
+            rebuildsAskedAbout.add(requestedAt);
+            // two tasks here: one finished, one walking
+            return new RebuildProgress(aggregateType, 2, 0, 1, 1, 100, 80, 70, 10, 1);
+        }
+
+        @Override
+        public int trackerTasks() {
+            return 4;
+        }
+
+        @Override
+        public InstanceStatus instanceStatus() {
+            return new InstanceStatus("localhost:0", "RUNNING", new InstanceStatus.Partitions(List.of(0, 1),
+                    List.of(2), "requests", List.of(0, 1)), new InstanceStatus.Limits(4, 50), Map.of("patient", 50),
+                    new BuildHistory(Clock.systemUTC()).view());
         }
 
         @Override
@@ -463,5 +485,92 @@ class AdminServerIT {
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.error()).isEqualTo("bad_request");
         assertThat(get(port, "/streams/patient-1/other").status()).isEqualTo(404);
+    }
+
+    @Test
+    @DisplayName("a rebuild's progress adds up every instance's share; POST /rebuilds answers where to follow it")
+    void rebuildProgressOverInstances() throws Exception {
+        int port = server(Optional.of(TOKEN), false).port();
+        int[] otherPort = new int[1];
+        List<Received> received = standInOwner(otherPort, "{\"aggregateType\":\"patient\",\"tasks\":{\"counted\":2,"
+                + "\"waiting\":0,\"walking\":0,\"finished\":2},\"streams\":{\"total\":50,\"requested\":50,"
+                + "\"answered\":50,\"pending\":0,\"failing\":0}}");
+        sidecar.others = List.of("localhost:" + otherPort[0]);
+
+        Response asked = call(port, "POST", "/rebuilds", bearer(TOKEN));
+        assertThat(asked.status()).isEqualTo(400); // no body
+        HttpRequest.Builder post = request(port, "POST", "/rebuilds", Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"aggregateType\":\"patient\"}"));
+        bearer(TOKEN).forEach(post::header);
+        Response rebuild = send(post.build()).get(10, TimeUnit.SECONDS);
+        assertThat(rebuild.status()).isEqualTo(202);
+        String requestedAt = rebuild.json().path("requestedAt").asText();
+        assertThat(rebuild.json().path("progress").asText()).isEqualTo("/rebuilds/patient?requestedAt=" + requestedAt);
+
+        assertThat(get(port, "/rebuilds/patient").status()).as("reads are closed").isEqualTo(401);
+        Response progress = call(port, "GET", rebuild.json().path("progress").asText(), bearer(TOKEN));
+        assertThat(progress.status()).isEqualTo(200);
+        JsonNode body = progress.json();
+        assertThat(body.path("requestedAt").asText()).isEqualTo(requestedAt);
+        assertThat(body.at("/tasks/expected").asInt()).isEqualTo(4);
+        assertThat(body.at("/tasks/counted").asInt()).isEqualTo(4);
+        assertThat(body.at("/tasks/walking").asInt()).isEqualTo(1);
+        assertThat(body.at("/tasks/finished").asInt()).isEqualTo(3);
+        assertThat(body.at("/streams/total").asLong()).isEqualTo(150);
+        assertThat(body.at("/streams/requested").asLong()).isEqualTo(130);
+        assertThat(body.at("/streams/answered").asLong()).isEqualTo(120);
+        assertThat(body.at("/streams/pending").asLong()).isEqualTo(10);
+        assertThat(body.at("/streams/failing").asLong()).isEqualTo(1);
+        assertThat(body.path("complete").asBoolean()).isFalse();
+        assertThat(body.path("unreachableInstances")).isEmpty();
+        assertThat(sidecar.rebuildsAskedAbout).containsExactly(Instant.parse(requestedAt));
+        // the other instance was asked for its own share of the same rebuild, signed
+        assertThat(received).hasSize(1);
+        assertThat(received.get(0).rawTarget()).isEqualTo("/rebuilds/patient?scope=local&requestedAt=" + requestedAt);
+        assertThat(received.get(0).header("X-Sidecar-Signature")).isPresent();
+
+        assertThat(call(port, "GET", "/rebuilds/nope", bearer(TOKEN)).error()).isEqualTo("unknown_type");
+        assertThat(call(port, "GET", "/rebuilds/patient?requestedAt=yesterday", bearer(TOKEN)).status())
+                .isEqualTo(400);
+        Response local = call(port, "GET", "/rebuilds/patient?scope=local", bearer(TOKEN));
+        assertThat(local.json().at("/streams/total").asLong()).isEqualTo(100);
+        assertThat(local.json().path("requestedAt").isNull()).isTrue();
+    }
+
+    @Test
+    @DisplayName("the status page follows the reads' access: with reads closed a browser is asked for the token as a"
+            + " Basic password; the page loads nothing from elsewhere")
+    void statusPageAccess() throws Exception {
+        int port = server(Optional.of(TOKEN), false).port();
+        HttpResponse<String> refused = http.send(request(port, "GET", "/", Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValue(
+                "Basic realm=\"snapshot-sidecar\", charset=\"UTF-8\"");
+        for (String password : List.of("wrong", "")) {
+            HttpResponse<String> wrong = http.send(request(port, "GET", "/", Duration.ofSeconds(10))
+                    .header("Authorization", basic("operator", password)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(wrong.statusCode()).isEqualTo(401);
+        }
+        assertThat(call(port, "GET", "/aggregate-types", Map.of("Authorization", basic("operator", TOKEN))).status())
+                .as("Basic is for the page only").isEqualTo(401);
+        for (Map<String, String> credential : List.of(Map.of("Authorization", basic("operator", TOKEN)),
+                bearer(TOKEN))) {
+            HttpRequest.Builder page = request(port, "GET", "/?refresh=30", Duration.ofSeconds(10));
+            credential.forEach(page::header);
+            HttpResponse<String> shown = http.send(page.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(shown.statusCode()).isEqualTo(200);
+            assertThat(shown.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+            assertThat(shown.headers().firstValue("Content-Security-Policy").orElseThrow())
+                    .startsWith("default-src 'none'");
+            assertThat(shown.body()).startsWith("<!doctype html>").contains("<svg", "data-metric=",
+                    "<meta http-equiv=\"refresh\" content=\"30\">", "patient").doesNotContain("<script");
+        }
+        assertThat(call(port, "POST", "/", bearer(TOKEN)).status()).isEqualTo(404);
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+                .getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -32,7 +32,8 @@ class AnalyzeIT {
     @DisplayName("analyze reports the right percentiles, tail and recommendation per type, as text, JSON and HTML")
     void knownDistribution(@TempDir Path dir) throws Exception {
         SidecarConfig config = SharedStack.stack().sidecarConfig("analyze", Map.of(
-                "SIDECAR_DATABASE_SCHEMA", "analyze_it"));
+                "SIDECAR_DATABASE_SCHEMA", "analyze_it",
+                "SIDECAR_AGGREGATE_TYPES_PATIENT_REPLAY_COST_ABOVE", "1ms"));
         try (HikariDataSource pool = DialectStores.pool(config.database(), "analyze-it")) {
             DialectStores stores = DialectStores.of(config.database(), pool);
             stores.schema().createEventsTable();
@@ -49,8 +50,25 @@ class AnalyzeIT {
             for (int i = 1; i <= 20; i++) {
                 stores.snapshots().save(new StoredSnapshot("prescription-" + i, 549, "prescription", "{}", 1));
             }
-            StreamLengthReport report = StreamLengthReport.measure(config, stores,
-                    AggregatorRegistry.load(Optional.empty()), 5);
+            List<String> progress = new ArrayList<>();
+            dev.snapshotsidecar.build.Folds folds = dev.snapshotsidecar.build.Folds.of(config,
+                    AggregatorRegistry.load(Optional.empty()));
+            StreamLengthReport report = StreamLengthReport.measure(config, stores, (type, ids) ->
+                    dev.snapshotsidecar.build.FoldReplay.microsPerEvent(folds.forType(type).orElseThrow(),
+                            stores.events(), ids, 0), 5, new WorkProgress() {
+                        @Override
+                        public void phase(String name, long total) {
+                            progress.add(name + " of " + total);
+                        }
+
+                        @Override
+                        public void advance(long steps) {
+                            progress.add("+" + steps);
+                        }
+                    });
+            // every stream read, every snapshot read, then each type's sample of 5 folded
+            assertThat(String.join(" ", progress)).isEqualTo("reading stream lengths of -1 +120"
+                    + " reading latest snapshots of -1 +20 folding a sample of streams of 10 +5 +5");
             StreamLengthReport.TypeReport patients = report.types().stream()
                     .filter(t -> t.type().equals("patient")).findFirst().orElseThrow();
             assertThat(patients.lengths().count()).isEqualTo(100);
@@ -61,6 +79,12 @@ class AnalyzeIT {
             assertThat(patients.tailP95()).isEqualTo(95);
             assertThat(patients.recommendation()).isEqualTo(Recommendation.PREMATURE);
             assertThat(patients.microsPerEvent()).isPositive();
+            StreamLengthReport.TailCost cost = patients.tailCost();
+            assertThat(cost.bytesPerEvent()).as("clinical events are JSON of some tens of bytes").isGreaterThan(20);
+            assertThat(cost.p95Millis()).isEqualTo(patients.microsPerEvent() * 95 / 1000.0);
+            assertThat(cost.eventsAtLimit()).isEqualTo((long) Math.ceil(1000 / patients.microsPerEvent()));
+            // patient-i has i events and no snapshot: those of eventsAtLimit events or more are over the limit
+            assertThat(cost.streamsOverLimit()).isEqualTo((int) Math.max(0, 100 - cost.eventsAtLimit() + 1));
             StreamLengthReport.TypeReport prescriptions = report.types().stream()
                     .filter(t -> t.type().equals("prescription")).findFirst().orElseThrow();
             assertThat(prescriptions.lengths().percentile(95)).isEqualTo(600);
@@ -73,6 +97,10 @@ class AnalyzeIT {
             JsonNode json = new ObjectMapper().readTree(report.json());
             assertThat(json.at("/aggregateTypes/0/p95").asLong()).isEqualTo(95);
             assertThat(json.at("/aggregateTypes/1/recommendation").asText()).isEqualTo("NECESSARY");
+            assertThat(json.at("/aggregateTypes/0/replayCostAboveMillis").asLong()).isEqualTo(1);
+            assertThat(json.at("/aggregateTypes/0/streamsOverLimit").asInt()).isEqualTo(cost.streamsOverLimit());
+            assertThat(json.at("/aggregateTypes/1/replayCostAboveMillis").isMissingNode()).isTrue();
+            assertThat(report.text()).contains("replay-cost-above 1 ms: due about");
             Path html = dir.resolve("report.html");
             Files.writeString(html, report.html());
             assertThat(Files.readString(html)).contains("<svg", "<rect", "prescription", "NECESSARY");

@@ -159,6 +159,25 @@ public abstract class EventReaderContract {
     }
 
     @Test
+    @DisplayName("stream ends come in keyset pages of the last event of each stream, in id order, every one once")
+    void streamEnds() {
+        write("e-1", 3);
+        write("e-2", 12);
+        write("e-3", 1);
+        write("e-4", 7);
+        List<EventReader.StreamEnd> first = stores().events().streamEnds("e-", 3);
+        assertThat(first).extracting(EventReader.StreamEnd::streamId).containsExactly("e-1", "e-2", "e-3");
+        assertThat(first).extracting(EventReader.StreamEnd::lastVersion).containsExactly(2L, 11L, 0L);
+        assertThat(first.get(1).lastEventType()).isEqualTo("E11");
+        assertThat(first.get(1).lastPosition()).as("the position of its last row")
+                .isEqualTo(read("e-2", 11, 11).get(0).position());
+        assertThat(first.get(1).lastEventAt()).isEqualTo(read("e-2", 11, 11).get(0).createdAt());
+        List<EventReader.StreamEnd> next = stores().events().streamEnds("e-3", 3);
+        assertThat(next).extracting(EventReader.StreamEnd::streamId).contains("e-4").doesNotContain("e-1", "e-3");
+        assertThat(next.get(0).lastVersion()).isEqualTo(6);
+    }
+
+    @Test
     @DisplayName("appending a version that exists fails and writes nothing of its batch")
     void optimisticConcurrency() {
         write("s-5", 3);

@@ -53,6 +53,36 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @DisplayName("an operator's views: a stream's snapshots newest first with their size and time, one read whole,"
+            + " and a type's in keyset pages")
+    void inventory() {
+        SnapshotStore store = stores().snapshots();
+        java.time.Instant before = java.time.Instant.now().minusSeconds(60);
+        store.save(snapshot("patient-i1", 49, 1));
+        store.save(snapshot("patient-i1", 99, 2));
+        store.save(snapshot("patient-i2", 9, 1));
+        store.save(new StoredSnapshot("prescription-i3", 5, "prescription", "{}", 1));
+        List<SnapshotStore.SnapshotInfo> listed = store.list("patient-i1");
+        assertThat(listed).extracting(SnapshotStore.SnapshotInfo::version).containsExactly(99L, 49L);
+        assertThat(listed.get(0).schemaVersion()).isEqualTo(2);
+        assertThat(listed.get(0).aggregateType()).isEqualTo("patient");
+        // {"version":99,"name":"Zoë"}: 27 characters, 28 bytes in UTF-8 (ë takes two); NVARCHAR stores two a character
+        assertThat(listed.get(0).bytes()).isIn(28L, 54L);
+        assertThat(listed.get(0).createdAt()).isAfter(before).isBefore(java.time.Instant.now().plusSeconds(60));
+        assertThat(store.list("patient-none")).isEmpty();
+
+        assertThat(store.read("patient-i1", 49)).contains(snapshot("patient-i1", 49, 1));
+        assertThat(store.read("patient-i1", 50)).isEmpty();
+
+        List<SnapshotStore.SnapshotInfo> first = store.ofType("patient", "", -1, 2);
+        assertThat(first).extracting(i -> i.streamId() + "@" + i.version())
+                .containsExactly("patient-i1@49", "patient-i1@99");
+        List<SnapshotStore.SnapshotInfo> next = store.ofType("patient", "patient-i1", 99, 2);
+        assertThat(next).extracting(i -> i.streamId() + "@" + i.version()).containsExactly("patient-i2@9");
+        assertThat(store.ofType("prescription", "", -1, 10)).hasSize(1);
+    }
+
+    @Test
     @DisplayName("saving the same stream and version again writes nothing and says so")
     void idempotent() {
         SnapshotStore store = stores().snapshots();

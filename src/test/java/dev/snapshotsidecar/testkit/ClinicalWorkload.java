@@ -55,6 +55,16 @@ public final class ClinicalWorkload {
         return written.get();
     }
 
+    /** The events {@link #run} writes to one stream, in version order: for checks that fold the same events. */
+    public List<NewEvent> script(String streamId) {
+        ClinicalEvents script = new ClinicalEvents(streamId, firstVersion, streamId.hashCode() ^ seed);
+        List<NewEvent> events = new ArrayList<>(lengths.get(streamId));
+        for (int i = 0; i < lengths.get(streamId); i++) {
+            events.add(script.next());
+        }
+        return events;
+    }
+
     /** Writes every stream to its length with {@code writers} threads, each owning a share of the streams. */
     public void run(EventAppender appender, int writers) {
         List<String> ids = new ArrayList<>(lengths.keySet());

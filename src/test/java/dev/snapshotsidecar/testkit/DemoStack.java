@@ -144,6 +144,28 @@ public final class DemoStack implements AutoCloseable {
     }
 
     /**
+     * The demo configuration with an overlay (a file of {@code examples/}, e.g. {@code examples/jsonata/prescription.yaml})
+     * laid over it, as {@code verify --compare-with} lays one: the types it names fold its way.
+     */
+    public SidecarConfig sidecarConfig(String applicationId, Map<String, String> overrides, String overlayResource) {
+        Map<String, String> environment = new HashMap<>(environment(applicationId));
+        environment.putAll(overrides);
+        return ConfigLoader.parse(resource("demo/sidecar.yaml"), java.util.Optional.of(resource(overlayResource)),
+                environment, dir -> AggregatorRegistry.load(dir).names());
+    }
+
+    private Map<String, String> environment(String applicationId) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("SIDECAR_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        environment.put("SIDECAR_KAFKA_APPLICATION_ID", applicationId);
+        environment.put("SIDECAR_KAFKA_STATE_DIR", stateDirectory.resolve(applicationId).toString());
+        environment.put("SIDECAR_DATABASE_JDBC_URL", postgres.jdbcUrl());
+        environment.put("SIDECAR_DATABASE_USER", postgres.user());
+        environment.put("SIDECAR_DATABASE_PASSWORD", postgres.password());
+        return environment;
+    }
+
+    /**
      * Registers {@code connect/postgres.json}, the file users deploy, as the {@code connector-config} command
      * derives it from the sidecar's configuration, with the credentials and replication slot of this stack; waits
      * until its task runs.
@@ -168,7 +190,8 @@ public final class DemoStack implements AutoCloseable {
         slots.add(slotName);
     }
 
-    static String resource(String name) {
+    /** A text resource of the test kit: {@code demo/sidecar.yaml}, {@code examples/...}. */
+    public static String resource(String name) {
         try (InputStream in = DemoStack.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException(name + " is not on the class path");

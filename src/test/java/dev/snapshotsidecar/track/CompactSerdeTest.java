@@ -32,6 +32,21 @@ class CompactSerdeTest {
     }
 
     @Test
+    @org.junit.jupiter.api.DisplayName("a head with a marked event is format 3 and round-trips; one without stays format 2")
+    void markedHeadsAreFormatThreeOthersFormatTwo() {
+        StreamHead plain = StreamHead.first("patient", 12, 1_796_030_130_200L);
+        byte[] two = CompactSerde.HEADS.serialize("t", plain);
+        assertThat(two[0]).as("what an earlier version reads").isEqualTo(CompactSerde.FORMAT);
+        StreamHead marked = plain.withMark(12);
+        byte[] three = CompactSerde.HEADS.serialize("t", marked);
+        assertThat(three[0]).isEqualTo(CompactSerde.FORMAT_3);
+        assertThat(CompactSerde.HEADS.deserialize("t", three)).isEqualTo(marked);
+        assertThat(CompactSerde.HEADS.deserialize("t", two).markedVersion()).isEqualTo(StreamHead.NONE);
+        assertThat(Arrays.copyOfRange(three, 1, two.length)).as("format 2 with the mark after it")
+                .isEqualTo(Arrays.copyOfRange(two, 1, two.length));
+    }
+
+    @Test
     void readsHeadsOfFormatOneAndTheirUnconfirmedErasureMarkers() {
         CompactSerde.Out live = new CompactSerde.Out();
         live.buffer.write(CompactSerde.FORMAT_1);

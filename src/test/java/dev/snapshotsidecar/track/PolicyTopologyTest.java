@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -45,8 +44,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every policy and lifecycle rule through the real topology, with a clock the test moves. */
 class PolicyTopologyTest {
-    @org.junit.jupiter.api.io.TempDir
-    java.nio.file.Path stateDir;
     static final String SOURCE = "eventstore.event_store.events";
     static final Duration SCAN = Duration.ofSeconds(10);
     static final ObjectMapper JSON = new ObjectMapper();
@@ -98,10 +95,7 @@ class PolicyTopologyTest {
         TrackerSettings settings = new TrackerSettings(new TrackerSettings.Topics(List.of(SOURCE), "requests",
                 "results", "dead-letters", "commands", 4), rules, 0, new TrackerSettings.Timing(Duration.ofMinutes(5),
                 Duration.ofSeconds(30), SCAN, scanBatch, 2), true, new StreamPlacement.ByStreamId(), awaitBootstrap);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-test");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // its own: tests may run side by side
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Properties props = DriverProperties.of("policy-test");
         driver = new TopologyTestDriver(TrackerTopology.build(settings, new ChangeEventParser(columns,
                 new AggregateTypeResolver(types)), clock, TrackerMetrics.bound(meters)), props, clock.instant());
         changes = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());
@@ -436,6 +430,86 @@ class PolicyTopologyTest {
                 "never-r4@8:REBUILD", "never-r0@2:REBUILD", "never-r2@0:REBUILD");
         tick(Duration.ofSeconds(10));
         assertThat(requested()).as("the job is done").isEmpty();
+    }
+
+    RebuildProgress progress(String type, Instant requestedAt) {
+        KeyValueStore<String, RebuildJob> jobs = driver.getKeyValueStore(TrackerNames.REBUILDS_STORE);
+        return RebuildProgress.ofTask(type, requestedAt.toEpochMilli(), 0, Optional.ofNullable(jobs.get(type)),
+                visitor -> {
+                    try (var it = heads.all()) {
+                        it.forEachRemaining(kv -> visitor.accept(kv.key, kv.value));
+                    }
+                });
+    }
+
+    @Test
+    @DisplayName("a rebuild's progress, read from the stores, counts exactly the streams asked for and answered;"
+            + " the finished job is kept a day")
+    void rebuildProgress() {
+        start();
+        int[] lengths = {3, 40, 1, 17, 9, 100, 33, 70};
+        for (int i = 0; i < lengths.length; i++) {
+            append("never-p" + i, 0, lengths[i] - 1);
+        }
+        append("big-1", 0, 5);
+        requested();
+        Instant asked = clock.instant();
+        assertThat(progress("never", asked)).as("the command is not read yet")
+                .isEqualTo(new RebuildProgress("never", 1, 1, 0, 0, 0, 0, 0, 0, 0));
+        commands.pipeInput("never", TrackerCommand.rebuild("never", asked));
+        assertThat(progress("never", asked)).as("measuring")
+                .isEqualTo(new RebuildProgress("never", 1, 0, 1, 0, 8, 0, 0, 0, 0));
+        assertThat(progress("never", asked.plusMillis(1)).waiting()).as("a later rebuild is not this one").isEqualTo(1);
+
+        List<String> asks = new ArrayList<>();
+        int answered = 0;
+        int failed = 0;
+        for (int scan = 0; scan < 20 && !progress("never", asked).complete(); scan++) {
+            tick(SCAN);
+            List<String> batch = requested();
+            asks.addAll(batch);
+            RebuildProgress now = progress("never", asked);
+            assertThat(now.requested()).as("after %s", asks).isEqualTo(asks.size());
+            assertThat(now.pending()).isEqualTo(asks.size() - answered - failed);
+            // every other request is answered before the next scan, the others fail
+            for (String ask : batch) {
+                String id = ask.substring(0, ask.indexOf('@'));
+                long version = Long.parseLong(ask.substring(ask.indexOf('@') + 1, ask.indexOf(':')));
+                if (asks.indexOf(ask) % 2 == 0) {
+                    result(id, version, Outcome.WRITTEN);
+                    answered++;
+                } else {
+                    result(id, version, Outcome.FAILED);
+                    failed++;
+                }
+            }
+            now = progress("never", asked);
+            assertThat(now.answered()).isEqualTo(answered);
+            assertThat(now.failing()).isEqualTo(failed);
+        }
+        RebuildProgress done = progress("never", asked);
+        assertThat(done.finished()).as("the walk is over").isEqualTo(1);
+        assertThat(done.requested()).isEqualTo(8);
+        assertThat(done.answered()).isEqualTo(4);
+        assertThat(done.failing()).isEqualTo(4);
+        assertThat(done.complete()).as("asked for all, nothing pending").isTrue();
+        assertThat(progress("big", asked).waiting()).as("another type has no rebuild").isEqualTo(1);
+
+        tick(HeadTracker.ERASED_MARKER_TTL.minusMinutes(1));
+        assertThat(progress("never", asked).finished()).as("kept a day").isEqualTo(1);
+        tick(Duration.ofMinutes(2));
+        assertThat(progress("never", asked).waiting()).as("then forgotten").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a rebuild job stored by the previous version is read, and walks on")
+    void rebuildJobOfThePreviousVersion() {
+        RebuildJob old = TrackerTopology.REBUILD_SERDE.deserialize("rebuild-jobs-changelog", bytes(
+                "{\"aggregateType\":\"never\",\"requestedMillis\":1000,\"band\":3,\"cursor\":\"never-p2\","
+                        + "\"longest\":12}"));
+        assertThat(old).isEqualTo(new RebuildJob("never", 1000, 0, 3, "never-p2", 12, 0));
+        assertThat(old.finished()).isFalse();
+        assertThat(old.sinceMillis()).isEqualTo(1000);
     }
 
     @Test

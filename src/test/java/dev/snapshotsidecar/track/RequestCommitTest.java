@@ -45,7 +45,10 @@ class RequestCommitTest {
         KeyValueStore<String, RebuildJob> rebuilds = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(TrackerNames.REBUILDS_STORE), Serdes.String(), TrackerTopology.REBUILD_SERDE)
                 .withLoggingDisabled().build();
-        for (KeyValueStore<String, ?> store : List.of(heads, sweeps, rebuilds)) {
+        KeyValueStore<String, FoldSpeed> speeds = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(TrackerNames.FOLD_SPEEDS_STORE), Serdes.String(),
+                TrackerTopology.FOLD_SPEED_SERDE).withLoggingDisabled().build();
+        for (KeyValueStore<String, ?> store : List.of(heads, sweeps, rebuilds, speeds)) {
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
         }

@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -38,8 +37,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** SQL Server change events of every kind, through the whole topology, on its four-part topic. */
 class SqlServerChangeEventsTest {
-    @org.junit.jupiter.api.io.TempDir
-    java.nio.file.Path stateDir;
     static final String TOPIC = "eventstore.Clinical.event_store.events";
 
     @Test
@@ -55,10 +52,7 @@ class SqlServerChangeEventsTest {
         TrackerSettings settings = new TrackerSettings(new TrackerSettings.Topics(base.sourceTopics(), "requests",
                 "results", "dead-letters", "commands", 4), base.types(), 0, base.timing(), true,
                 new StreamPlacement.ByStreamId(), false);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sqlserver-test");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // its own: tests may run side by side
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Properties props = DriverProperties.of("sqlserver-test");
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (TopologyTestDriver driver = new TopologyTestDriver(TrackerTopology.build(settings, parser,
                 java.time.Clock.systemUTC(), TrackerMetrics.bound(meters)), props)) {

@@ -45,8 +45,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * crash is shown on the real broker (PipelineIT's hard kill, FaultIT), not here.
  */
 class TrackerTopologyTest {
-    @org.junit.jupiter.api.io.TempDir
-    java.nio.file.Path stateDir;
     static final String SOURCE = "eventstore.event_store.events";
     static final Duration TIMEOUT = Duration.ofMinutes(5);
     static final Duration BACKOFF = Duration.ofSeconds(30);
@@ -90,10 +88,7 @@ class TrackerTopologyTest {
         if (driver != null) {
             driver.close();
         }
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tracker-test");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // its own: tests may run side by side
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Properties props = DriverProperties.of("tracker-test");
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         driver = new TopologyTestDriver(TrackerTopology.build(settings, parser, clock, TrackerMetrics.bound(meters),
                 (streamId, sentAt) -> queueAnswered.get()), props, clock.instant());

@@ -31,6 +31,12 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Give up waiting for snapshots after this long (ISO-8601). Defaults to ${DEFAULT-VALUE}.")
     Duration timeout;
 
+    @Option(names = "--fold", defaultValue = "java",
+            description = "How prescriptions are folded: java (the built-in aggregator), http (the Node.js reference "
+                    + "host of examples/fold-host-node, run with `node`), jsonata (examples/jsonata/prescription.yaml)."
+                    + " Defaults to ${DEFAULT-VALUE}.")
+    String fold;
+
     @Option(names = "--json", description = "End standard output with the summary as one JSON object.")
     boolean json;
 
@@ -43,9 +49,17 @@ public final class DemoCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--streams and --events-per-stream must be at least 1");
         }
-        DemoReport report = new DemoRun(streams, eventsPerStream, timeout, System.err).run();
+        DemoFold kind;
+        try {
+            kind = DemoFold.valueOf(fold.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--fold must be one of java, http, jsonata");
+        }
+        DemoReport report = new DemoRun(streams, eventsPerStream, timeout, kind, System.err, json).run();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%n snapshot-sidecar demo%n");
+        out.printf("  prescriptions folded by    %s%n", report.fold());
         out.printf("  streams                    %,d (longest %,d events)%n", report.streams(), report.longestStream());
         out.printf("  events written / ingested  %,d / %,d%n", report.eventsWritten(), report.eventsIngested());
         out.printf("  snapshots written          %,d%n", report.snapshotsWritten());
@@ -68,6 +82,7 @@ public final class DemoCommand implements Callable<Integer> {
     private static String toJson(DemoReport report) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode node = mapper.createObjectNode();
+        node.put("fold", report.fold());
         node.put("streams", report.streams());
         node.put("eventsWritten", report.eventsWritten());
         node.put("eventsIngested", report.eventsIngested());

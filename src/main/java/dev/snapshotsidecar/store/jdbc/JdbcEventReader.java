@@ -32,6 +32,7 @@ public abstract class JdbcEventReader implements EventReader {
     private final Sql lastVersion;
     private final Sql streamLengths;
     private final Sql fromLatestSnapshot;
+    private final Sql streamEnds;
 
     /**
      * @param cursor        whether the driver streams rows with the fetch size only inside a transaction (see
@@ -53,6 +54,15 @@ public abstract class JdbcEventReader implements EventReader {
                 + c.aggregateType().map(t -> ", MAX(" + t + ")").orElse("") + " FROM " + events
                 + " WHERE " + c.streamId() + " > ? GROUP BY " + c.streamId() + " ORDER BY " + c.streamId()
                 + firstRows, AFTER_STREAM_ID, LIMIT);
+        // a page of streams and their last version, then each one's last row by the (stream, version) unique
+        // index: one index range and a lookup per stream, never a scan of every row's other columns
+        this.streamEnds = Sql.of("SELECT e." + c.streamId() + ", e." + c.streamVersion() + ", e." + c.eventType()
+                + ", e." + c.createdAt() + ", e." + c.globalPosition()
+                + c.aggregateType().map(t -> ", e." + t).orElse("") + " FROM " + events + " e JOIN (SELECT "
+                + c.streamId() + " AS page_stream, MAX(" + c.streamVersion() + ") AS page_version FROM " + events
+                + " WHERE " + c.streamId() + " > ? GROUP BY " + c.streamId() + " ORDER BY " + c.streamId()
+                + firstRows + ") page ON e." + c.streamId() + " = page.page_stream AND e." + c.streamVersion()
+                + " = page.page_version ORDER BY e." + c.streamId(), AFTER_STREAM_ID, LIMIT);
         this.lastVersion = Sql.of("SELECT MAX(" + c.streamVersion() + ") FROM " + events
                 + " WHERE " + c.streamId() + " = ?", STREAM_ID);
         this.read = Sql.of("SELECT " + c.streamVersion() + ", " + c.eventType() + ", " + c.eventData() + ", "
@@ -77,7 +87,9 @@ public abstract class JdbcEventReader implements EventReader {
     public long readFromLatestSnapshot(String streamId, int schemaVersion, long firstVersion, long toVersion,
                                        java.util.function.Consumer<StoredSnapshot> snapshot, EventSink sink) {
         long[] events = {0};
-        jdbc.stream("loading " + streamId, fromLatestSnapshot.text(), fetchSize, cursor, row -> {
+        // no cursor: a cursor's transaction costs a round trip more to end, and a reader's tail is short (the
+        // snapshot policy keeps it under its threshold), so the rows come whole with the one round trip
+        jdbc.stream("loading " + streamId, fromLatestSnapshot.text(), fetchSize, false, row -> {
             if (row.getInt(1) == 0) {
                 return new StoredSnapshot(streamId, row.getLong(2), row.getString(3), row.getString(4),
                         (int) row.getLong(7));
@@ -114,6 +126,16 @@ public abstract class JdbcEventReader implements EventReader {
             long last = row.getLong(1);
             return row.wasNull() ? OptionalLong.empty() : OptionalLong.of(last);
         }, lastVersion.values(Map.of(STREAM_ID, streamId))).orElse(OptionalLong.empty());
+    }
+
+    @Override
+    public List<StreamEnd> streamEnds(String afterStreamId, int limit) {
+        return jdbc.list("reading the last events of streams", streamEnds.text(), row -> {
+            java.sql.Timestamp at = row.getTimestamp(4);
+            return new StreamEnd(row.getString(1), row.getLong(2), row.getString(3),
+                    at == null ? java.time.Instant.EPOCH : at.toInstant(), row.getLong(5),
+                    typeColumn ? Optional.ofNullable(row.getString(6)) : Optional.empty());
+        }, streamEnds.values(Map.of(AFTER_STREAM_ID, afterStreamId, LIMIT, limit)));
     }
 
     @Override

@@ -6,17 +6,21 @@ import dev.snapshotsidecar.store.StoredSnapshot;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.AFTER_STREAM_ID;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.AGGREGATE_TYPE;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.KEEP_OFFSET;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.LIMIT;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.POSITION;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.SCHEMA_VERSION;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.STREAM_ID;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.VERSION;
 
 /**
  * What the {@link SnapshotStore} of every dialect does the same way: run the dialect's statements for reads, for
@@ -49,8 +53,20 @@ public abstract class JdbcSnapshotStore implements SnapshotStore {
      *                       {@link Sql.Param#LIMIT}
      * @param latestVersions per stream after {@link Sql.Param#AFTER_STREAM_ID}, in id order, at most
      *                       {@link Sql.Param#LIMIT}: stream_id, its highest version and an aggregate type
+     * @param inventory      the operator's views, each row stream_id, stream_version, schema_version,
+     *                       aggregate_type, the data's stored size in bytes, created_at
      */
-    public record Reads(Sql latest, Sql streamIds, Sql latestVersions) {
+    public record Reads(Sql latest, Sql streamIds, Sql latestVersions, Inventory inventory) {
+    }
+
+    /**
+     * @param list   every row of {@link Sql.Param#STREAM_ID}, newest first
+     * @param one    stream_version, aggregate_type, snapshot_data, schema_version of the row at
+     *               {@link Sql.Param#STREAM_ID} and {@link Sql.Param#VERSION}
+     * @param ofType rows of {@link Sql.Param#AGGREGATE_TYPE} after ({@link Sql.Param#AFTER_STREAM_ID},
+     *               {@link Sql.Param#VERSION}) in key order, at most {@link Sql.Param#LIMIT}
+     */
+    public record Inventory(Sql list, Sql one, Sql ofType) {
     }
 
     /**
@@ -91,6 +107,37 @@ public abstract class JdbcSnapshotStore implements SnapshotStore {
         return jdbc.first("loading the latest snapshot of " + streamId, sql.text(), row -> new StoredSnapshot(
                 streamId, row.getLong(1), row.getString(2), row.getString(3), row.getInt(4)),
                 sql.values(Map.of(STREAM_ID, streamId, SCHEMA_VERSION, schemaVersion)));
+    }
+
+    /** A created_at column as an instant: each dialect stores the time its own way. */
+    protected abstract Instant createdAt(ResultSet row, int column) throws SQLException;
+
+    @Override
+    public List<SnapshotInfo> list(String streamId) {
+        Sql sql = reads.inventory().list();
+        return jdbc.list("listing the snapshots of " + streamId, sql.text(), this::info,
+                sql.values(Map.of(STREAM_ID, streamId)));
+    }
+
+    @Override
+    public Optional<StoredSnapshot> read(String streamId, long version) {
+        Sql sql = reads.inventory().one();
+        return jdbc.first("reading the snapshot of " + streamId + " at version " + version, sql.text(),
+                row -> new StoredSnapshot(streamId, row.getLong(1), row.getString(2), row.getString(3),
+                        row.getInt(4)), sql.values(Map.of(STREAM_ID, streamId, VERSION, version)));
+    }
+
+    @Override
+    public List<SnapshotInfo> ofType(String aggregateType, String afterStreamId, long afterVersion, int limit) {
+        Sql sql = reads.inventory().ofType();
+        return jdbc.list("listing snapshots of type " + aggregateType, sql.text(), this::info,
+                sql.values(Map.of(AGGREGATE_TYPE, aggregateType, AFTER_STREAM_ID, afterStreamId, VERSION,
+                        afterVersion, LIMIT, limit)));
+    }
+
+    private SnapshotInfo info(ResultSet row) throws SQLException {
+        return new SnapshotInfo(row.getString(1), row.getLong(2), row.getInt(3), row.getString(4), row.getLong(5),
+                createdAt(row, 6));
     }
 
     @Override

@@ -31,7 +31,11 @@ public record Sql(String text, List<Param> parameters) {
         /** How many of the newest snapshots to pass over to reach the oldest one kept: keep - 1. */
         KEEP_OFFSET,
         /** A global position in the events table; negative means none. */
-        POSITION
+        POSITION,
+        /** A stream version: a snapshot's, or the one a page starts after. */
+        VERSION,
+        /** An aggregate type, as the snapshots table names it. */
+        AGGREGATE_TYPE
     }
 
     public Sql {

@@ -13,11 +13,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.AFTER_STREAM_ID;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.AGGREGATE_TYPE;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.KEEP_OFFSET;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.LIMIT;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.POSITION;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.SCHEMA_VERSION;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.STREAM_ID;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.VERSION;
 
 /**
  * The snapshots table on PostgreSQL: {@code LIMIT} pages, {@code INSERT ... ON CONFLICT} writes, DELETE batches
@@ -81,7 +83,22 @@ final class PostgresSnapshotStore extends JdbcSnapshotStore {
                         AFTER_STREAM_ID, LIMIT),
                 Sql.of("SELECT stream_id, MAX(stream_version), MAX(aggregate_type) FROM " + t
                         + " WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id LIMIT ?",
-                        AFTER_STREAM_ID, LIMIT));
+                        AFTER_STREAM_ID, LIMIT),
+                inventory(t));
+    }
+
+    private static Inventory inventory(String t) {
+        // octet_length: the data's size in bytes as stored (UTF-8), not its length in characters
+        String columns = "SELECT stream_id, stream_version, schema_version, aggregate_type, octet_length(snapshot_data),"
+                + " created_at FROM " + t;
+        return new Inventory(
+                Sql.of(columns + " WHERE stream_id = ? ORDER BY stream_version DESC", STREAM_ID),
+                Sql.of("SELECT stream_version, aggregate_type, snapshot_data, schema_version FROM " + t
+                        + " WHERE stream_id = ? AND stream_version = ?", STREAM_ID, VERSION),
+                // a keyset page of the primary key; the row value comparison is served by its index
+                Sql.of(columns + " WHERE aggregate_type = ? AND (stream_id, stream_version) > (?, ?)"
+                        + " ORDER BY stream_id, stream_version LIMIT ?", AGGREGATE_TYPE, AFTER_STREAM_ID, VERSION,
+                        LIMIT));
     }
 
     private static Deletes deletes(SidecarConfig.Database db) {
@@ -106,6 +123,13 @@ final class PostgresSnapshotStore extends JdbcSnapshotStore {
                 Sql.of("DELETE FROM " + t + " WHERE stream_id = ? AND stream_version > (SELECT MAX("
                         + c.streamVersion() + ") FROM " + Jdbc.table(db, db.tables().events()) + " WHERE "
                         + c.streamId() + " = ?)", STREAM_ID, STREAM_ID));
+    }
+
+    /** TIMESTAMPTZ: an instant, whatever the session's time zone. */
+    @Override
+    protected java.time.Instant createdAt(ResultSet row, int column) throws SQLException {
+        java.time.OffsetDateTime at = row.getObject(column, java.time.OffsetDateTime.class);
+        return at == null ? java.time.Instant.EPOCH : at.toInstant();
     }
 
     /** Never: ON CONFLICT makes a concurrent INSERT of the same row wait for the first, then write nothing. */

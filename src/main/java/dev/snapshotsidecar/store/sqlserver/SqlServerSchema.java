@@ -47,6 +47,12 @@ final class SqlServerSchema implements EventStoreSchema {
         }
     }
 
+    /** CDC on for the database and the events table, the columns captured, the Agent and the CDC jobs. */
+    @Override
+    public java.util.List<dev.snapshotsidecar.store.CaptureFinding> checkCapture() {
+        return new SqlServerCaptureCheck(db, dataSource).check();
+    }
+
     @Override
     public void createSnapshotsTable() {
         String t = Jdbc.table(db, db.tables().snapshots());

@@ -13,11 +13,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.AFTER_STREAM_ID;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.AGGREGATE_TYPE;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.KEEP_OFFSET;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.LIMIT;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.POSITION;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.SCHEMA_VERSION;
 import static dev.snapshotsidecar.store.jdbc.Sql.Param.STREAM_ID;
+import static dev.snapshotsidecar.store.jdbc.Sql.Param.VERSION;
 
 /**
  * The snapshots table on SQL Server: {@code TOP} and {@code OFFSET ... FETCH} pages, {@code MERGE} writes,
@@ -66,7 +68,22 @@ final class SqlServerSnapshotStore extends JdbcSnapshotStore {
                 Sql.of("SELECT stream_id, MAX(stream_version), MAX(aggregate_type) FROM " + t
                         + " WHERE stream_id > ? GROUP BY stream_id ORDER BY stream_id"
                         + " OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY",
-                        AFTER_STREAM_ID, LIMIT));
+                        AFTER_STREAM_ID, LIMIT),
+                inventory(t));
+    }
+
+    private static Inventory inventory(String t) {
+        // DATALENGTH: the data's size in bytes as stored, two per character in NVARCHAR
+        String columns = "SELECT stream_id, stream_version, schema_version, aggregate_type, DATALENGTH(snapshot_data),"
+                + " created_at FROM " + t;
+        return new Inventory(
+                Sql.of(columns + " WHERE stream_id = ? ORDER BY stream_version DESC", STREAM_ID),
+                Sql.of("SELECT stream_version, aggregate_type, snapshot_data, schema_version FROM " + t
+                        + " WHERE stream_id = ? AND stream_version = ?", STREAM_ID, VERSION),
+                // T-SQL has no row value comparison: the keyset page is spelt out, a seek on the primary key
+                Sql.of(columns + " WHERE aggregate_type = ? AND (stream_id > ? OR (stream_id = ? AND stream_version"
+                        + " > ?)) ORDER BY stream_id, stream_version OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY",
+                        AGGREGATE_TYPE, AFTER_STREAM_ID, AFTER_STREAM_ID, VERSION, LIMIT));
     }
 
     private static Deletes deletes(SidecarConfig.Database db) {
@@ -86,6 +103,13 @@ final class SqlServerSnapshotStore extends JdbcSnapshotStore {
                 Sql.of("DELETE FROM " + t + " WHERE stream_id = ? AND stream_version > (SELECT MAX("
                         + c.streamVersion() + ") FROM " + Jdbc.table(db, db.tables().events()) + " WHERE "
                         + c.streamId() + " = ?)", STREAM_ID, STREAM_ID));
+    }
+
+    /** DATETIME2 has no zone; the table's default writes SYSUTCDATETIME(), so it is read as UTC. */
+    @Override
+    protected java.time.Instant createdAt(ResultSet row, int column) throws SQLException {
+        java.time.LocalDateTime at = row.getObject(column, java.time.LocalDateTime.class);
+        return at == null ? java.time.Instant.EPOCH : at.toInstant(java.time.ZoneOffset.UTC);
     }
 
     /** Duplicate key: two MERGEs without HOLDLOCK both missed the row, and this one lost. */

@@ -48,6 +48,7 @@ record SqlServerDatabase(HikariDataSource pool, DialectStores stores) implements
         HikariDataSource pool = DialectStores.pool(config.database(), "h2-sqlserver");
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE ALIAS IF NOT EXISTS SYSUTCDATETIME FOR '" + H2Functions.class.getName() + ".sysUtcDateTime'");
+            s.execute("CREATE ALIAS IF NOT EXISTS DATALENGTH FOR '" + H2Functions.class.getName() + ".dataLength'");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
