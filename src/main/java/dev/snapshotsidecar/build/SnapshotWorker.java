@@ -35,7 +35,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -77,7 +76,7 @@ public final class SnapshotWorker implements AutoCloseable {
     private final int maxInFlight;
     private final ExecutorService builds;
     private final Thread pollThread;
-    private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Completion.Finished> finished = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, Integer> runningBuilds = new HashMap<>();
     /** The assignment each partition is in; a build's lease holds while it is the one the build started in. */
@@ -306,7 +305,7 @@ public final class SnapshotWorker implements AutoCloseable {
             LOG.warn("request at {}-{}@{} cannot be read and goes to dead letters: {}", record.topic(),
                     record.partition(), record.offset(), problem);
             metrics.deadLettered();
-            Completion completion = new Completion(Optional.empty(), List.of(taken));
+            Completion completion = new Completion(Optional.empty(), List.of(taken), finished::add);
             publisher.deadLetter(record.key(), record.value(), record.topic(), record.partition(), record.offset(),
                     problem, completion::complete);
             return;
@@ -321,7 +320,7 @@ public final class SnapshotWorker implements AutoCloseable {
     private void submit(List<Job> jobs) {
         List<Job> plan = SingleFlight.plan(jobs);
         Completion completion = new Completion(Optional.of(jobs.get(0).request().streamId()),
-                jobs.stream().map(Job::taken).toList());
+                jobs.stream().map(Job::taken).toList(), finished::add);
         jobs.forEach(j -> runningBuilds.merge(j.partition(), 1, Integer::sum));
         builds.execute(() -> run(plan, jobs, completion));
     }
@@ -354,7 +353,7 @@ public final class SnapshotWorker implements AutoCloseable {
             }
         } catch (Throwable unexpected) {
             // nothing above should throw: whatever did must not leave the stream's slot taken
-            LOG.error("a build job of {} died: {}", completion.streamId.orElse("?"),
+            LOG.error("a build job of {} died: {}", completion.streamId().orElse("?"),
                     unexpected.getClass().getName(), unexpected);
             completion.complete(false);
             return;
@@ -392,7 +391,7 @@ public final class SnapshotWorker implements AutoCloseable {
 
     /** On the poll thread: marks finished jobs done and starts the next build of each stream that has one waiting. */
     private void drainFinished() {
-        Finished done;
+        Completion.Finished done;
         while ((done = finished.poll()) != null) {
             for (Job.Taken taken : done.taken()) {
                 PartitionProgress p = progress.get(taken.partition());
@@ -479,31 +478,6 @@ public final class SnapshotWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         publisher.close();
-    }
-
-    /**
-     * Records that are done, completed (their offsets may be committed) or not (they will be read again); a stream's
-     * build, or an unreadable record (no stream).
-     */
-    private record Finished(Optional<String> streamId, List<Job.Taken> taken, boolean completed) {
-    }
-
-    /** Hands the records of one submission back to the poll thread exactly once, whatever path ends them. */
-    private final class Completion {
-        private final Optional<String> streamId;
-        private final List<Job.Taken> taken;
-        private final AtomicBoolean done = new AtomicBoolean();
-
-        Completion(Optional<String> streamId, List<Job.Taken> taken) {
-            this.streamId = streamId;
-            this.taken = taken;
-        }
-
-        void complete(boolean completed) {
-            if (done.compareAndSet(false, true)) {
-                finished.add(new Finished(streamId, taken, completed));
-            }
-        }
     }
 
     /**
