@@ -15,8 +15,11 @@ import java.util.Optional;
  * topics. Pure: {@link PlacementProbe} gathers the facts. Immutable.
  *
  * <p>The choice never flips once the tracker has run: the heads' changelog partitions follow the placement, so a
- * flip would put every head in the wrong task. Kafka Streams creates the repartition topic on the first start with
- * {@code stream-id} and a tracker that ran with {@code source} has none, which is what later starts go by.
+ * flip would put every head in the wrong task. The first start records its choice in the topic
+ * {@code <application-id>-placement} before the tracker starts; the first record there is what every later start,
+ * and every instance starting at the same moment, goes by. A tracker that ran before the record existed is judged by
+ * its topics: Kafka Streams creates the repartition topic with {@code stream-id}, and the heads' changelog with
+ * either placement.
  *
  * @param chosen  {@code source} or {@code stream-id}, never {@code auto}
  * @param reason  why, for the start-up log
@@ -33,14 +36,47 @@ public record PlacementDecision(Partitioning chosen, String reason, boolean warn
     /**
      * What the application id's tracker did before this start.
      *
-     * @param offsetsCommitted  the tracker's consumer group has committed offsets (it is not a first start)
      * @param repartitionTopic  the name of the tracker's repartition topic
      * @param repartitionExists whether that topic exists: the tracker ran (or started to) with {@code stream-id}
+     * @param headsLogged       whether the heads' changelog topic exists: the tracker ran (or started to), and its
+     *                          heads are placed one way or the other
+     * @param recorded          the placement recorded by the first start that had the record, if one did
+     * @param recordTopic       the topic of that record
      */
-    public record History(boolean offsetsCommitted, String repartitionTopic, boolean repartitionExists) {
-        /** A first start: nothing committed and no repartition topic left by an earlier attempt. */
+    public record History(String repartitionTopic, boolean repartitionExists, boolean headsLogged,
+                          Optional<Partitioning> recorded, String recordTopic) {
+        public History {
+            if (recorded.isPresent() && recorded.get() == Partitioning.AUTO) {
+                throw new IllegalArgumentException("a recorded placement names source or stream-id");
+            }
+        }
+
+        /**
+         * A first start: no placement recorded and no heads placed yet (no changelog, no repartition topic). A
+         * reset application (its internal topics deleted) starts first again, committed offsets or not.
+         */
         public boolean firstStart() {
-            return !offsetsCommitted && !repartitionExists;
+            return recorded.isEmpty() && !repartitionExists && !headsLogged;
+        }
+
+        /** Where the heads already are, if anywhere. */
+        public Optional<Partitioning> placed() {
+            if (recorded.isPresent()) {
+                return recorded;
+            }
+            if (repartitionExists) {
+                return Optional.of(Partitioning.STREAM_ID);
+            }
+            return headsLogged ? Optional.of(Partitioning.SOURCE) : Optional.empty();
+        }
+
+        /** Why the heads are where {@link #placed} says, for messages. */
+        String evidence() {
+            if (recorded.isPresent()) {
+                return "topic " + recordTopic + " records " + recorded.get().configName();
+            }
+            return repartitionExists ? "its repartition topic " + repartitionTopic + " exists"
+                    : "its heads' changelog exists and it has no repartition topic " + repartitionTopic;
         }
     }
 
@@ -59,26 +95,19 @@ public record PlacementDecision(Partitioning chosen, String reason, boolean warn
      */
     public static PlacementDecision decide(Partitioning configured, History history, int partitions,
                                            String applicationId, Optional<SourceSample> sample) {
+        Optional<Partitioning> placed = history.placed();
+        if (configured != Partitioning.AUTO && placed.isPresent() && placed.get() != configured) {
+            throw new SidecarException("tracker.partitioning=" + configured.configName() + ", but the tracker of"
+                    + " application id " + applicationId + " ran with " + placed.get().configName() + " ("
+                    + history.evidence() + "): moving its heads would put every head in the wrong task. Set"
+                    + " tracker.partitioning to " + placed.get().configName() + " or auto, or start over under a new"
+                    + " kafka.application-id (or reset the application and delete the topic "
+                    + history.recordTopic() + ")");
+        }
         return switch (configured) {
-            case STREAM_ID -> {
-                if (history.offsetsCommitted() && !history.repartitionExists()) {
-                    throw new SidecarException("tracker.partitioning=stream-id, but the tracker of application id "
-                            + applicationId + " ran with its heads in the source partitions (it has committed offsets"
-                            + " and no repartition topic " + history.repartitionTopic() + "): moving them would put"
-                            + " every head in the wrong task. Set tracker.partitioning to source or auto, or start"
-                            + " over under a new kafka.application-id");
-                }
-                yield new PlacementDecision(Partitioning.STREAM_ID, "tracker.partitioning=stream-id (configured):"
-                        + " events are re-keyed through " + history.repartitionTopic(), false);
-            }
+            case STREAM_ID -> new PlacementDecision(Partitioning.STREAM_ID, "tracker.partitioning=stream-id"
+                    + " (configured): events are re-keyed through " + history.repartitionTopic(), false);
             case SOURCE -> {
-                if (history.repartitionExists()) {
-                    throw new SidecarException("tracker.partitioning=source, but the tracker of application id "
-                            + applicationId + " ran with stream-id: its repartition topic " + history.repartitionTopic()
-                            + " exists and its heads are placed by the stream id; moving them would put every head in"
-                            + " the wrong task. Set tracker.partitioning to stream-id or auto, or start over under a"
-                            + " new kafka.application-id (or reset the application, which deletes that topic)");
-                }
                 Optional<String> misfit = sample.flatMap(s -> s.misfit(partitions));
                 yield misfit.map(why -> new PlacementDecision(Partitioning.SOURCE, "tracker.partitioning=source"
                                 + " (configured), but " + why + ": such events go to dead letters", true))
@@ -86,15 +115,9 @@ public record PlacementDecision(Partitioning chosen, String reason, boolean warn
                                 + " (configured): heads stay in the source partitions", false));
             }
             case AUTO -> {
-                if (history.repartitionExists()) {
-                    yield new PlacementDecision(Partitioning.STREAM_ID, "tracker.partitioning=auto keeps stream-id:"
-                            + " the tracker's repartition topic " + history.repartitionTopic() + " exists, so its"
-                            + " heads are placed by the stream id", false);
-                }
-                if (history.offsetsCommitted()) {
-                    yield new PlacementDecision(Partitioning.SOURCE, "tracker.partitioning=auto keeps source: the"
-                            + " tracker has committed offsets and no repartition topic, so its heads are in the source"
-                            + " partitions", false);
+                if (placed.isPresent()) {
+                    yield new PlacementDecision(placed.get(), "tracker.partitioning=auto keeps "
+                            + placed.get().configName() + ": " + history.evidence(), false);
                 }
                 SourceSample found = sample.orElseThrow(() -> new IllegalArgumentException(
                         "a first start under auto needs a sample of the source topics"));
@@ -112,6 +135,26 @@ public record PlacementDecision(Partitioning chosen, String reason, boolean warn
     }
 
     /**
+     * The placement to start with once the record is written: {@code ours} when the record holds it, else the one
+     * another instance recorded first (starting at the same moment), which {@code auto} adopts.
+     *
+     * @throws SidecarException when an explicit setting contradicts the recorded placement
+     */
+    public PlacementDecision reconcile(Partitioning configured, Partitioning recordedFirst, String recordTopic) {
+        if (recordedFirst == chosen) {
+            return this;
+        }
+        if (configured != Partitioning.AUTO) {
+            throw new SidecarException("tracker.partitioning=" + configured.configName() + ", but another instance"
+                    + " recorded " + recordedFirst.configName() + " in " + recordTopic + " first; every instance"
+                    + " of one application id must place heads alike. Give them all the same tracker.partitioning");
+        }
+        return new PlacementDecision(recordedFirst, "tracker.partitioning=auto takes " + recordedFirst.configName()
+                + ", which another instance starting at the same time recorded in " + recordTopic + " first (this"
+                + " one had found: " + reason + ")", warning);
+    }
+
+    /**
      * What sampling the source topics found: their partition counts and, per sampled record whose stream id could be
      * read, whether it is keyed and partitioned as the connector files key it. Built record by record by the probe.
      */
@@ -119,6 +162,8 @@ public record PlacementDecision(Partitioning chosen, String reason, boolean warn
         private static final int EXAMPLES = 3;
         private final Map<String, Integer> partitionsByTopic = new LinkedHashMap<>();
         private final Map<String, Long> sampledByTopic = new LinkedHashMap<>();
+        private final Map<String, Long> unreadableByTopic = new LinkedHashMap<>();
+        private final Map<String, String> firstUnreadable = new LinkedHashMap<>();
         private final List<String> examples = new ArrayList<>();
         private long fitting;
         private long misplaced;
@@ -127,6 +172,14 @@ public record PlacementDecision(Partitioning chosen, String reason, boolean warn
         public SourceSample topic(String topic, int partitions) {
             partitionsByTopic.put(topic, partitions);
             sampledByTopic.putIfAbsent(topic, 0L);
+            unreadableByTopic.putIfAbsent(topic, 0L);
+            return this;
+        }
+
+        /** One sampled record whose stream id could not be read: no evidence of its placement, but a record. */
+        public SourceSample unreadable(String topic, int partition, long offset, String problem) {
+            unreadableByTopic.merge(topic, 1L, Long::sum);
+            firstUnreadable.putIfAbsent(topic, topic + "-" + partition + "@" + offset + ": " + problem);
             return this;
         }
 
@@ -170,9 +223,15 @@ public record PlacementDecision(Partitioning chosen, String reason, boolean warn
             return misplaced;
         }
 
-        /** Whether every topic has at least one record whose stream id could be read. */
+        /** Whether every topic has at least one record, readable or not: then waiting longer tells no more. */
         public boolean everyTopicSampled() {
-            return sampledByTopic.values().stream().allMatch(n -> n > 0);
+            return unsampled().isEmpty();
+        }
+
+        /** The topics where no record was found yet. */
+        public List<String> unsampled() {
+            return sampledByTopic.keySet().stream()
+                    .filter(t -> sampledByTopic.get(t) == 0 && unreadableByTopic.getOrDefault(t, 0L) == 0).toList();
         }
 
         /** Why the source does not fit the source placement over {@code partitions}, if it does not. */
@@ -188,6 +247,12 @@ public record PlacementDecision(Partitioning chosen, String reason, boolean warn
                         + " where the stream id alone puts them (" + String.join("; ", examples) + ")");
             }
             for (Map.Entry<String, Long> topic : sampledByTopic.entrySet()) {
+                long unreadable = unreadableByTopic.getOrDefault(topic.getKey(), 0L);
+                if (topic.getValue() == 0 && unreadable > 0) {
+                    return Optional.of("none of the " + unreadable + " sampled records of source topic "
+                            + topic.getKey() + " could be read as a change event (" + firstUnreadable.get(
+                            topic.getKey()) + "); such records go to dead letters");
+                }
                 if (topic.getValue() == 0) {
                     return Optional.of("source topic " + topic.getKey() + " had no change event to sample");
                 }

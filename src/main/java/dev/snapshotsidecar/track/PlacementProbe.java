@@ -10,15 +10,23 @@ import dev.snapshotsidecar.ingest.UnparseableChangeEventException;
 import dev.snapshotsidecar.request.StreamPlacement;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,10 +40,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * Gathers what {@link PlacementDecision} needs, at start-up, on the starting thread: whether the tracker has committed
- * offsets, whether its repartition topic exists, and on a first start under {@code auto} a sample of the source
- * topics (the first and the last {@value #PER_END} records of each partition, waiting for a first record while
- * they are all empty). Logs the decision and its reason.
+ * Gathers what {@link PlacementDecision} needs, at start-up, on the starting thread: the placement recorded in
+ * {@code <application-id>-placement}, whether the tracker's repartition topic and heads' changelog exist, and on a
+ * first start under {@code auto} a sample of the source topics (the first and the last {@value #PER_END} records of
+ * each partition, waiting for a first record while a topic is empty). Records the decision before the tracker starts
+ * and logs it with its reason.
  */
 public final class PlacementProbe {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementProbe.class);
@@ -48,6 +57,19 @@ public final class PlacementProbe {
     /** {@code <application-id>-appended-by-stream-repartition}: exists once the tracker ran with stream-id. */
     public static String repartitionTopic(String applicationId) {
         return applicationId + "-" + TrackerNames.APPENDED_BY_STREAM + "-repartition";
+    }
+
+    /** {@code <application-id>-stream-heads-changelog}: exists once the tracker ran, with either placement. */
+    public static String headsChangelog(String applicationId) {
+        return applicationId + "-" + TrackerNames.HEADS_STORE + "-changelog";
+    }
+
+    /**
+     * {@code <application-id>-placement}: one partition, kept forever; its first record is the placement every
+     * start of the application id goes by.
+     */
+    public static String recordTopic(String applicationId) {
+        return applicationId + "-placement";
     }
 
     /**
@@ -66,6 +88,11 @@ public final class PlacementProbe {
                 ? Optional.of(sample(config, giveUpAfter, waiting)) : Optional.empty();
         PlacementDecision decision = PlacementDecision.decide(configured, history, config.topics().partitions(),
                 config.kafka().applicationId(), sample);
+        if (history.recorded().isEmpty()) {
+            // before anything is placed: instances starting at once all go by the first record
+            decision = decision.reconcile(configured, record(config, decision.chosen()),
+                    recordTopic(config.kafka().applicationId()));
+        }
         if (decision.warning()) {
             LOG.warn("{}", decision.reason());
         } else {
@@ -89,21 +116,97 @@ public final class PlacementProbe {
                 config.kafka().applicationId(), Optional.empty()).chosen();
     }
 
-    /** Whether the tracker committed offsets, and whether its repartition topic exists. */
+    /** The recorded placement, and whether the tracker's repartition topic and heads' changelog exist. */
     public static PlacementDecision.History history(SidecarConfig config) {
         String app = config.kafka().applicationId();
         try (Admin admin = Admin.create(clientProperties(config))) {
-            boolean committed = !admin.listConsumerGroupOffsets(app).partitionsToOffsetAndMetadata()
-                    .get(30, TimeUnit.SECONDS).isEmpty();
-            boolean repartition = admin.listTopics().names().get(30, TimeUnit.SECONDS)
-                    .contains(repartitionTopic(app));
-            return new PlacementDecision.History(committed, repartitionTopic(app), repartition);
+            java.util.Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            Optional<Partitioning> recorded = topics.contains(recordTopic(app)) ? firstRecord(config)
+                    : Optional.empty();
+            return new PlacementDecision.History(repartitionTopic(app), topics.contains(repartitionTopic(app)),
+                    topics.contains(headsChangelog(app)), recorded, recordTopic(app));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SidecarException("interrupted while reading the tracker's history", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new SidecarException("cannot read the tracker's offsets and topics on "
+            throw new SidecarException("cannot read the tracker's topics on " + config.kafka().bootstrapServers()
+                    + ": " + e, e);
+        }
+    }
+
+    /**
+     * Records {@code chosen} unless a placement is recorded already, and returns the first record: ours, or that of
+     * an instance that wrote first.
+     */
+    static Partitioning record(SidecarConfig config, Partitioning chosen) {
+        String topic = recordTopic(config.kafka().applicationId());
+        Properties props = clientProperties(config);
+        try (Admin admin = Admin.create(props)) {
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, Optional.of(1),
+                        Optional.of((short) config.kafka().replicationFactor())).configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                        TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1"))))
+                        .all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+            Optional<Partitioning> first = firstRecord(config);
+            if (first.isPresent()) {
+                return first.get();
+            }
+            Properties producerProps = clientProperties(config);
+            producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+            producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
+                    new StringSerializer())) {
+                producer.send(new ProducerRecord<>(topic, 0, "tracker.partitioning", chosen.configName()))
+                        .get(30, TimeUnit.SECONDS);
+            }
+            return firstRecord(config).orElseThrow(() -> new SidecarException("the placement written to " + topic
+                    + " cannot be read back"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SidecarException("interrupted while recording the tracker's placement", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new SidecarException("cannot record the tracker's placement in " + topic + " on "
                     + config.kafka().bootstrapServers() + ": " + e, e);
+        }
+    }
+
+    /** The first record of the placement topic, if it has one; a value this version does not know fails. */
+    private static Optional<Partitioning> firstRecord(SidecarConfig config) {
+        String topic = recordTopic(config.kafka().applicationId());
+        TopicPartition only = new TopicPartition(topic, 0);
+        Properties props = clientProperties(config);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.assign(List.of(only));
+            long begin = consumer.beginningOffsets(List.of(only), Duration.ofSeconds(30)).get(only);
+            long end = consumer.endOffsets(List.of(only), Duration.ofSeconds(30)).get(only);
+            if (end <= begin) {
+                return Optional.empty();
+            }
+            consumer.seek(only, begin);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    String value = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
+                    for (Partitioning p : Partitioning.values()) {
+                        if (p != Partitioning.AUTO && p.configName().equals(value)) {
+                            return Optional.of(p);
+                        }
+                    }
+                    throw new SidecarException("the first record of " + topic + " (offset " + r.offset()
+                            + ") names no placement this version knows (" + value.length() + " characters; it knows"
+                            + " source and stream-id): was it written by a newer version?");
+                }
+            }
+            throw new SidecarException("the first record of " + topic + " could not be read within 30 s");
         }
     }
 
@@ -141,7 +244,7 @@ public final class PlacementProbe {
                 if (sample.everyTopicSampled() || System.nanoTime() > deadline) {
                     return sample;
                 }
-                String what = "a first change event in " + String.join(", ", config.topics().source())
+                String what = "a first change event in " + String.join(", ", sample.unsampled())
                         + " to choose where tracker.partitioning=auto keeps heads";
                 LOG.info("waiting for {}; next check in {} ms", what, wait);
                 waiting.accept(what);
@@ -190,8 +293,12 @@ public final class PlacementProbe {
                         if (r.offset() >= range[1]) {
                             break;
                         }
-                        streamId(parser, r).ifPresent(id -> sample.record(r.topic(), r.partition(), r.offset(), id,
-                                r.key(), placement.key(id), placement.partition(id, partitions)));
+                        try {
+                            streamId(parser, r).ifPresent(id -> sample.record(r.topic(), r.partition(), r.offset(),
+                                    id, r.key(), placement.key(id), placement.partition(id, partitions)));
+                        } catch (UnparseableChangeEventException e) {
+                            sample.unreadable(r.topic(), r.partition(), r.offset(), e.reason());
+                        }
                     }
                 }
             }
@@ -199,21 +306,21 @@ public final class PlacementProbe {
         consumer.assign(List.of());
     }
 
-    /** The stream a change event belongs to, when it can be read; a record that cannot is no evidence either way. */
+    /**
+     * The stream a change event belongs to; empty for one that names none (a tombstone, another operation).
+     *
+     * @throws UnparseableChangeEventException for a record that is no change event the parser can read
+     */
     private static Optional<String> streamId(ChangeEventParser parser, ConsumerRecord<byte[], byte[]> r) {
-        try {
-            ChangeEvent event = parser.parse(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
-            if (event instanceof ChangeEvent.Appended appended) {
-                return Optional.of(appended.event().streamId());
-            } else if (event instanceof ChangeEvent.Deleted deleted) {
-                return Optional.of(deleted.streamId());
-            } else if (event instanceof ChangeEvent.Ignored ignored) {
-                return ignored.streamId();
-            }
-            return Optional.empty();
-        } catch (UnparseableChangeEventException e) {
-            return Optional.empty();
+        ChangeEvent event = parser.parse(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
+        if (event instanceof ChangeEvent.Appended appended) {
+            return Optional.of(appended.event().streamId());
+        } else if (event instanceof ChangeEvent.Deleted deleted) {
+            return Optional.of(deleted.streamId());
+        } else if (event instanceof ChangeEvent.Ignored ignored) {
+            return ignored.streamId();
         }
+        return Optional.empty();
     }
 
     private static Properties clientProperties(SidecarConfig config) {

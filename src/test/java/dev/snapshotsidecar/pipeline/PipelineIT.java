@@ -196,6 +196,7 @@ class PipelineIT {
             assertThat(sidecar.placement()).isEqualTo(Partitioning.SOURCE);
         }
         assertThat(topicExists(PlacementProbe.repartitionTopic(app))).as("no repartition topic").isFalse();
+        assertThat(topicExists(PlacementProbe.recordTopic(app))).as("the choice is recorded").isTrue();
         try (Sidecar restarted = sidecar(app, new SidecarMetrics(), defaults)) {
             assertThat(restarted.placement()).isEqualTo(Partitioning.SOURCE);
             probe.writeRest(lengths, first);
@@ -239,7 +240,22 @@ class PipelineIT {
         explicitSource.put("SIDECAR_TRACKER_PARTITIONING", "source");
         assertThatThrownBy(() -> sidecar(app, new SidecarMetrics(), explicitSource))
                 .as("an explicit source contradicts the heads placed by the stream id")
-                .hasMessageContainingAll("tracker.partitioning=source", PlacementProbe.repartitionTopic(app), "exists");
+                .hasMessageContainingAll("tracker.partitioning=source", PlacementProbe.recordTopic(app)
+                        + " records stream-id");
+
+        // an operator deletes the repartition topic: the record, not the topic, says where the heads are
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
+            admin.deleteTopics(List.of(PlacementProbe.repartitionTopic(app))).all().get(30,
+                    java.util.concurrent.TimeUnit.SECONDS);
+        }
+        Poll.until("the repartition topic is gone", DEADLINE, () -> !topicExists(PlacementProbe.repartitionTopic(app)),
+                () -> "still listed");
+        try (Sidecar afterDelete = sidecar(app, new SidecarMetrics(), overrides)) {
+            assertThat(afterDelete.placement()).as("auto keeps the recorded stream-id").isEqualTo(Partitioning.STREAM_ID);
+            produceKeyedByPosition(topic, "patient-pk", 6, 30, 20);
+            awaitHeads(afterDelete, "patient-pk", 6, 30);
+        }
     }
 
     /** Debezium-shaped inserts of versions [from, to) of each stream, keyed {"global_position":...}. */

@@ -14,12 +14,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PlacementDecisionTest {
     static final String REPARTITION = "app-appended-by-stream-repartition";
-    static final PlacementDecision.History FIRST = new PlacementDecision.History(false, REPARTITION, false);
-    static final PlacementDecision.History RAN_REPARTITIONED = new PlacementDecision.History(true, REPARTITION, true);
-    static final PlacementDecision.History RAN_IN_SOURCE = new PlacementDecision.History(true, REPARTITION, false);
-    /** A first start that left its repartition topic behind without committing anything. */
-    static final PlacementDecision.History LEFT_TOPIC = new PlacementDecision.History(false, REPARTITION, true);
+    static final String RECORD = "app-placement";
+    static final PlacementDecision.History FIRST = history(false, false, Optional.empty());
+    /** A tracker that ran before the placement was recorded, with stream-id: both its topics exist. */
+    static final PlacementDecision.History RAN_REPARTITIONED = history(true, true, Optional.empty());
+    /** A tracker that ran before the placement was recorded, with source: its changelog, no repartition topic. */
+    static final PlacementDecision.History RAN_IN_SOURCE = history(false, true, Optional.empty());
+    /** A first start that left its repartition topic behind before its changelog. */
+    static final PlacementDecision.History LEFT_TOPIC = history(true, false, Optional.empty());
+    /** A tracker that recorded stream-id, whose repartition topic an operator deleted. */
+    static final PlacementDecision.History REPARTITION_DELETED = history(false, true, Optional.of(Partitioning.STREAM_ID));
+    /** A reset application: its internal topics deleted, its record (and its committed offsets) kept. */
+    static final PlacementDecision.History RESET_RECORDED = history(false, false, Optional.of(Partitioning.STREAM_ID));
+    static final PlacementDecision.History RECORDED_SOURCE = history(false, true, Optional.of(Partitioning.SOURCE));
     static final StreamPlacement.BySourceKey CONNECTOR = new StreamPlacement.BySourceKey("stream_id");
+
+    static PlacementDecision.History history(boolean repartition, boolean changelog, Optional<Partitioning> recorded) {
+        return new PlacementDecision.History(REPARTITION, repartition, changelog, recorded, RECORD);
+    }
 
     /** A sample of the topic {@code events} with {@code partitions} partitions. */
     static PlacementDecision.SourceSample sample(int partitions) {
@@ -84,7 +96,7 @@ class PlacementDecisionTest {
     }
 
     @Test
-    @DisplayName("auto never flips once the tracker has run: the repartition topic keeps stream-id, committed offsets without it keep source")
+    @DisplayName("auto never flips once the tracker has run: without a record, the repartition topic keeps stream-id and a changelog without it keeps source")
     void autoIsStableAcrossRestarts() {
         PlacementDecision.SourceSample fits = sample(4);
         connectorRecord(fits, "patient-1");
@@ -100,6 +112,52 @@ class PlacementDecisionTest {
             assertThat(d.reason()).contains("keeps source");
         });
         assertThat(decide(Partitioning.AUTO, RAN_REPARTITIONED, null).reason()).contains("keeps stream-id", REPARTITION);
+    }
+
+    @Test
+    @DisplayName("the recorded placement outlives the topics: a deleted repartition topic or a reset application keeps it, and a record names where the heads are")
+    void recordWins() {
+        for (PlacementDecision.History recorded : new PlacementDecision.History[]{REPARTITION_DELETED, RESET_RECORDED}) {
+            assertThat(PlacementDecision.needsSample(Partitioning.AUTO, recorded)).as("%s", recorded).isFalse();
+            assertThat(decide(Partitioning.AUTO, recorded, null)).satisfies(d -> {
+                assertThat(d.chosen()).isEqualTo(Partitioning.STREAM_ID);
+                assertThat(d.reason()).contains("keeps stream-id", RECORD + " records stream-id");
+            });
+            assertThat(decide(Partitioning.STREAM_ID, recorded, null).chosen()).isEqualTo(Partitioning.STREAM_ID);
+            assertThatThrownBy(() -> decide(Partitioning.SOURCE, recorded, null))
+                    .hasMessageContainingAll("tracker.partitioning=source", RECORD + " records stream-id",
+                            "delete the topic " + RECORD);
+        }
+        assertThat(decide(Partitioning.AUTO, RECORDED_SOURCE, null).chosen()).isEqualTo(Partitioning.SOURCE);
+        assertThatThrownBy(() -> decide(Partitioning.STREAM_ID, RECORDED_SOURCE, null))
+                .hasMessageContaining("records source");
+    }
+
+    @Test
+    @DisplayName("a reset application without a record (internal topics deleted, offsets kept) is a first start again, whatever it is configured")
+    void resetWithoutRecordIsFirstStart() {
+        PlacementDecision.History reset = history(false, false, Optional.empty());
+        assertThat(reset.firstStart()).isTrue();
+        assertThat(PlacementDecision.needsSample(Partitioning.AUTO, reset)).isTrue();
+        assertThat(decide(Partitioning.STREAM_ID, reset, null).chosen()).isEqualTo(Partitioning.STREAM_ID);
+    }
+
+    @Test
+    @DisplayName("instances starting at once go by the first record: auto adopts another instance's choice, an explicit setting that differs fails")
+    void firstRecordWins() {
+        PlacementDecision.SourceSample fits = sample(4);
+        connectorRecord(fits, "patient-1");
+        PlacementDecision ours = decide(Partitioning.AUTO, FIRST, fits);
+        assertThat(ours.chosen()).isEqualTo(Partitioning.SOURCE);
+        assertThat(ours.reconcile(Partitioning.AUTO, Partitioning.SOURCE, RECORD)).isSameAs(ours);
+        assertThat(ours.reconcile(Partitioning.AUTO, Partitioning.STREAM_ID, RECORD)).satisfies(d -> {
+            assertThat(d.chosen()).isEqualTo(Partitioning.STREAM_ID);
+            assertThat(d.reason()).contains("another instance", RECORD, "chose source");
+        });
+        PlacementDecision explicit = decide(Partitioning.SOURCE, FIRST, fits);
+        assertThatThrownBy(() -> explicit.reconcile(Partitioning.SOURCE, Partitioning.STREAM_ID, RECORD))
+                .isInstanceOf(SidecarException.class)
+                .hasMessageContainingAll("tracker.partitioning=source", "recorded stream-id", RECORD);
     }
 
     @Test
@@ -136,7 +194,7 @@ class PlacementDecisionTest {
     }
 
     @Test
-    @DisplayName("a sample waits for every source topic to have a record before it is complete")
+    @DisplayName("a sample waits for every source topic to have a record before it is complete; unreadable records count as records")
     void sampleCompleteness() {
         PlacementDecision.SourceSample two = new PlacementDecision.SourceSample().topic("a", 4).topic("b", 4);
         assertThat(two.everyTopicSampled()).isFalse();
@@ -148,5 +206,22 @@ class PlacementDecisionTest {
         assertThat(two.everyTopicSampled()).isTrue();
         assertThat(two.fitting()).isEqualTo(1);
         assertThat(two.misplaced()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a source whose sampled records cannot be read completes the sample and takes stream-id, quoting the first problem, instead of waiting for a readable record")
+    void unreadableSource() {
+        PlacementDecision.SourceSample avro = new PlacementDecision.SourceSample().topic("a", 4).topic("b", 4);
+        avro.record("a", CONNECTOR.partition("x", 4), 0, "x", CONNECTOR.key("x"), CONNECTOR.key("x"),
+                CONNECTOR.partition("x", 4));
+        assertThat(avro.unsampled()).containsExactly("b");
+        for (int i = 0; i < 100; i++) {
+            avro.unreadable("b", 2, i, "not JSON");
+        }
+        assertThat(avro.everyTopicSampled()).isTrue();
+        assertThat(avro.unsampled()).isEmpty();
+        PlacementDecision decision = PlacementDecision.decide(Partitioning.AUTO, FIRST, 4, "app", Optional.of(avro));
+        assertThat(decision.chosen()).isEqualTo(Partitioning.STREAM_ID);
+        assertThat(decision.reason()).contains("none of the 100 sampled records of source topic b", "b-2@0: not JSON");
     }
 }
