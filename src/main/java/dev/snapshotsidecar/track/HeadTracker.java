@@ -207,9 +207,12 @@ final class HeadTracker implements Processor<String, TrackerInput, String, Snaps
             return requestIfDue(streamId, marked(StreamHead.first(event.aggregateType(), newIncarnation(head, now),
                     event.version(), eventMillis, position), event), now, Trigger.EVENT);
         }
-        if (head.erasing() && head.incarnation() == erasure.incarnation() && event.version() <= head.headVersion()) {
-            // written again from a low version while the erasure is owed: a new incarnation, which inherits the
-            // obligation (no build of it is asked for until the old incarnation's snapshots are gone)
+        if (head.erasing() && head.incarnation() == erasure.incarnation()
+                && event.version() <= erasure.headVersion()) {
+            // written again from a version the stream had when its rows were deleted, while the erasure is owed: a
+            // new incarnation, which inherits the obligation (no build of it is asked for until the old
+            // incarnation's snapshots are gone). Against the head at the deletion, not the head now: an event written
+            // after the deletion (an archived stream living on) and produced again is a duplicate, not a new life
             LOG.info("events of {} are written again before its erasure was confirmed: a new incarnation", streamId);
             StreamHead next = StreamHead.first(event.aggregateType(), newIncarnation(head, now), event.version(),
                     eventMillis, position);

@@ -108,7 +108,9 @@ public record PlacementDecision(Partitioning chosen, String reason, boolean warn
             case STREAM_ID -> new PlacementDecision(Partitioning.STREAM_ID, "tracker.partitioning=stream-id"
                     + " (configured): events are re-keyed through " + history.repartitionTopic(), false);
             case SOURCE -> {
-                Optional<String> misfit = sample.flatMap(s -> s.misfit(partitions));
+                // an empty topic is no misfit: there is nothing to misplace yet
+                Optional<String> misfit = sample.flatMap(s -> s.misfit(partitions)
+                        .filter(why -> s.everyTopicSampled() || s.partitionCountDiffers(partitions)));
                 yield misfit.map(why -> new PlacementDecision(Partitioning.SOURCE, "tracker.partitioning=source"
                                 + " (configured), but " + why + ": such events go to dead letters", true))
                         .orElseGet(() -> new PlacementDecision(Partitioning.SOURCE, "tracker.partitioning=source"
@@ -232,6 +234,11 @@ public record PlacementDecision(Partitioning chosen, String reason, boolean warn
         public List<String> unsampled() {
             return sampledByTopic.keySet().stream()
                     .filter(t -> sampledByTopic.get(t) == 0 && unreadableByTopic.getOrDefault(t, 0L) == 0).toList();
+        }
+
+        /** Whether a source topic's partition count differs from {@code partitions}. */
+        boolean partitionCountDiffers(int partitions) {
+            return partitionsByTopic.values().stream().anyMatch(n -> n != partitions);
         }
 
         /** Why the source does not fit the source placement over {@code partitions}, if it does not. */

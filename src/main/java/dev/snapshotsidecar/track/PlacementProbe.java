@@ -84,8 +84,10 @@ public final class PlacementProbe {
     public static PlacementDecision resolve(SidecarConfig config, Duration giveUpAfter, Consumer<String> waiting) {
         Partitioning configured = config.tracker().partitioning();
         PlacementDecision.History history = history(config);
+        // only auto waits for a first change event; an explicit source samples what is there, to warn of a misfit
         Optional<PlacementDecision.SourceSample> sample = PlacementDecision.needsSample(configured, history)
-                ? Optional.of(sample(config, giveUpAfter, waiting)) : Optional.empty();
+                ? Optional.of(sample(config, configured == Partitioning.AUTO ? giveUpAfter : Duration.ZERO,
+                waiting)) : Optional.empty();
         PlacementDecision decision = PlacementDecision.decide(configured, history, config.topics().partitions(),
                 config.kafka().applicationId(), sample);
         if (history.recorded().isEmpty()) {

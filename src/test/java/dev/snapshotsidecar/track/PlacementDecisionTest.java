@@ -175,7 +175,7 @@ class PlacementDecisionTest {
     }
 
     @Test
-    @DisplayName("an explicit placement that fits how the tracker ran is kept; source over a sample that does not fit warns")
+    @DisplayName("an explicit placement that fits how the tracker ran is kept; source over a sample that does not fit warns, over an empty topic it does not (and does not wait for one)")
     void explicitPlacementsKept() {
         assertThat(PlacementDecision.needsSample(Partitioning.STREAM_ID, FIRST)).isFalse();
         assertThat(decide(Partitioning.STREAM_ID, FIRST, null).chosen()).isEqualTo(Partitioning.STREAM_ID);
@@ -185,6 +185,9 @@ class PlacementDecisionTest {
         PlacementDecision.SourceSample fits = sample(4);
         connectorRecord(fits, "patient-1");
         assertThat(decide(Partitioning.SOURCE, FIRST, fits).warning()).isFalse();
+        assertThat(decide(Partitioning.SOURCE, FIRST, sample(4))).as("an empty topic has nothing misplaced yet")
+                .satisfies(d -> assertThat(d.warning()).isFalse());
+        assertThat(decide(Partitioning.SOURCE, FIRST, sample(2)).reason()).contains("has 2 partitions");
         PlacementDecision.SourceSample misfit = sample(4);
         misfit.record("events", 0, 3, "patient-9", null, CONNECTOR.key("patient-9"), 0);
         PlacementDecision warned = decide(Partitioning.SOURCE, FIRST, misfit);

@@ -451,6 +451,33 @@ class TrackerTopologyTest {
     }
 
     @Test
+    @DisplayName("an archived stream that lives on is no new incarnation: an event written after the deletion and"
+            + " produced again is a duplicate, and the snapshots stay")
+    void archivedStreamLivesOnThroughDuplicates() {
+        for (long v = 0; v <= 4; v++) {
+            append("patient-1", v, 100 + v);
+        }
+        assertThat(requests.readValue().headVersion()).isEqualTo(2);
+        result("patient-1", 2, Outcome.WRITTEN);
+        long first = heads.get("patient-1").incarnation();
+        deleteRow("patient-1", 0, 100); // archived below its snapshot
+        deleteRow("patient-1", 1, 101);
+        assertThat(requests.readValue().reason()).isEqualTo(RequestReason.ERASE);
+        append("patient-1", 5, 300); // the stream lives on
+        clock.advance(Duration.ofSeconds(1));
+        append("patient-1", 5, 300); // the same insert produced again (a connector restarted)
+        assertThat(heads.get("patient-1").incarnation()).as("a copy of a later event starts no new life")
+                .isEqualTo(first);
+        eraseResult("patient-1", Outcome.EVENTS_REMAIN);
+        StreamHead head = heads.get("patient-1");
+        assertThat(head.erasing()).isFalse();
+        assertThat(head.snapshotVersion()).as("the snapshot the archive kept still counts").isEqualTo(2);
+        List<SnapshotRequest> after = requests.readValuesToList();
+        assertThat(after).as("no erasure of every snapshot").noneMatch(r -> r.reason() == RequestReason.ERASE);
+        assertThat(after).extracting(SnapshotRequest::headVersion).containsExactly(5L);
+    }
+
+    @Test
     @DisplayName("an erasure with no known boundary takes it from the first event written after the deletion; an"
             + " answer checked against the old one is ignored")
     void boundaryFromTheNextEvent() {
