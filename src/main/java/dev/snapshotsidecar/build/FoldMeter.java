@@ -93,52 +93,39 @@ public final class FoldMeter {
 
         @Override
         public long read(String streamId, long fromVersion, long toVersion, EventSink sink) {
-            Tally tally = current.get();
-            if (tally == null) {
-                return events.read(streamId, fromVersion, toVersion, sink);
-            }
-            long[] firstRow = {0};
-            long[] bytes = {0};
-            long read = events.read(streamId, fromVersion, toVersion, event -> {
-                if (firstRow[0] == 0) {
-                    firstRow[0] = System.nanoTime();
-                }
-                bytes[0] += Utf8.length(event.data()) + event.metadata().map(Utf8::length).orElse(0L);
-                sink.accept(event);
-            });
-            if (read > 0) {
-                tally.events += read;
-                tally.bytes += bytes[0];
-                tally.nanos += System.nanoTime() - firstRow[0];
-            }
-            return read;
+            return measured(sink, measuring -> events.read(streamId, fromVersion, toVersion, measuring));
         }
 
         @Override
         public long readFromLatestSnapshot(String streamId, int schemaVersion, long firstVersion, long toVersion,
                                            java.util.function.Consumer<dev.snapshotsidecar.store.StoredSnapshot> snapshot,
                                            EventSink sink) {
+            // from the first event row on: the snapshot's row, and reading its state, are not the events' cost
+            return measured(sink, measuring -> events.readFromLatestSnapshot(streamId, schemaVersion, firstVersion,
+                    toVersion, snapshot, measuring));
+        }
+
+        /** Runs {@code read}, adding its events, their bytes and the time from the first one to the thread's tally. */
+        private long measured(EventSink sink, java.util.function.ToLongFunction<EventSink> read) {
             Tally tally = current.get();
             if (tally == null) {
-                return events.readFromLatestSnapshot(streamId, schemaVersion, firstVersion, toVersion, snapshot, sink);
+                return read.applyAsLong(sink);
             }
             long[] firstRow = {0};
             long[] bytes = {0};
-            // from the first event row on: the snapshot's row, and reading its state, are not the events' cost
-            long read = events.readFromLatestSnapshot(streamId, schemaVersion, firstVersion, toVersion, snapshot,
-                    event -> {
-                        if (firstRow[0] == 0) {
-                            firstRow[0] = System.nanoTime();
-                        }
-                        bytes[0] += Utf8.length(event.data()) + event.metadata().map(Utf8::length).orElse(0L);
-                        sink.accept(event);
-                    });
-            if (read > 0) {
-                tally.events += read;
+            long count = read.applyAsLong(event -> {
+                if (firstRow[0] == 0) {
+                    firstRow[0] = System.nanoTime();
+                }
+                bytes[0] += Utf8.length(event.data()) + event.metadata().map(Utf8::length).orElse(0L);
+                sink.accept(event);
+            });
+            if (count > 0) {
+                tally.events += count;
                 tally.bytes += bytes[0];
                 tally.nanos += System.nanoTime() - firstRow[0];
             }
-            return read;
+            return count;
         }
 
         @Override
