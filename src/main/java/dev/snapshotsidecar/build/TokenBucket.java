@@ -6,16 +6,11 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A token bucket holding one token, refilled {@code perSecond} times a second: permits are spread evenly, so no
  * window of one second ever holds more than {@code perSecond + 1} of them, even after an idle spell (no saved-up
- * burst to flood the database with). A permit taken late (a woken thread is never exactly on time) is counted from
- * when it was due, up to half an interval late, so wake-up latency does not slow the rate below {@code perSecond}:
- * dating each permit from when it was taken drained a storm at 0.86 of the limit (BENCHMARKS.md, day one). Integer
- * nanosecond arithmetic, so the rate is exact. Thread-safe;
+ * burst to flood the database with). Integer nanosecond arithmetic, so the rate is exact. Thread-safe;
  * {@link #acquire()} parks the calling build thread (never a stream thread) until its permit is due.
  */
 public final class TokenBucket {
     private final long intervalNanos;
-    /** How late a permit may be taken and still be dated from when it was due. */
-    private final long toleranceNanos;
     private final Clock clock;
     private long nextFreeNanos;
 
@@ -28,7 +23,6 @@ public final class TokenBucket {
 
     public TokenBucket(int perSecond, Clock clock) {
         this.intervalNanos = 1_000_000_000L / perSecond;
-        this.toleranceNanos = intervalNanos / 2;
         this.clock = clock;
         this.nextFreeNanos = clock.nanoTime();
     }
@@ -41,9 +35,7 @@ public final class TokenBucket {
     public synchronized Duration tryAcquire() {
         long now = clock.nanoTime();
         if (now - nextFreeNanos >= 0) {
-            // half an interval of lateness is forgiven: after an idle spell the next permit is due half an
-            // interval early at most, so a one-second window still holds at most perSecond + 1
-            nextFreeNanos = Math.max(nextFreeNanos, now - toleranceNanos) + intervalNanos;
+            nextFreeNanos = now + intervalNanos;
             return Duration.ZERO;
         }
         return Duration.ofNanos(nextFreeNanos - now);
