@@ -98,6 +98,15 @@ final class RetryingBuilder {
         }
     }
 
+    /**
+     * Whether {@code t} leaves this JVM untrustworthy: an {@link Error} other than one stream's stack overflow, missing
+     * class or failed assertion, which fail only that stream.
+     */
+    static boolean unrecoverable(Throwable t) {
+        return t instanceof Error && !(t instanceof StackOverflowError || t instanceof LinkageError
+                || t instanceof AssertionError);
+    }
+
     private SnapshotResult failed(SnapshotRequest request, String reason, long started) {
         return request.answer(request.headVersion(), Outcome.FAILED, reason, clock.millis() - started);
     }

@@ -355,6 +355,9 @@ public final class SnapshotWorker implements AutoCloseable {
             // nothing above should throw: whatever did must not leave the stream's slot taken
             LOG.error("a build job of {} died: {}", completion.streamId().orElse("?"),
                     unexpected.getClass().getName(), unexpected);
+            if (RetryingBuilder.unrecoverable(unexpected)) {
+                failure = unexpected; // out of memory and the like, outside a build too: the worker is not alive
+            }
             completion.complete(false);
             return;
         } finally {
